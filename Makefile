@@ -1,0 +1,72 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) $(shell command -v python3.10))
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/current.tar.gz
+TRAINING_DATA := data/nlu data/rules
+TRAINING_INPUTS := config.yml domain.yml data/languages.yml $(shell find data/nlu data/rules bot/components -type f 2>/dev/null)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help install run shell train validate test unit e2e stories evaluate content-check clean
+
+help:
+	@echo "make run       install, train if needed, start the assistant (REST on :5005)"
+	@echo "make test      every test: validation, unit, end-to-end, conversations, evaluation"
+	@echo "make shell     chat in the terminal"
+	@echo "make evaluate  held-out accuracy per language -> reports/, docs/evaluation.md"
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 does not run on 3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip==24.0"
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+$(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
+	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain.yml --config config.yml \
+		--out models --fixed-model-name current
+	touch $@
+
+train: $(MODEL)
+
+validate: $(BIN)/.installed
+	$(BIN)/rasa data validate --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
+	$(BIN)/python -m bot content check
+
+content-check: $(BIN)/.installed
+	$(BIN)/python -m bot content check
+
+run: $(MODEL)
+	$(BIN)/python -m bot serve --model $(MODEL)
+
+shell: $(MODEL)
+	$(BIN)/python -m bot serve --model $(MODEL) --shell
+
+unit: $(BIN)/.installed
+	$(BIN)/python -m pytest tests/unit -q
+
+e2e: $(MODEL)
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/e2e -q
+
+stories: $(MODEL)
+	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) \
+		--out reports/stories --fail-on-prediction-errors --no-plot
+
+evaluate: $(MODEL)
+	$(BIN)/rasa test nlu --nlu tests/nlu --model $(MODEL) --out reports/nlu --successes --no-plot
+	$(BIN)/python -m bot evaluate --results reports/nlu --tests tests/nlu \
+		--json reports/evaluation.json --markdown docs/evaluation.md
+
+test: validate unit train stories e2e evaluate
+
+clean:
+	rm -rf models reports var/tracker.db

@@ -1,0 +1,42 @@
+"""Answers knowledge questions (venue, programme, partners …) from the content files."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.content import ContentError, ContentStore
+from bot.content.loader import CONTENT_DIR
+from bot.content.select import answer_question
+
+logger = logging.getLogger(__name__)
+
+# One store per action-server process; it reloads files as organisers edit them.
+STORE = ContentStore(Path(os.environ.get("BOT_CONTENT_DIR", CONTENT_DIR)))
+
+
+class ActionAnswer(Action):
+    """Renders the answer for the latest intent in the conversation language."""
+
+    def name(self) -> Text:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        language = tracker.get_slot("language")
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        try:
+            kb = STORE.get()
+        except ContentError:
+            logger.exception("No valid content to answer %s", intent)
+            dispatcher.utter_message(response="utter_action_unavailable")
+            return []
+        dispatcher.utter_message(text=answer_question(kb, intent, message.get("text") or "", language))
+        return []

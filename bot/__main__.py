@@ -1,0 +1,72 @@
+"""Command line: ``python -m bot <command>`` (see ``python -m bot --help``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from bot import PROJECT_ROOT
+
+
+def _content_check(args: argparse.Namespace) -> int:
+    from bot.content import ContentError, load_content
+
+    try:
+        kb = load_content(Path(args.directory))
+    except ContentError as error:
+        print(f"{len(error.problems)} problem(s) in {args.directory}:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(f"OK: {len(kb.topics_by_intent)} topics, {kb.answer_count()} answers, all in six languages.")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.serve import ServerSettings, serve
+
+    settings = ServerSettings(model=Path(args.model), rasa_port=args.port, actions_port=args.actions_port)
+    return serve(settings, shell=args.shell)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from bot.evaluation import evaluate
+
+    ok = evaluate(Path(args.results), Path(args.tests), Path(args.json), Path(args.markdown))
+    if not ok:
+        print("At least one language is below the accuracy thresholds.", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    content = commands.add_parser("content", help="knowledge-base content files")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="validate data/content/*.yml")
+    check.add_argument("directory", nargs="?", default=str(PROJECT_ROOT / "data" / "content"))
+    check.set_defaults(handler=_content_check)
+
+    serve = commands.add_parser("serve", help="start the action server and the Rasa server")
+    serve.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
+    serve.add_argument("--port", type=int, default=5005)
+    serve.add_argument("--actions-port", type=int, default=5055)
+    serve.add_argument("--shell", action="store_true", help="chat in the terminal instead")
+    serve.set_defaults(handler=_serve)
+
+    evaluate = commands.add_parser("evaluate", help="per-language scores from `rasa test nlu` results")
+    evaluate.add_argument("--results", default="reports/nlu")
+    evaluate.add_argument("--tests", default="tests/nlu")
+    evaluate.add_argument("--json", default="reports/evaluation.json")
+    evaluate.add_argument("--markdown", default="docs/evaluation.md")
+    evaluate.set_defaults(handler=_evaluate)
+
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Starts the action server and the Rasa server, and waits until both answer.
+
+Used by ``make run`` / ``make shell`` and by the end-to-end tests, so that what the
+tests exercise is exactly what a user starts.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot import PROJECT_ROOT
+
+VENV_BIN = Path(sys.executable).parent
+READY_TIMEOUT_S = 180.0
+
+
+@dataclass
+class ServerSettings:
+    """Where the two servers listen and what they load."""
+
+    model: Path
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    endpoints: Path = PROJECT_ROOT / "endpoints.yml"
+    credentials: Path = PROJECT_ROOT / "credentials.yml"
+    log_dir: Path = PROJECT_ROOT / "var" / "log"
+    extra_env: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+
+def _environment(settings: ServerSettings) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env.update(settings.extra_env)
+    return env
+
+
+def actions_command(settings: ServerSettings) -> List[str]:
+    return [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+            "--port", str(settings.actions_port)]
+
+
+def rasa_command(settings: ServerSettings, shell: bool = False) -> List[str]:
+    command = [str(VENV_BIN / "rasa"), "shell" if shell else "run",
+               "--model", str(settings.model), "--endpoints", str(settings.endpoints)]
+    if not shell:
+        command += ["--port", str(settings.rasa_port), "--credentials", str(settings.credentials),
+                    "--interface", "127.0.0.1"]
+    return command
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY_TIMEOUT_S) -> None:
+    """Poll ``url`` until it answers; fail early if the process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{' '.join(process.args)} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+class Servers:
+    """The action server and the Rasa server as child processes."""
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self.actions: Optional[subprocess.Popen] = None
+        self.rasa: Optional[subprocess.Popen] = None
+
+    def _spawn(self, command: List[str], log_name: str) -> subprocess.Popen:
+        self.settings.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.settings.log_dir / log_name, "ab")
+        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=_environment(self.settings),
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start_actions(self) -> None:
+        self.actions = self._spawn(actions_command(self.settings), "actions.log")
+        wait_until_ready(f"{self.settings.actions_url}/health", self.actions)
+
+    def start_rasa(self) -> None:
+        (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+        self.rasa = self._spawn(rasa_command(self.settings), "rasa.log")
+        wait_until_ready(f"{self.settings.rasa_url}/", self.rasa)
+
+    def start(self) -> "Servers":
+        self.start_actions()
+        self.start_rasa()
+        return self
+
+    @staticmethod
+    def _stop(process: Optional[subprocess.Popen]) -> None:
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def stop_rasa(self) -> None:
+        self._stop(self.rasa)
+
+    def stop(self) -> None:
+        self._stop(self.rasa)
+        self._stop(self.actions)
+
+    def __enter__(self) -> "Servers":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(settings: ServerSettings, shell: bool = False) -> int:
+    """Run until interrupted (``make run``), or chat in the terminal (``make shell``)."""
+    servers = Servers(settings)
+    print("Starting the action server …", flush=True)
+    servers.start_actions()
+    try:
+        if shell:
+            (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+            return subprocess.call(rasa_command(settings, shell=True), cwd=PROJECT_ROOT,
+                                   env=_environment(settings))
+        print("Starting the Rasa server (loading the model takes a little while) …", flush=True)
+        servers.start_rasa()
+        print(
+            "\nThe assistant is ready.\n"
+            f"  REST:  curl -s -X POST {settings.rasa_url}/webhooks/rest/webhook "
+            "-H 'Content-Type: application/json' "
+            "-d '{\"sender\": \"me\", \"message\": \"Where does the conference take place?\"}'\n"
+            f"  Logs:  {settings.log_dir}/rasa.log, {settings.log_dir}/actions.log\n"
+            "Press Ctrl+C to stop.",
+            flush=True,
+        )
+        while servers.rasa.poll() is None and servers.actions.poll() is None:
+            time.sleep(1)
+        print("A server stopped; see the logs above.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        servers.stop()
