@@ -7,6 +7,7 @@ component (which detects), the language policy (which decides) and the actions
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
@@ -94,7 +95,7 @@ def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
             called=tuple(normalise(str(p)) for p in entry["called"]),
             lexicon=tuple(normalise(str(p)) for p in entry["lexicon"]),
         )
-    neutral = tuple(sorted((normalise(str(n)) for n in raw.get("neutral") or ()), key=len, reverse=True))
+    neutral = tuple(str(name) for name in raw.get("neutral") or ())
     return Catalogue(languages, tuple(raw.get("unsupported") or ()), neutral)
 
 
@@ -147,13 +148,21 @@ class LanguageDetector:
         self._lexicon = {
             phrase: code for code, lang in catalogue.languages.items() for phrase in lang.lexicon
         }
+        names = sorted(catalogue.neutral, key=len, reverse=True)
+        self._names = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+            if names
+            else None
+        )
 
-    def _without_names(self, normalised: str) -> str:
-        """The message without names that read the same in every language."""
-        padded = f" {normalised} "
-        for name in self._catalogue.neutral:
-            padded = padded.replace(f" {name} ", " ")
-        return " ".join(padded.split())
+    def _without_names(self, text: str) -> str:
+        """The message without names that read the same in every language.
+
+        Works on the original text: accents are the detector's best evidence.
+        """
+        if self._names is None:
+            return text
+        return " ".join(self._names.sub(" ", text).split())
 
     def detect(self, text: str) -> Detection:
         normalised = normalise(text)
@@ -169,9 +178,9 @@ class LanguageDetector:
             # The script alone settles it: of the six, only Arabic is written this way.
             return Detection("ar", 1.0, True, False, words, mentioned, lexicon)
 
-        text = self._without_names(normalised)
+        text = self._without_names(text)
         words = word_count(text)
-        if not text:
+        if not normalise(text):
             return Detection(None, 0.0, False, False, words, mentioned, lexicon)
         scores = self._supported.compute_language_confidence_values(text)
         best_supported = self._code_of[scores[0].language] if scores else None

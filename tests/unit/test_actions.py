@@ -1,0 +1,59 @@
+"""The knowledge action, run as the action server runs it (tracker in, messages out)."""
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.knowledge as knowledge
+from bot.content import ContentStore
+
+
+def tracker(text, intent, language=None):
+    return Tracker(
+        sender_id="test",
+        slots={"language": language},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(text, intent, language=None):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(knowledge.ActionAnswer().run(dispatcher, tracker(text, intent, language), {}))
+    return dispatcher.messages, events
+
+
+@pytest.fixture
+def fixture_store(content_dir, monkeypatch):
+    monkeypatch.setattr(knowledge, "STORE", ContentStore(content_dir))
+
+
+def test_answers_in_the_conversation_language(fixture_store):
+    messages, events = run("Quelle est l'adresse ?", "ask_venue", "fr")
+    assert events == []
+    assert [m["text"] for m in messages] == ["[fr] address\n[fr] source_label: https://example.org/b"]
+
+
+def test_unknown_topic_says_it_does_not_know(fixture_store):
+    messages, _ = run("wifi?", "ask_wifi", "es")
+    assert messages[0]["text"] == "[es] unknown_topic"
+
+
+def test_without_valid_content_it_apologises_instead_of_crashing(tmp_path, monkeypatch):
+    (tmp_path / "venue.yml").write_text("broken: [", encoding="utf-8")
+    monkeypatch.setattr(knowledge, "STORE", ContentStore(tmp_path))
+    messages, _ = run("where?", "ask_venue", "en")
+    assert messages[0]["response"] == "utter_action_unavailable"
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl", "es", "de", "ar"])
+def test_shipped_content_answers_every_knowledge_intent(language):
+    for intent in knowledge.STORE.get().topics_by_intent:
+        messages, _ = run("?", intent, language)
+        assert len(messages) == 1 and messages[0]["text"]

@@ -1,0 +1,52 @@
+import pytest
+
+from bot.content import load_content, render_answer, select_answer
+from bot.content.loader import CONTENT_DIR
+from bot.content.select import answer_question
+
+
+@pytest.fixture
+def kb(content_dir):
+    return load_content(content_dir)
+
+
+@pytest.mark.parametrize(
+    "question, answer_id",
+    [
+        ("Where is the conference?", "venue.overview"),
+        ("What's the address?", "venue.address"),
+        ("Quelle est l'adresse ?", "venue.address"),
+        ("ما هو العنوان؟", "venue.address"),
+        ("Tell me about the LAMOT building", "venue.lamot"),
+        ("What is the address of Lamot?", "venue.lamot.address"),
+    ],
+)
+def test_most_specific_answer_is_chosen(kb, question, answer_id):
+    assert select_answer(kb.topics_by_intent["ask_venue"], question).id == answer_id
+
+
+def test_rendering_uses_the_conversation_language_and_cites_the_source(kb):
+    answer = kb.topics_by_intent["ask_venue"].answers[(None, "address")]
+    assert render_answer(kb, answer, "nl") == "[nl] address\n[nl] source_label: https://example.org/b"
+
+
+def test_unknown_or_missing_language_falls_back_to_english(kb):
+    answer = kb.topics_by_intent["ask_venue"].answers[(None, None)]
+    assert render_answer(kb, answer, None).startswith("[en] overview")
+    assert render_answer(kb, answer, "it").startswith("[en] overview")
+
+
+def test_unconfirmed_answers_have_no_source_line(kb):
+    answer = kb.topics_by_intent["ask_venue"].answers[("lamot", "address")]
+    assert render_answer(kb, answer, "fr") == "[fr] lamot address"
+
+
+def test_unknown_intent_gets_the_dont_know_string(kb):
+    assert answer_question(kb, "ask_wifi", "wifi?", "de") == "[de] unknown_topic"
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl", "es", "de", "ar"])
+def test_shipped_venue_answer_names_lamot_and_its_address(language):
+    reply = answer_question(load_content(CONTENT_DIR), "ask_venue", "where?", language)
+    assert "Lamot" in reply
+    assert "Van Beethovenstraat 8" in reply

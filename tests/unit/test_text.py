@@ -1,0 +1,44 @@
+from hypothesis import given, strategies as st
+
+from bot.text import arabic_share, contains_phrase, longest_match, normalise, word_count
+
+
+def test_normalise_folds_case_accents_and_punctuation():
+    assert normalise("Où a lieu la Conférence ?") == "ou a lieu la conference"
+    assert normalise("Tschüss!!") == "tschuss"
+    assert normalise("l'adresse") == "l adresse"
+
+
+def test_normalise_unifies_arabic_spelling_variants():
+    assert normalise("الإنجليزية") == normalise("الانجليزيه")
+    assert normalise("مَرْحَبًا") == normalise("مرحبا")
+
+
+def test_phrases_match_whole_words_only():
+    text = normalise("Is the biome fine?")
+    assert not contains_phrase(text, "iom")
+    assert contains_phrase(normalise("What is IOM?"), "iom")
+
+
+def test_longest_match_prefers_the_more_specific_phrase():
+    text = normalise("Where is Brussels Airport station?")
+    assert longest_match(text, ["brussels", "brussels airport"]) == "brussels airport"
+
+
+def test_arabic_prefixes_are_accepted():
+    assert longest_match(normalise("ما هو العنوان"), [normalise("عنوان")]) == normalise("عنوان")
+    assert longest_match(normalise("وبالعنوان"), [normalise("عنوان")]) is None  # two prefixes: no
+
+
+def test_arabic_share_and_word_count():
+    assert arabic_share("أين المؤتمر؟") == 1.0
+    assert arabic_share("Lamot أين") < 1.0
+    assert arabic_share("123 !!") == 0.0
+    assert word_count("hello 123 🙂 world") == 2
+
+
+@given(st.text())
+def test_normalise_is_idempotent_and_never_fails(text):
+    once = normalise(text)
+    assert normalise(once) == once
+    assert "  " not in once

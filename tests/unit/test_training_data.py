@@ -1,0 +1,70 @@
+"""Checks on the training data and responses that `rasa data validate` does not make."""
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.text import normalise
+from tests.conftest import LANGS, ROOT
+
+NLU_DIR = ROOT / "data" / "nlu"
+TEST_DIR = ROOT / "tests" / "nlu"
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+LANGUAGE_INTENTS = [i for i in DOMAIN["intents"] if i != "unsupported_language"]
+MIN_TEST_EXAMPLES = 5
+
+
+def examples(paths):
+    """{intent: [text, …]} from Rasa NLU files."""
+    found = defaultdict(list)
+    for path in paths:
+        for block in yaml.safe_load(Path(path).read_text(encoding="utf-8")).get("nlu", []):
+            found[block["intent"]] += [l.strip()[2:].strip() for l in block["examples"].splitlines() if l.strip().startswith("- ")]
+    return found
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_every_intent_has_training_and_held_out_examples(language):
+    training = examples(sorted((NLU_DIR / language).glob("*.yml")))
+    held_out = examples([TEST_DIR / f"{language}.yml"])
+    for intent in LANGUAGE_INTENTS:
+        assert len(training[intent]) >= 15, f"{language}: {intent} has {len(training[intent])} training examples"
+        assert len(held_out[intent]) >= MIN_TEST_EXAMPLES, f"{language}: {intent} has {len(held_out[intent])} test examples"
+
+
+def test_held_out_examples_never_appear_in_training():
+    training = {normalise(t) for texts in examples(sorted(NLU_DIR.rglob("*.yml"))).values() for t in texts}
+    leaked = [t for texts in examples(sorted(TEST_DIR.glob("*.yml"))).values() for t in texts if normalise(t) in training]
+    assert leaked == []
+
+
+def test_no_example_is_labelled_with_two_intents():
+    seen = {}
+    clashes = []
+    for intent, texts in examples(sorted(NLU_DIR.rglob("*.yml"))).items():
+        for text in texts:
+            key = normalise(text)
+            if seen.setdefault(key, intent) != intent:
+                clashes.append((text, seen[key], intent))
+    assert clashes == []
+
+
+def test_every_response_has_an_english_default_and_all_languages():
+    for name, variants in DOMAIN["responses"].items():
+        defaults = [v for v in variants if "condition" not in v]
+        assert len(defaults) == 1, f"{name}: needs exactly one unconditioned (English) variant"
+        if name == "utter_unsupported_language":
+            continue  # deliberately English only: the user's language is not one we speak
+        languages = sorted(c["value"] for v in variants for c in v.get("condition", []))
+        assert languages == sorted(set(LANGS) - {"en"}), f"{name}: conditions {languages}"
+        for variant in variants:
+            for condition in variant.get("condition", []):
+                assert condition == {"type": "slot", "name": "language", "value": condition["value"]}
+
+
+def test_response_buttons_are_the_same_in_every_language():
+    for name, variants in DOMAIN["responses"].items():
+        payloads = {tuple(b["payload"] for b in v.get("buttons", [])) for v in variants}
+        assert len(payloads) == 1, f"{name}: buttons differ between languages"
