@@ -36,7 +36,7 @@ class ActionAnswer(Action):
             kb = STORE.get()
         except ContentError:
             logger.exception("No valid content to answer %s", intent)
-            dispatcher.utter_message(response="utter_action_unavailable")
+            dispatcher.utter_message(response="utter_request_human")
             return []
         dispatcher.utter_message(text=answer_question(kb, intent, message.get("text") or "", language))
         return []

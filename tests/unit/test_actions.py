@@ -49,7 +49,7 @@ def test_without_valid_content_it_apologises_instead_of_crashing(tmp_path, monke
     (tmp_path / "venue.yml").write_text("broken: [", encoding="utf-8")
     monkeypatch.setattr(knowledge, "STORE", ContentStore(tmp_path))
     messages, _ = run("where?", "ask_venue", "en")
-    assert messages[0]["response"] == "utter_action_unavailable"
+    assert messages[0]["response"] == "utter_request_human"
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "nl", "es", "de", "ar"])
