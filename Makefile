@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell train validate test unit e2e stories evaluate content-check clean
+.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean
 
 help:
 	@echo "make run       install, train if needed, start the assistant (REST on :5005)"
@@ -70,3 +70,13 @@ test: validate unit train stories e2e evaluate
 
 clean:
 	rm -rf models reports var/tracker.db
+
+# Trains a second model with WhitespaceTokenizer and evaluates both tokenizers on the
+# held-out sets (about 10 minutes). Numbers go to reports/compare/ and docs/evaluation.md.
+compare-tokenizers: $(MODEL)
+	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain.yml --config config_whitespace.yml \
+		--out models --fixed-model-name whitespace
+	$(BIN)/rasa test nlu --nlu tests/nlu --model models/whitespace.tar.gz --out reports/compare/whitespace --successes --no-plot
+	$(BIN)/rasa test nlu --nlu tests/nlu --model $(MODEL) --out reports/compare/spacy --successes --no-plot
+	$(BIN)/python -m bot evaluate --results reports/compare/whitespace --json reports/compare/whitespace.json --markdown reports/compare/whitespace.md || true
+	$(BIN)/python -m bot evaluate --results reports/compare/spacy --json reports/compare/spacy.json --markdown reports/compare/spacy.md || true
