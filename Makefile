@@ -64,7 +64,7 @@ stories: $(MODEL)
 evaluate: $(MODEL)
 	$(BIN)/rasa test nlu --nlu tests/nlu --model $(MODEL) --out reports/nlu --successes --no-plot
 	$(BIN)/python -m bot evaluate --results reports/nlu --tests tests/nlu \
-		--json reports/evaluation.json --markdown docs/evaluation.md
+		--json reports/evaluation.json --markdown docs/evaluation.md --config config.yml
 
 test: validate unit train stories e2e evaluate
 

@@ -34,7 +34,8 @@ def _serve(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from bot.evaluation import evaluate
 
-    ok = evaluate(Path(args.results), Path(args.tests), Path(args.json), Path(args.markdown))
+    ok = evaluate(Path(args.results), Path(args.tests), Path(args.json), Path(args.markdown),
+                  Path(args.config))
     if not ok:
         print("At least one language is below the accuracy thresholds.", file=sys.stderr)
     return 0 if ok else 1
@@ -62,6 +63,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     evaluate.add_argument("--tests", default="tests/nlu")
     evaluate.add_argument("--json", default="reports/evaluation.json")
     evaluate.add_argument("--markdown", default="docs/evaluation.md")
+    evaluate.add_argument("--config", default="config.yml", help="for the fallback threshold")
     evaluate.set_defaults(handler=_evaluate)
 
     args = parser.parse_args(argv)
