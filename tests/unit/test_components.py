@@ -1,0 +1,110 @@
+"""The custom Rasa components, driven with Rasa's own message and tracker objects."""
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.components.language_detector import LanguageDetector
+from bot.components.language_policy import LanguagePolicy, metadata_language
+from bot.components.language_tokenizer import LanguageAwareTokenizer
+from bot.components.unsupported_language import UnsupportedLanguageRouter
+from bot.languages import LanguageDetector as Detector
+from bot.languages import load_catalogue
+from tests.conftest import ROOT
+
+DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+
+
+def detect(text):
+    message = Message(data={"text": text})
+    LanguageDetector(Detector(load_catalogue())).process([message])
+    return message
+
+
+def test_detection_is_part_of_the_parse_result():
+    message = detect("Où se déroule la conférence ?")
+    assert message.get("language")["code"] == "fr"
+    assert "language" in message.as_dict(only_output_properties=True)
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return LanguageAwareTokenizer(LanguageAwareTokenizer.get_default_config())
+
+
+def test_tokenizer_uses_the_language_rules_and_lemmas(tokenizer):
+    tokens = tokenizer.tokenize(detect("Où sont les organisateurs de l'événement ?"), "text")
+    assert [t.text for t in tokens][-3:] == ["de", "l'", "événement"]
+    english = tokenizer.tokenize(detect("Who spoke at the opening ceremonies?"), "text")
+    assert "speak" in [t.lemma for t in english]
+    assert "ceremony" in [t.lemma for t in english]
+
+
+def test_tokenizer_handles_text_that_is_only_punctuation(tokenizer):
+    assert [t.text for t in tokenizer.tokenize(detect("?!"), "text")] == ["?!"]
+
+
+def test_router_overrides_intent_only_for_unsupported_languages():
+    router = UnsupportedLanguageRouter()
+    italian = detect("Buongiorno, dove si trova la conferenza sulle migrazioni?")
+    italian.set("intent", {"name": "ask_venue", "confidence": 0.7})
+    french = detect("Où se déroule la conférence sur les migrations ?")
+    french.set("intent", {"name": "ask_venue", "confidence": 0.7})
+    router.process([italian, french])
+    assert italian.get("intent")["name"] == "unsupported_language"
+    assert french.get("intent")["name"] == "ask_venue"
+
+
+def tracker_with(text, intent, language=None, metadata=None, entities=()):
+    parse = {"intent": {"name": intent, "confidence": 0.9}, "entities": list(entities),
+             "language": detect(text).get("language")}
+    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    if language:
+        events.append(SlotSet("language", language))
+    events.append(UserUttered(text, parse_data=parse, metadata=metadata))
+    return DialogueStateTracker.from_events("test", events, slots=DOMAIN.slots)
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return LanguagePolicy.create(LanguagePolicy.get_default_config(), None, None, _Context())
+
+
+class _Context:
+    is_finetuning = False
+
+
+def slot_events(policy, tracker):
+    prediction = policy.predict_action_probabilities(tracker, DOMAIN)
+    assert max(prediction.probabilities) == 0.0  # never chooses an action
+    return [e for e in prediction.events if isinstance(e, SlotSet)]
+
+
+def test_policy_sets_the_language_of_a_full_sentence(policy):
+    assert slot_events(policy, tracker_with("Wo findet die Konferenz statt?", "ask_venue")) == [SlotSet("language", "de")]
+
+
+def test_policy_keeps_the_language_through_short_messages(policy):
+    assert slot_events(policy, tracker_with("merci", "thank", language="fr")) == []
+
+
+def test_policy_uses_channel_metadata_at_the_start(policy):
+    tracker = tracker_with("ok", "acknowledge", metadata={"language": "ar"})
+    assert slot_events(policy, tracker) == [SlotSet("language", "ar")]
+
+
+def test_policy_follows_a_button_payload(policy):
+    tracker = tracker_with('/set_language{"language":"es"}', "set_language", language="en",
+                           entities=[{"entity": "language", "value": "es"}])
+    assert slot_events(policy, tracker) == [SlotSet("language", "es")]
+
+
+@pytest.mark.parametrize(
+    "metadata, expected",
+    [({"language": "fr"}, "fr"), ({"language_code": "nl-BE"}, "nl-BE"), ({"locale": "de_DE"}, "de_DE"),
+     ({}, None), (None, None), ("fr", None), ({"language": 3}, None)],
+)
+def test_metadata_language(metadata, expected):
+    assert metadata_language(metadata) == expected
