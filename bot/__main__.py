@@ -35,9 +35,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     from bot.evaluation import evaluate
 
     ok = evaluate(Path(args.results), Path(args.tests), Path(args.json), Path(args.markdown),
-                  Path(args.config))
+                  Path(args.config), floor=(args.min_accuracy, args.min_f1))
     if not ok:
-        print("At least one language is below the accuracy thresholds.", file=sys.stderr)
+        print(f"At least one language is below accuracy {args.min_accuracy} or macro-F1 {args.min_f1}.",
+              file=sys.stderr)
     return 0 if ok else 1
 
 
@@ -64,6 +65,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     evaluate.add_argument("--json", default="reports/evaluation.json")
     evaluate.add_argument("--markdown", default="docs/evaluation.md")
     evaluate.add_argument("--config", default="config.yml", help="for the fallback threshold")
+    evaluate.add_argument("--min-accuracy", type=float, default=0.95, help="fail below this, per language")
+    evaluate.add_argument("--min-f1", type=float, default=0.93, help="fail below this macro-F1, per language")
     evaluate.set_defaults(handler=_evaluate)
 
     args = parser.parse_args(argv)
