@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.base import ConfiguredComponent
 from bot.languages import LanguageDetector as Detector
 from bot.languages import load_catalogue
 
@@ -22,25 +20,15 @@ LANGUAGE_KEY = "language"
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
-class LanguageDetector(GraphComponent):
+class LanguageDetector(ConfiguredComponent):
     """Runs first in the pipeline so the tokenizer can use the detected language.
 
     Registered as a featurizer because Rasa only runs non-trainable components on
     training data when they are tokenizers or featurizers; it adds no features.
     """
 
-    def __init__(self, detector: Detector) -> None:
-        self._detector = detector
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
-        return cls(Detector(load_catalogue()))
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._detector = Detector(load_catalogue())
 
     def _annotate(self, message: Message) -> None:
         text: Optional[str] = message.get(TEXT)

@@ -12,14 +12,12 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 import spacy
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.components.base import ConfiguredComponent
 from bot.components.language_detector import LANGUAGE_KEY
 
 # Multilingual fallback for text whose language is unknown (bot utterances, "ok").
@@ -39,7 +37,7 @@ def _build_pipeline(code: str) -> "spacy.language.Language":
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
 )
-class LanguageAwareTokenizer(Tokenizer):
+class LanguageAwareTokenizer(ConfiguredComponent, Tokenizer):
     """Tokenizes with the blank spaCy pipeline of the language set by LanguageDetector."""
 
     @staticmethod
@@ -56,16 +54,6 @@ class LanguageAwareTokenizer(Tokenizer):
         super().__init__(config)
         codes = list(config["languages"]) + [FALLBACK_PIPELINE]
         self._pipelines = {code: _build_pipeline(code) for code in codes}
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LanguageAwareTokenizer":
-        return cls(config)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute)

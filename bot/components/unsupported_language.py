@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -16,6 +13,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.components.base import ConfiguredComponent
 from bot.components.language_detector import LANGUAGE_KEY
 
 UNSUPPORTED_LANGUAGE_INTENT = "unsupported_language"
@@ -24,7 +22,7 @@ UNSUPPORTED_LANGUAGE_INTENT = "unsupported_language"
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
-class UnsupportedLanguageRouter(GraphComponent):
+class UnsupportedLanguageRouter(ConfiguredComponent):
     """Overrides the intent when the detector is sure the message is in none of the six.
 
     The intent classifier, trained on six languages, would otherwise guess an intent
@@ -32,15 +30,8 @@ class UnsupportedLanguageRouter(GraphComponent):
     after the classifiers (and the FallbackClassifier) in ``config.yml``.
     """
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "UnsupportedLanguageRouter":
-        return cls()
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

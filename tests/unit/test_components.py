@@ -10,8 +10,6 @@ from bot.components.language_detector import LanguageDetector
 from bot.components.language_policy import LanguagePolicy, metadata_language
 from bot.components.language_tokenizer import LanguageAwareTokenizer
 from bot.components.unsupported_language import UnsupportedLanguageRouter
-from bot.languages import LanguageDetector as Detector
-from bot.languages import load_catalogue
 from tests.conftest import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -19,7 +17,7 @@ DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 
 def detect(text):
     message = Message(data={"text": text})
-    LanguageDetector(Detector(load_catalogue())).process([message])
+    LanguageDetector({}).process([message])
     return message
 
 
@@ -47,7 +45,7 @@ def test_tokenizer_handles_text_that_is_only_punctuation(tokenizer):
 
 
 def test_router_overrides_intent_only_for_unsupported_languages():
-    router = UnsupportedLanguageRouter()
+    router = UnsupportedLanguageRouter({})
     italian = detect("Buongiorno, dove si trova la conferenza sulle migrazioni?")
     italian.set("intent", {"name": "ask_venue", "confidence": 0.7})
     french = detect("Où se déroule la conférence sur les migrations ?")
