@@ -9,6 +9,7 @@ tables ship inside the pip packages.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Text
 
 import spacy
@@ -30,7 +31,13 @@ def _build_pipeline(code: str) -> "spacy.language.Language":
     nlp = spacy.blank(code)
     if code in LEMMA_LANGUAGES:
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
+        spacy_logger = logging.getLogger("spacy")
+        level = spacy_logger.level
+        spacy_logger.setLevel(logging.WARNING)  # initialize() logs twice per language
+        try:
+            nlp.initialize()
+        finally:
+            spacy_logger.setLevel(level)
     return nlp
 
 
