@@ -137,6 +137,8 @@ class Servers:
 
 def serve(settings: ServerSettings, shell: bool = False) -> int:
     """Run until interrupted (``make run``), or chat in the terminal (``make shell``)."""
+    # SIGTERM (e.g. from a process manager) must also stop both child servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     servers = Servers(settings)
     print("Starting the action server …", flush=True)
     servers.start_actions()
