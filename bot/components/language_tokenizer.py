@@ -20,6 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.components.base import ConfiguredComponent
 from bot.components.language_detector import LANGUAGE_KEY
+from bot.languages import load_catalogue
 
 # Multilingual fallback for text whose language is unknown (bot utterances, "ok").
 FALLBACK_PIPELINE = "xx"
@@ -54,12 +55,12 @@ class LanguageAwareTokenizer(ConfiguredComponent, Tokenizer):
             "intent_split_symbol": "_",
             "token_pattern": None,
             "prefix_separator_symbol": None,
-            "languages": ["en", "fr", "nl", "es", "de", "ar"],
+            "languages": None,  # default: every language of data/languages.yml
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
-        codes = list(config["languages"]) + [FALLBACK_PIPELINE]
+        codes = list(config["languages"] or load_catalogue().codes) + [FALLBACK_PIPELINE]
         self._pipelines = {code: _build_pipeline(code) for code in codes}
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:

@@ -9,11 +9,13 @@ import yaml
 
 from bot import PROJECT_ROOT
 from bot.content.model import Answer, KnowledgeBase, Topic
+from bot.languages import load_catalogue
 from bot.text import normalise
 
 CONTENT_DIR = PROJECT_ROOT / "data" / "content"
 STRINGS_FILE = "ui.yml"
-LANGUAGE_CODES = ("en", "fr", "nl", "es", "de", "ar")
+# Every answer must exist in every language of data/languages.yml.
+LANGUAGE_CODES = tuple(load_catalogue().codes)
 MAX_ANSWER_CHARS = 600
 REQUIRED_STRINGS = ("source_label", "unknown_topic", "content_unavailable")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Optional
 
 from bot.content.model import Answer, KnowledgeBase, Topic
+from bot.languages import DEFAULT_LANGUAGE
 from bot.text import longest_match, normalise
-
-DEFAULT_LANGUAGE = "en"
 
 
 def _named(text: str, index: dict) -> Optional[str]:
