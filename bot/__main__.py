@@ -10,17 +10,27 @@ from typing import List, Optional
 from bot import PROJECT_ROOT
 
 
+def _report(problems: List[str], where: object) -> int:
+    print(f"{len(problems)} problem(s) in {where}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
+
+
 def _content_check(args: argparse.Namespace) -> int:
     from bot.content import ContentError, load_content
+    from bot.webpage import PAGE_FILE, load_page
 
     try:
         kb = load_content(Path(args.directory))
     except ContentError as error:
-        print(f"{len(error.problems)} problem(s) in {args.directory}:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 1
+        return _report(error.problems, args.directory)
     print(f"OK: {len(kb.topics_by_intent)} topics, {kb.answer_count()} answers, all in six languages.")
+    try:
+        load_page()
+    except ContentError as error:
+        return _report(error.problems, PAGE_FILE)
+    print(f"OK: {PAGE_FILE.relative_to(PROJECT_ROOT)}, the web page's texts, in six languages.")
     return 0
 
 
