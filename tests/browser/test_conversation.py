@@ -85,7 +85,7 @@ def test_a_quick_reply_button_is_answered(open_chat):
 
     buttons.first.click()
 
-    expect(page.locator(USER).last).to_have_text(title)  # the title is shown, not "/ask_venue"
+    expect(page.locator(USER).last.locator(".bubble")).to_have_text(title)  # the title is shown, not "/ask_venue"
     reply = wait_for_reply(page, before)
     expect(reply).to_contain_text("Lamot")
     assert language_of(bubble_text(reply)) == "es"

@@ -18,7 +18,7 @@ def test_the_widget_reconnects_after_a_server_restart(open_chat, servers):
         before = bot_count(page)
         page.locator("#chat-input").fill("When is the conference?")
         page.locator("#chat-input").press("Enter")
-        expect(page.locator(USER).last).to_have_text("When is the conference?")
+        expect(page.locator(USER).last.locator(".bubble")).to_have_text("When is the conference?")
     finally:
         servers.start_rasa()
 
