@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.chat import ask
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 from tests.conftest import ROOT
 
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+QUESTIONS = {"en": "Where does the conference take place?", "ar": "أين يعقد المؤتمر؟"}
 
 
 @pytest.mark.parametrize("locale, code", [("en-GB", "en"), ("ar-EG", "ar")])
@@ -23,6 +25,7 @@ def test_layout_fits_is_accessible_and_is_photographed(open_chat, locale, code, 
     page = open_chat(locale=locale, viewport=viewport)
     expect(page.locator("#chat-language")).to_have_value(code)
     expect(page.locator(".quick-replies button").first).to_be_visible()
+    expect(ask(page, QUESTIONS[code])).to_contain_text("Lamot")  # a conversation, with a link
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{layout}-{code}.png"), full_page=True)
