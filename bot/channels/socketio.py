@@ -3,8 +3,11 @@
 Rasa 3.6.21 calls ``sio.enter_room(...)`` without ``await`` (RasaHQ/rasa#13027). With
 the python-socketio that Rasa's pins resolve to today (5.18), ``enter_room`` is a
 coroutine, so with ``session_persistence: true`` the socket never joins its session's
-room and no reply ever reaches the browser. This channel replaces that one handler;
-everything else (events, metadata_key, output channel name "socketio") is Rasa's.
+room and no reply ever reaches the browser. This channel replaces that one handler,
+and turns the origin check back on that Rasa switches off (``cors_allowed_origins=[]``
+lets any web site open a WebSocket to the assistant): only the assistant's own pages,
+plus the ``allowed_origins`` listed in credentials.yml, may connect. Everything else
+(events, metadata_key, output channel name "socketio") is Rasa's.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import inspect
 import logging
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
@@ -45,9 +48,23 @@ def checked(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
 class SessionSocketIOInput(SocketIOInput):
     """``socketio`` with a session_request handler that really joins the session's room."""
 
+    # None: same origin only (python-engineio's default). Else: exactly these origins.
+    allowed_origins: Optional[List[Text]] = None
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SessionSocketIOInput":
+        channel = super().from_credentials(credentials)
+        origins = (credentials or {}).get("allowed_origins")
+        channel.allowed_origins = list(origins) if origins else None
+        return channel
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(checked(on_new_message))
         sio = self.sio
+        # Rasa passes [], which disables engine.io's Origin check altogether.
+        sio.eio.cors_allowed_origins = (
+            None if self.allowed_origins is None else [*self.allowed_origins]
+        )
 
         # Registering the event again replaces Rasa's handler.
         @sio.on("session_request", namespace=self.namespace)
