@@ -21,9 +21,17 @@ def test_french_browser_gets_a_french_page_and_a_french_answer_naming_lamot(open
     expect(page.locator("#conference-venue")).to_have_text(PAGE_TEXTS["fr"]["venue"])
     assert language_of(bubble_text(page.locator(BOT).first)) == "fr"  # the greeting topics
 
+    # Record whether the typing indicator ever shows (the reply may come within ms).
+    page.evaluate("""() => {
+        const typing = document.getElementById('chat-typing');
+        new MutationObserver(() => { if (!typing.hidden) window.typingShown = true; })
+            .observe(typing, {attributes: true});
+    }""")
     reply = ask(page, "Où se déroule la conférence ?")
     expect(reply).to_contain_text("Lamot")
     assert language_of(bubble_text(reply)) == "fr"
+    assert page.evaluate("() => window.typingShown === true"), "no typing indicator while waiting"
+    expect(page.locator("#chat-typing")).to_be_hidden()
     # The source URL is a real link that opens safely in a new tab.
     link = reply.locator("a").first
     assert link.get_attribute("href").startswith(("http://", "https://"))
