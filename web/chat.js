@@ -186,6 +186,7 @@
         control.textContent = button.title;
         control.addEventListener("click", function () {
           send(button.payload, button.title);
+          el.input.focus(); // the button is gone; keep keyboard users in the chat
         });
         replies.appendChild(control);
       });

@@ -98,6 +98,7 @@ def test_a_quick_reply_button_is_answered(open_chat):
     expect(reply).to_contain_text("Lamot")
     assert language_of(bubble_text(reply)) == "es"
     expect(page.locator(".quick-replies")).to_have_count(0)  # they answered the last question only
+    expect(page.locator("#chat-input")).to_be_focused()  # focus does not fall back to the page
 
 
 def test_keyboard_only_use_with_the_answer_in_the_live_region(open_chat):
