@@ -17,7 +17,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.choices import Button
 from bot.channels.platform import Incoming, Parsed, PlatformInput, PlatformOutput
-from bot.channels.signatures import authentication_failure, facebook_signature_ok
+from bot.channels.signatures import authentication_failure, facebook_signature_ok, secret_equals
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_QUICK_REPLIES = 13
@@ -62,9 +62,8 @@ class FacebookInput(PlatformInput):
 
     def verification(self, request: Request) -> HTTPResponse:
         """Meta's subscription handshake: echo the challenge if the verify token matches."""
-        if request.args.get("hub.mode") == "subscribe" and request.args.get(
-            "hub.verify_token"
-        ) == self.settings["FACEBOOK_VERIFY_TOKEN"]:
+        token_ok = secret_equals(self.settings["FACEBOOK_VERIFY_TOKEN"], request.args.get("hub.verify_token"))
+        if request.args.get("hub.mode") == "subscribe" and token_ok:
             return response.text(request.args.get("hub.challenge", ""))
         return response.json({"error": "wrong verify token"}, status=403)
 

@@ -15,19 +15,24 @@ from typing import Iterable, Mapping, Optional, Tuple, Union
 SLACK_WINDOW_S = 300
 
 
-def _equal(expected: str, given: Optional[str]) -> bool:
+def secret_equals(expected: str, given: Optional[str]) -> bool:
+    """A shared secret sent as is (Telegram's ``X-Telegram-Bot-Api-Secret-Token``,
+    Messenger's verify token) equals the configured one."""
     return bool(given) and hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
-
-
-def telegram_secret_ok(secret_token: str, header: Optional[str]) -> bool:
-    """``X-Telegram-Bot-Api-Secret-Token`` equals the secret given to ``setWebhook``."""
-    return _equal(secret_token, header)
 
 
 def facebook_signature_ok(app_secret: str, body: bytes, header: Optional[str]) -> bool:
     """``X-Hub-Signature-256`` is ``sha256=`` + HMAC-SHA256 of the raw body with the app secret."""
     digest = hmac.new(app_secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-    return _equal(f"sha256={digest}", header)
+    return secret_equals(f"sha256={digest}", header)
+
+
+def slack_timestamp_fresh(timestamp: Optional[str], now: float) -> bool:
+    """``X-Slack-Request-Timestamp`` is a number of seconds within the replay window of now."""
+    try:
+        return abs(now - int(timestamp or "")) <= SLACK_WINDOW_S
+    except ValueError:
+        return False
 
 
 def slack_signature_ok(
@@ -35,15 +40,11 @@ def slack_signature_ok(
 ) -> bool:
     """``X-Slack-Signature`` is ``v0=`` + HMAC-SHA256 of ``v0:{timestamp}:{body}``, and the
     timestamp is within the replay window (a captured request cannot be sent again later)."""
-    try:
-        sent = int(timestamp or "")
-    except ValueError:
+    if not slack_timestamp_fresh(timestamp, now):
         return False
-    if abs(now - sent) > SLACK_WINDOW_S:
-        return False
-    base = f"v0:{sent}:".encode("utf-8") + body
+    base = f"v0:{timestamp}:".encode("utf-8") + body
     digest = hmac.new(signing_secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
-    return _equal(f"v0={digest}", header)
+    return secret_equals(f"v0={digest}", header)
 
 
 FormValues = Mapping[str, Union[str, Iterable[str]]]
@@ -62,7 +63,7 @@ def twilio_signature(auth_token: str, url: str, params: FormValues) -> str:
 
 
 def twilio_signature_ok(auth_token: str, url: str, params: FormValues, header: Optional[str]) -> bool:
-    return _equal(twilio_signature(auth_token, url, params), header)
+    return secret_equals(twilio_signature(auth_token, url, params), header)
 
 
 def authentication_failure(header: Optional[str], ok: bool) -> Optional[Tuple[int, str]]:

@@ -19,7 +19,7 @@ from sanic.request import Request
 
 from bot.channels.choices import Button
 from bot.channels.platform import Incoming, Parsed, PlatformInput, PlatformOutput
-from bot.channels.signatures import authentication_failure, slack_signature_ok
+from bot.channels.signatures import authentication_failure, slack_signature_ok, slack_timestamp_fresh
 
 MAX_BUTTONS = 25
 MAX_BUTTON_TEXT = 75
@@ -88,10 +88,10 @@ class SlackInput(PlatformInput):
 
     def authentication_problem(self, request: Request) -> Optional[Tuple[int, str]]:
         header = request.headers.get("X-Slack-Signature")
-        ok = slack_signature_ok(
-            self.settings["SLACK_SIGNING_SECRET"], request.body,
-            request.headers.get("X-Slack-Request-Timestamp"), header, now=time.time(),
-        )
+        timestamp = request.headers.get("X-Slack-Request-Timestamp")
+        if header and not slack_timestamp_fresh(timestamp, time.time()):
+            return 403, "the request timestamp is missing or more than five minutes away (replay?)"
+        ok = slack_signature_ok(self.settings["SLACK_SIGNING_SECRET"], request.body, timestamp, header, time.time())
         return authentication_failure(header, ok)
 
     def parse(self, request: Request) -> Parsed:

@@ -19,7 +19,7 @@ from sanic.request import Request
 from bot.channels.choices import Button
 from bot.channels.platform import Incoming, Parsed, PlatformInput, PlatformOutput, Settings
 from bot.channels.settings import ChannelSettingsError
-from bot.channels.signatures import authentication_failure, telegram_secret_ok
+from bot.channels.signatures import authentication_failure, secret_equals
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CALLBACK_DATA_MAX_BYTES = 64
@@ -71,7 +71,7 @@ class TelegramInput(PlatformInput):
 
     def authentication_problem(self, request: Request) -> Optional[Tuple[int, str]]:
         header = request.headers.get(SECRET_HEADER)
-        return authentication_failure(header, telegram_secret_ok(self.settings["TELEGRAM_SECRET_TOKEN"], header))
+        return authentication_failure(header, secret_equals(self.settings["TELEGRAM_SECRET_TOKEN"], header))
 
     def parse(self, request: Request) -> Parsed:
         update = request.json
@@ -85,12 +85,13 @@ class TelegramInput(PlatformInput):
             if not message:
                 return []  # other update types (channel posts, polls …) are not conversations
             text, user = message.get("text"), message.get("from")
-        if not isinstance(text, str) or "chat" not in message:
+        chat_id = str(message["chat"]["id"])
+        if not isinstance(text, str):
             return []  # stickers, photos, locations: nothing to answer
         text = COMMANDS.get(text.strip().split("@")[0], text)
         language = (user or {}).get("language_code")
         metadata = {"language_code": language} if isinstance(language, str) and language else {}
-        return [Incoming(str(message["chat"]["id"]), text, metadata)]
+        return [Incoming(chat_id, text, metadata)]
 
 
 def register(settings: Optional[Settings]) -> Tuple[bool, str]:

@@ -8,7 +8,8 @@ from bot.channels.signatures import (
     authentication_failure,
     facebook_signature_ok,
     slack_signature_ok,
-    telegram_secret_ok,
+    slack_timestamp_fresh,
+    secret_equals,
     twilio_signature,
     twilio_signature_ok,
 )
@@ -50,6 +51,13 @@ def test_slack_accepts_a_fresh_correct_signature_only():
     assert not slack_signature_ok("s3cret", body, "not a number", signature, now=now)
 
 
+def test_slack_timestamp_must_be_a_number_within_five_minutes():
+    now = 1_700_000_000
+    assert slack_timestamp_fresh(str(now - SLACK_WINDOW_S), now)
+    assert not slack_timestamp_fresh(str(now - SLACK_WINDOW_S - 1), now)
+    assert not slack_timestamp_fresh(None, now)
+
+
 def test_slack_refuses_a_correctly_signed_request_outside_the_replay_window():
     body, now = b"{}", 1_700_000_000
     for sent in (now - SLACK_WINDOW_S - 1, now + SLACK_WINDOW_S + 1):
@@ -65,10 +73,10 @@ def test_facebook_checks_the_sha256_header():
     assert not facebook_signature_ok("appsecret", body, sha1)
 
 
-def test_telegram_compares_the_secret_token():
-    assert telegram_secret_ok("abc_123", "abc_123")
-    assert not telegram_secret_ok("abc_123", "abc_124")
-    assert not telegram_secret_ok("abc_123", None)
+def test_a_shared_secret_must_be_equal_and_present():
+    assert secret_equals("abc_123", "abc_123")
+    assert not secret_equals("abc_123", "abc_124")
+    assert not secret_equals("abc_123", None)
 
 
 def test_missing_credentials_are_401_and_wrong_ones_403():
