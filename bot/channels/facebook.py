@@ -9,34 +9,22 @@ at most 20 characters); longer option lists become a numbered list.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.choices import Button
-from bot.channels.platform import Incoming, Parsed, PlatformInput, PlatformOutput
-from bot.channels.signatures import authentication_failure, facebook_signature_ok, secret_equals
+from bot.channels.platform import ButtonLimits, Incoming, Parsed, PlatformInput, PlatformOutput
+from bot.channels.signatures import facebook_signature_ok, secret_equals
 
-SIGNATURE_HEADER = "X-Hub-Signature-256"
-MAX_QUICK_REPLIES = 13
-MAX_TITLE_CHARS = 20
-MAX_PAYLOAD_CHARS = 1000
 
 
 class FacebookOutput(PlatformOutput):
+    CHANNEL = "facebook"
     LIMIT = 2000
-
-    @classmethod
-    def name(cls) -> str:
-        return "facebook"
-
-    def buttons_fit(self, buttons: Sequence[Button]) -> bool:
-        return len(buttons) <= MAX_QUICK_REPLIES and all(
-            len(str(b.get("title", ""))) <= MAX_TITLE_CHARS and len(str(b.get("payload", ""))) <= MAX_PAYLOAD_CHARS
-            for b in buttons
-        )
+    BUTTONS = ButtonLimits(count=13, title_chars=20, payload_bytes=1000)  # quick replies
 
     async def post_message(self, recipient_id: str, text: str, buttons: Sequence[Button] = ()) -> None:
         message: Dict[str, Any] = {"text": text}
@@ -55,10 +43,7 @@ class FacebookInput(PlatformInput):
     REQUIRED = ("FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_APP_SECRET", "FACEBOOK_VERIFY_TOKEN")
     OPTIONAL = {"FACEBOOK_API_URL": "https://graph.facebook.com/v19.0"}
     OUTPUT = FacebookOutput
-
-    @classmethod
-    def name(cls) -> str:
-        return "facebook"
+    SIGNATURE_HEADER = "X-Hub-Signature-256"
 
     def verification(self, request: Request) -> HTTPResponse:
         """Meta's subscription handshake: echo the challenge if the verify token matches."""
@@ -67,11 +52,8 @@ class FacebookInput(PlatformInput):
             return response.text(request.args.get("hub.challenge", ""))
         return response.json({"error": "wrong verify token"}, status=403)
 
-    def authentication_problem(self, request: Request) -> Optional[Tuple[int, str]]:
-        header = request.headers.get(SIGNATURE_HEADER)
-        return authentication_failure(
-            header, facebook_signature_ok(self.settings["FACEBOOK_APP_SECRET"], request.body, header)
-        )
+    def signature_ok(self, request: Request, signature: str) -> bool:
+        return facebook_signature_ok(self.settings["FACEBOOK_APP_SECRET"], request.body, signature)
 
     def parse(self, request: Request) -> Parsed:
         body = request.json

@@ -27,12 +27,29 @@ from sanic.response import HTTPResponse
 from bot.channels.choices import Button, numbered_list, resolve_choice
 from bot.channels.payload import MAX_MESSAGE_CHARS, clean_text
 from bot.channels.settings import read_settings
+from bot.channels.signatures import authentication_failure
 from bot.channels.split import split_message
 
 logger = logging.getLogger(__name__)
 
 SEND_TIMEOUT_S = 15.0
 Settings = Dict[str, str]
+
+
+@dataclass(frozen=True)
+class ButtonLimits:
+    """What a platform accepts as buttons; options beyond these become a numbered list."""
+
+    count: int
+    title_chars: int
+    payload_bytes: int
+
+    def fit(self, buttons: Sequence[Button]) -> bool:
+        return len(buttons) <= self.count and all(
+            len(str(b.get("title", ""))) <= self.title_chars
+            and len(str(b.get("payload", "")).encode("utf-8")) <= self.payload_bytes
+            for b in buttons
+        )
 
 
 @dataclass(frozen=True)
@@ -48,7 +65,13 @@ class Incoming:
 class PlatformOutput(OutputChannel):
     """Sends replies to a platform's HTTP API; subclasses say how one message is posted."""
 
+    CHANNEL: ClassVar[str]
     LIMIT: ClassVar[int]  # the platform's maximum message length, in characters
+    BUTTONS: ClassVar[Optional[ButtonLimits]] = None  # None: the platform has no buttons
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.CHANNEL
 
     def __init__(self, settings: Settings, reply_to: Optional[str] = None) -> None:
         super().__init__()
@@ -59,10 +82,6 @@ class PlatformOutput(OutputChannel):
         """Post one message (at most LIMIT characters), with buttons if given."""
         raise NotImplementedError
 
-    def buttons_fit(self, buttons: Sequence[Button]) -> bool:
-        """Whether the platform can show these as buttons (else: a numbered list)."""
-        return False
-
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in split_message(text, self.LIMIT):
             await self.post_message(self.reply_to or recipient_id, part)
@@ -70,7 +89,7 @@ class PlatformOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Button], **kwargs: Any
     ) -> None:
-        if not self.buttons_fit(buttons):
+        if self.BUTTONS is None or not self.BUTTONS.fit(buttons):
             await self.send_text_message(recipient_id, numbered_list(text, buttons))
             return
         parts = split_message(text, self.LIMIT) or [""]
@@ -117,12 +136,17 @@ class PlatformInput(InputChannel):
     REQUIRED: ClassVar[Tuple[str, ...]]
     OPTIONAL: ClassVar[Mapping[str, str]] = {}
     OUTPUT: ClassVar[type]
+    SIGNATURE_HEADER: ClassVar[str]
     # Slack wants an answer within 3 s, so its messages are processed after answering.
     IN_BACKGROUND: ClassVar[bool] = False
 
     def __init__(self, settings: Optional[Settings]) -> None:
         self.settings = settings
         self._tasks: Set[asyncio.Task] = set()
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.OUTPUT.CHANNEL
 
     @classmethod
     def settings_from_environment(cls) -> Optional[Settings]:
@@ -135,9 +159,14 @@ class PlatformInput(InputChannel):
         logger.info("%s channel: %s", cls.name(), "on" if settings else f"off ({cls.REQUIRED[0]} not set)")
         return cls(settings)
 
+    def signature_ok(self, request: Request, signature: str) -> bool:
+        """Whether ``signature`` (the SIGNATURE_HEADER) proves the request is the platform's."""
+        raise NotImplementedError
+
     def authentication_problem(self, request: Request) -> Optional[Tuple[int, str]]:
         """(status, reason) when the request is not from the platform, else None."""
-        raise NotImplementedError
+        signature = request.headers.get(self.SIGNATURE_HEADER)
+        return authentication_failure(signature, bool(signature) and self.signature_ok(request, signature))
 
     def parse(self, request: Request) -> Parsed:
         """The user messages in an authenticated webhook, or a direct answer (handshakes)."""

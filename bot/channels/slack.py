@@ -18,12 +18,9 @@ from sanic import response
 from sanic.request import Request
 
 from bot.channels.choices import Button
-from bot.channels.platform import Incoming, Parsed, PlatformInput, PlatformOutput
-from bot.channels.signatures import authentication_failure, slack_signature_ok, slack_timestamp_fresh
+from bot.channels.platform import ButtonLimits, Incoming, Parsed, PlatformInput, PlatformOutput
+from bot.channels.signatures import slack_signature_ok, slack_timestamp_fresh
 
-MAX_BUTTONS = 25
-MAX_BUTTON_TEXT = 75
-MAX_BUTTON_VALUE = 2000
 # <@U123> mentions of the bot, and <https://…|label> links Slack made of typed URLs.
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
@@ -41,17 +38,9 @@ def typed_text(text: str) -> str:
 
 
 class SlackOutput(PlatformOutput):
+    CHANNEL = "slack"
     LIMIT = 3000  # the maximum of a text block; plain messages allow more
-
-    @classmethod
-    def name(cls) -> str:
-        return "slack"
-
-    def buttons_fit(self, buttons: Sequence[Button]) -> bool:
-        return len(buttons) <= MAX_BUTTONS and all(
-            len(str(b.get("title", ""))) <= MAX_BUTTON_TEXT and len(str(b.get("payload", ""))) <= MAX_BUTTON_VALUE
-            for b in buttons
-        )
+    BUTTONS = ButtonLimits(count=25, title_chars=75, payload_bytes=2000)
 
     async def post_message(self, recipient_id: str, text: str, buttons: Sequence[Button] = ()) -> None:
         message: Dict[str, Any] = {"channel": recipient_id, "text": escape(text)}
@@ -80,19 +69,19 @@ class SlackInput(PlatformInput):
     REQUIRED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     OPTIONAL = {"SLACK_API_URL": "https://slack.com/api"}
     OUTPUT = SlackOutput
+    SIGNATURE_HEADER = "X-Slack-Signature"
     IN_BACKGROUND = True
 
-    @classmethod
-    def name(cls) -> str:
-        return "slack"
-
     def authentication_problem(self, request: Request) -> Optional[Tuple[int, str]]:
-        header = request.headers.get("X-Slack-Signature")
         timestamp = request.headers.get("X-Slack-Request-Timestamp")
-        if header and not slack_timestamp_fresh(timestamp, time.time()):
+        if request.headers.get(self.SIGNATURE_HEADER) and not slack_timestamp_fresh(timestamp, time.time()):
             return 403, "the request timestamp is missing or more than five minutes away (replay?)"
-        ok = slack_signature_ok(self.settings["SLACK_SIGNING_SECRET"], request.body, timestamp, header, time.time())
-        return authentication_failure(header, ok)
+        return super().authentication_problem(request)
+
+    def signature_ok(self, request: Request, signature: str) -> bool:
+        timestamp = request.headers.get("X-Slack-Request-Timestamp")
+        return slack_signature_ok(self.settings["SLACK_SIGNING_SECRET"], request.body, timestamp, signature,
+                                  time.time())
 
     def parse(self, request: Request) -> Parsed:
         if request.headers.get("X-Slack-Retry-Reason") == "http_timeout":

@@ -17,28 +17,21 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 from sanic.request import Request
 
 from bot.channels.choices import Button
-from bot.channels.platform import Incoming, Parsed, PlatformInput, PlatformOutput, Settings
+from bot.channels.platform import ButtonLimits, Incoming, Parsed, PlatformInput, PlatformOutput, Settings
 from bot.channels.settings import ChannelSettingsError
-from bot.channels.signatures import authentication_failure, secret_equals
+from bot.channels.signatures import secret_equals
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-CALLBACK_DATA_MAX_BYTES = 64
 # Telegram's "Start" button sends /start, which is not one of our intents: greet instead.
 COMMANDS = {"/start": "/greet"}
 
 
 class TelegramOutput(PlatformOutput):
+    CHANNEL = "telegram"
     LIMIT = 4096
-
-    @classmethod
-    def name(cls) -> str:
-        return "telegram"
+    BUTTONS = ButtonLimits(count=100, title_chars=4096, payload_bytes=64)  # callback_data ≤ 64 bytes
 
     def method_url(self, method: str) -> str:
         return f"{self.settings['TELEGRAM_API_URL'].rstrip('/')}/bot{self.settings['TELEGRAM_TOKEN']}/{method}"
-
-    def buttons_fit(self, buttons: Sequence[Button]) -> bool:
-        return all(len(str(b.get("payload", "")).encode("utf-8")) <= CALLBACK_DATA_MAX_BYTES for b in buttons)
 
     async def post_message(self, recipient_id: str, text: str, buttons: Sequence[Button] = ()) -> None:
         message: Dict[str, Any] = {"chat_id": recipient_id, "text": text}
@@ -64,14 +57,10 @@ class TelegramInput(PlatformInput):
     REQUIRED = ("TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN")
     OPTIONAL = {"TELEGRAM_API_URL": "https://api.telegram.org", "TELEGRAM_WEBHOOK_URL": ""}
     OUTPUT = TelegramOutput
+    SIGNATURE_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
-    @classmethod
-    def name(cls) -> str:
-        return "telegram"
-
-    def authentication_problem(self, request: Request) -> Optional[Tuple[int, str]]:
-        header = request.headers.get(SECRET_HEADER)
-        return authentication_failure(header, secret_equals(self.settings["TELEGRAM_SECRET_TOKEN"], header))
+    def signature_ok(self, request: Request, signature: str) -> bool:
+        return secret_equals(self.settings["TELEGRAM_SECRET_TOKEN"], signature)
 
     def parse(self, request: Request) -> Parsed:
         update = request.json

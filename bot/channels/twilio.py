@@ -9,7 +9,7 @@ so options arrive as a numbered list, and "2" or the option's title selects one.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import Sequence
 
 import aiohttp
 from sanic import response
@@ -18,19 +18,15 @@ from sanic.response import HTTPResponse
 
 from bot.channels.choices import Button
 from bot.channels.platform import Incoming, Parsed, PlatformInput, PlatformOutput
-from bot.channels.signatures import authentication_failure, twilio_signature_ok
+from bot.channels.signatures import twilio_signature_ok
 
-SIGNATURE_HEADER = "X-Twilio-Signature"
 # An empty TwiML answer: "received, nothing to say here" (replies go via the REST API).
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 class TwilioOutput(PlatformOutput):
+    CHANNEL = "twilio"
     LIMIT = 1600  # Twilio's maximum message body, SMS and WhatsApp
-
-    @classmethod
-    def name(cls) -> str:
-        return "twilio"
 
     async def post_message(self, recipient_id: str, text: str, buttons: Sequence[Button] = ()) -> None:
         sid = self.settings["TWILIO_ACCOUNT_SID"]
@@ -46,16 +42,11 @@ class TwilioInput(PlatformInput):
     REQUIRED = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER")
     OPTIONAL = {"TWILIO_API_URL": "https://api.twilio.com", "TWILIO_WEBHOOK_URL": ""}
     OUTPUT = TwilioOutput
+    SIGNATURE_HEADER = "X-Twilio-Signature"
 
-    @classmethod
-    def name(cls) -> str:
-        return "twilio"
-
-    def authentication_problem(self, request: Request) -> Optional[Tuple[int, str]]:
-        header = request.headers.get(SIGNATURE_HEADER)
+    def signature_ok(self, request: Request, signature: str) -> bool:
         url = self.settings["TWILIO_WEBHOOK_URL"] or request.url
-        ok = twilio_signature_ok(self.settings["TWILIO_AUTH_TOKEN"], url, dict(request.form), header)
-        return authentication_failure(header, ok)
+        return twilio_signature_ok(self.settings["TWILIO_AUTH_TOKEN"], url, dict(request.form), signature)
 
     def parse(self, request: Request) -> Parsed:
         form = request.form
