@@ -17,6 +17,8 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from bot.text import normalise
 
 Button = Dict[str, Any]
+# Longer replies, and payloads ("/ask_venue"), are never a choice: no tracker look-up.
+MAX_CHOICE_CHARS = 80
 
 
 def numbered_list(text: str, buttons: Sequence[Button]) -> str:
@@ -53,6 +55,8 @@ def pending_buttons(events: Sequence[Any]) -> List[Button]:
 
 async def resolve_choice(tracker_store: Any, sender_id: str, text: str) -> str:
     """``text``, or the payload it selects among the options the bot just offered."""
+    if text.startswith("/") or len(text) > MAX_CHOICE_CHARS:
+        return text
     tracker = await tracker_store.retrieve(sender_id)
     if tracker is None:
         return text

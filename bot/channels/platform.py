@@ -248,7 +248,7 @@ class PlatformInput(InputChannel):
 
 def _checked(incoming: Incoming) -> Optional[Incoming]:
     """The message with its text cleaned like the REST channel's, or None to drop it."""
-    text = clean_text(incoming.text or "")
+    text = clean_text(incoming.text) if isinstance(incoming.text, str) else ""
     if not text or not incoming.sender_id:
         return None
     if len(text) > MAX_MESSAGE_CHARS:
