@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean browser
+.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean browser channels
 
 help:
 	@echo "make run       install, train if needed, start the assistant (REST on :5005)"
@@ -69,6 +69,10 @@ unit: $(BIN)/.installed
 e2e: $(MODEL)
 	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/e2e -q
 
+# Telegram, WhatsApp (Twilio), Messenger and Slack webhooks against local fakes of their APIs.
+channels: $(MODEL)
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/channels -q
+
 stories: $(MODEL)
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) \
 		--out reports/stories --fail-on-prediction-errors --no-plot
@@ -83,7 +87,7 @@ evaluate: $(MODEL)
 browser: $(MODEL) $(WEB_DEPS)
 	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/browser -q
 
-test: validate unit train stories e2e browser evaluate
+test: validate unit train stories e2e channels browser evaluate
 
 clean:
 	rm -rf models reports var/tracker.db

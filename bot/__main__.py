@@ -52,6 +52,22 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _telegram_register(args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.channels.settings import ChannelSettingsError
+    from bot.channels.telegram import TelegramInput, register
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    try:
+        ok, message = register(TelegramInput.settings_from_environment())
+    except ChannelSettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(message, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +94,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     evaluate.add_argument("--min-accuracy", type=float, default=0.95, help="fail below this, per language")
     evaluate.add_argument("--min-f1", type=float, default=0.93, help="fail below this macro-F1, per language")
     evaluate.set_defaults(handler=_evaluate)
+
+    telegram = commands.add_parser("telegram", help="Telegram channel set-up (docs/channels.md)")
+    telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
+    register = telegram_commands.add_parser(
+        "register", help="point Telegram at TELEGRAM_WEBHOOK_URL, with TELEGRAM_SECRET_TOKEN")
+    register.set_defaults(handler=_telegram_register)
 
     args = parser.parse_args(argv)
     return args.handler(args)
