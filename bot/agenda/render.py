@@ -52,7 +52,7 @@ class Renderer:
         return self.say("date_year", date=text, year=str(day.year)) if year else text
 
     def moment(self, now: datetime) -> str:
-        return f"{self.date(now.date())}, {now:%H:%M}"
+        return self.say("moment", date=self.date(now.date()), time=f"{now:%H:%M}")
 
     def part(self, name: str) -> str:
         return strings()["parts"][self.language][name]
@@ -64,7 +64,7 @@ class Renderer:
     def title(self, session: Session) -> str:
         title = self.pick(session.title)
         if session.type in LABELLED_TYPES:
-            return f"{strings()['types'][self.language][session.type]}: “{title}”"
+            return f"{strings()['types'][self.language][session.type]}: {self.say('quoted', title=title)}"
         return title
 
     def when(self, session: Session, with_date: bool = True) -> str:
