@@ -19,7 +19,7 @@ from bot.agenda.render import Renderer, strings
 
 PAGE_SIZE = 4
 SESSION_BUTTON_CHARS = 60
-# Parts of the day as [start, end) hours; a session counts if it overlaps the part.
+# Parts of the day as [start, end) hours; a session belongs to the part it starts in.
 PART_HOURS = {"morning": (0, 12), "midday": (12, 14), "afternoon": (12, 18), "evening": (18, 24)}
 # Intents whose questions may be agenda questions, and what makes them one.
 PROGRAMME_INTENT, SPEAKERS_INTENT = "ask_programme", "ask_speakers"
@@ -221,6 +221,6 @@ def _on_day(r: Renderer, programme: Programme, query: Query, candidates: Sequenc
         start_hour, end_hour = PART_HOURS.get(query.part, (0, 24))
         window_start = datetime.combine(day, time(start_hour), tz)
         window_end = datetime.combine(day, time(0), tz) + timedelta(hours=end_hour)
-        inside = [s for s in timed if s.starts(tz) < window_end and window_start < s.ends(tz)]
+        inside = [s for s in timed if window_start <= s.starts(tz) < window_end]
         return inside + untimed, r.say("day_part", date=r.date(day), part=r.part(query.part))
     return timed + untimed, r.say("day", date=r.date(day))

@@ -72,7 +72,7 @@ class Renderer:
             return self.say("day_unknown")
         day = self.date(session.day) if with_date else ""
         hours = f"{self.clock(session.start)}–{self.clock(session.end)}" if session.start and session.end else self.say("time_unknown")
-        return f"{day}, {hours}" if day else hours
+        return self.say("moment", date=day, time=hours) if day else hours
 
     def person(self, person: Person) -> str:
         return f"{person.name_in(self.language)} ({self.pick(person.role)})"
