@@ -24,6 +24,21 @@ def _content_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _programme_check(args: argparse.Namespace) -> int:
+    from bot.agenda.loader import ProgrammeError, load_programme
+
+    try:
+        programme = load_programme(Path(args.file))
+    except ProgrammeError as error:
+        print(f"{len(error.problems)} problem(s) in {args.file}:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(f"OK: {len(programme.sessions)} sessions, {len(programme.people)} people, "
+          f"{len(programme.topics)} topics, all in six languages.")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from bot.serve import ServerSettings, serve
 
@@ -51,6 +66,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     check = content_commands.add_parser("check", help="validate data/content/*.yml")
     check.add_argument("directory", nargs="?", default=str(PROJECT_ROOT / "data" / "content"))
     check.set_defaults(handler=_content_check)
+
+    programme = commands.add_parser("programme", help="the agenda's programme file")
+    programme_commands = programme.add_subparsers(dest="programme_command", required=True)
+    programme_check = programme_commands.add_parser("check", help="validate data/programme/programme.yml")
+    programme_check.add_argument("file", nargs="?", default=str(PROJECT_ROOT / "data" / "programme" / "programme.yml"))
+    programme_check.set_defaults(handler=_programme_check)
 
     serve = commands.add_parser("serve", help="start the action server and the Rasa server")
     serve.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
