@@ -10,16 +10,21 @@ from typing import List, Optional
 from bot import PROJECT_ROOT
 
 
+def _report_problems(where: str, problems: List[str]) -> int:
+    """Print a data file's problems, one per line, and return the failing exit code."""
+    print(f"{len(problems)} problem(s) in {where}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
+
+
 def _content_check(args: argparse.Namespace) -> int:
     from bot.content import ContentError, load_content
 
     try:
         kb = load_content(Path(args.directory))
     except ContentError as error:
-        print(f"{len(error.problems)} problem(s) in {args.directory}:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 1
+        return _report_problems(args.directory, error.problems)
     print(f"OK: {len(kb.topics_by_intent)} topics, {kb.answer_count()} answers, all in six languages.")
     return 0
 
@@ -30,10 +35,7 @@ def _programme_check(args: argparse.Namespace) -> int:
     try:
         programme = load_programme(Path(args.file))
     except ProgrammeError as error:
-        print(f"{len(error.problems)} problem(s) in {args.file}:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 1
+        return _report_problems(args.file, error.problems)
     print(f"OK: {len(programme.sessions)} sessions, {len(programme.people)} people, "
           f"{len(programme.topics)} topics, all in six languages.")
     return 0
