@@ -148,7 +148,7 @@ def test_tomorrow_is_relative_to_the_conference_clock(language):
     after = ask(TOMORROW[language], language, AFTER)
     sentence = strings()["text"]["not_conference_day"][language]
     assert sentence.split("{date}")[1].split("{first}")[0].strip() in after.text  # "is not a conference day"
-    assert "2 " in after.text and "2017" in after.text  # 2 December 2017
+    assert strings()["months"][language][11] in after.text  # (Saturday) 2 December
 
 
 @pytest.mark.parametrize("language", LANGS)
