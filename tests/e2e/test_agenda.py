@@ -111,7 +111,7 @@ QUESTIONS = {
         "fr": ("Y a-t-il quelque chose sur les droits humains ?", ["Les droits humains des migrants", "Mobilité humaine"]),
         "nl": ("Is er iets over mensenrechten?", ["Mensenrechten van migranten", "Menselijke mobiliteit"]),
         "es": ("¿Hay algo sobre derechos humanos?", ["Derechos humanos de los migrantes", "Movilidad humana"]),
-        "de": ("Gibt es etwas zu Menschenrechten?", ["Menschenrechte von Migranten", "Menschliche Mobilität"]),
+        "de": ("Gibt es Sitzungen zu Menschenrechten?", ["Menschenrechte von Migranten", "Menschliche Mobilität"]),
         "ar": ("هل هناك شيء عن حقوق الإنسان؟", ["حقوق الإنسان للمهاجرين", "التنقل البشري"]),
     },
     "moderator of a session": {
