@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean browser channels
+.PHONY: help install run shell train validate test unit e2e stories evaluate content-check programme-check compare-tokenizers clean browser channels
 
 help:
 	@echo "make run       install, train if needed, start the assistant (REST on :5005)"
@@ -53,9 +53,14 @@ train: $(MODEL)
 validate: $(BIN)/.installed
 	$(BIN)/rasa data validate --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
 	$(BIN)/python -m bot content check
+	$(BIN)/python -m bot programme check
 
 content-check: $(BIN)/.installed
 	$(BIN)/python -m bot content check
+
+# The agenda's programme file (data/programme/programme.yml); docs/agenda.md.
+programme-check: $(BIN)/.installed
+	$(BIN)/python -m bot programme check
 
 run: $(MODEL) $(WEB_DEPS)
 	$(BIN)/python -m bot serve --model $(MODEL)

@@ -20,6 +20,20 @@ logger = logging.getLogger(__name__)
 STORE = ContentStore(Path(os.environ.get("BOT_CONTENT_DIR", CONTENT_DIR)))
 
 
+def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Send the knowledge-base answer to the latest message (also used by the agenda)."""
+    language = tracker.get_slot("language")
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    try:
+        kb = STORE.get()
+    except ContentError:
+        logger.exception("No valid content to answer %s", intent)
+        dispatcher.utter_message(response="utter_request_human")
+        return
+    dispatcher.utter_message(text=answer_question(kb, intent, message.get("text") or "", language))
+
+
 class ActionAnswer(Action):
     """Renders the answer for the latest intent in the conversation language."""
 
@@ -29,14 +43,5 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        language = tracker.get_slot("language")
-        message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name")
-        try:
-            kb = STORE.get()
-        except ContentError:
-            logger.exception("No valid content to answer %s", intent)
-            dispatcher.utter_message(response="utter_request_human")
-            return []
-        dispatcher.utter_message(text=answer_question(kb, intent, message.get("text") or "", language))
+        utter_knowledge_answer(dispatcher, tracker)
         return []

@@ -10,7 +10,8 @@ from typing import List, Optional
 from bot import PROJECT_ROOT
 
 
-def _report(problems: List[str], where: object) -> int:
+def _report_problems(where: str, problems: List[str]) -> int:
+    """Print a data file's problems, one per line, and return the failing exit code."""
     print(f"{len(problems)} problem(s) in {where}:", file=sys.stderr)
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)
@@ -24,13 +25,25 @@ def _content_check(args: argparse.Namespace) -> int:
     try:
         kb = load_content(Path(args.directory))
     except ContentError as error:
-        return _report(error.problems, args.directory)
+        return _report_problems(args.directory, error.problems)
     print(f"OK: {len(kb.topics_by_intent)} topics, {kb.answer_count()} answers, all in six languages.")
     try:
         load_page()
     except ContentError as error:
-        return _report(error.problems, PAGE_FILE)
+        return _report_problems(str(PAGE_FILE), error.problems)
     print(f"OK: {PAGE_FILE.relative_to(PROJECT_ROOT)}, the web page's texts, in six languages.")
+    return 0
+
+
+def _programme_check(args: argparse.Namespace) -> int:
+    from bot.agenda.loader import ProgrammeError, load_programme
+
+    try:
+        programme = load_programme(Path(args.file))
+    except ProgrammeError as error:
+        return _report_problems(args.file, error.problems)
+    print(f"OK: {len(programme.sessions)} sessions, {len(programme.people)} people, "
+          f"{len(programme.topics)} topics, all in six languages.")
     return 0
 
 
@@ -77,6 +90,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     check = content_commands.add_parser("check", help="validate data/content/*.yml")
     check.add_argument("directory", nargs="?", default=str(PROJECT_ROOT / "data" / "content"))
     check.set_defaults(handler=_content_check)
+
+    programme = commands.add_parser("programme", help="the agenda's programme file")
+    programme_commands = programme.add_subparsers(dest="programme_command", required=True)
+    programme_check = programme_commands.add_parser("check", help="validate data/programme/programme.yml")
+    programme_check.add_argument("file", nargs="?", default=str(PROJECT_ROOT / "data" / "programme" / "programme.yml"))
+    programme_check.set_defaults(handler=_programme_check)
 
     serve = commands.add_parser("serve", help="start the action server and the Rasa server")
     serve.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))

@@ -1,0 +1,82 @@
+"""Answers programme questions by day, time, session, person and topic (bot.agenda).
+
+The programme file is re-read when it changes; the conference clock is real time
+unless the action server is started with ``BOT_CLOCK`` (see bot/agenda/clock.py).
+Questions that name no day, time, session, person or topic get the knowledge-base
+answer (the programme overview in data/content/programme.yml).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import utter_knowledge_answer
+from bot.agenda.answer import Reply, answer, more
+from bot.agenda.clock import Clock
+from bot.agenda.loader import PROGRAMME_FILE, ProgrammeError
+from bot.agenda.query import build_query
+from bot.agenda.store import ProgrammeStore
+
+logger = logging.getLogger(__name__)
+
+PENDING_SLOT = "agenda_pending"
+# One store per action-server process; it reloads the file as organisers edit it.
+STORE = ProgrammeStore(Path(os.environ.get("BOT_PROGRAMME_FILE", PROGRAMME_FILE)))
+CLOCK = Clock.from_environment()
+
+
+def _send(dispatcher: CollectingDispatcher, reply: Reply) -> List[Dict[Text, Any]]:
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+    return [SlotSet(PENDING_SLOT, reply.pending or None)]
+
+
+class ActionAgenda(Action):
+    """The agenda answer to the latest message, or the knowledge-base answer."""
+
+    def name(self) -> Text:
+        return "action_agenda"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        message = tracker.latest_message or {}
+        try:
+            programme = STORE.get()
+        except ProgrammeError:
+            logger.exception("No valid programme; answering from the knowledge base")
+            utter_knowledge_answer(dispatcher, tracker)
+            return []
+        query = build_query(programme, message.get("text") or "", message.get("entities") or [])
+        intent = (message.get("intent") or {}).get("name")
+        reply = answer(programme, query, CLOCK.now(programme.conference.timezone),
+                       tracker.get_slot("language"), intent)
+        if reply is None:
+            utter_knowledge_answer(dispatcher, tracker)
+            return [SlotSet(PENDING_SLOT, None)]
+        return _send(dispatcher, reply)
+
+
+class ActionAgendaMore(Action):
+    """The next page of the last long agenda answer ("show more")."""
+
+    def name(self) -> Text:
+        return "action_agenda_more"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        try:
+            programme = STORE.get()
+        except ProgrammeError:
+            logger.exception("No valid programme for 'show more'")
+            dispatcher.utter_message(response="utter_request_human")
+            return []
+        pending = tracker.get_slot(PENDING_SLOT) or []
+        return _send(dispatcher, more(programme, pending, tracker.get_slot("language")))
