@@ -18,7 +18,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean
+.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean reliability
 
 help:
 	@echo "make run       install, train if needed, start the assistant (REST on :5005)"
@@ -71,7 +71,11 @@ evaluate: $(MODEL)
 		--json reports/evaluation.json --markdown docs/evaluation.md --config config.yml \
 		--min-accuracy $(EVAL_MIN_ACCURACY) --min-f1 $(EVAL_MIN_F1)
 
-test: validate unit train stories e2e evaluate
+# Bad input, failing parts, access, personal data (docs/reliability.md); own ports 5705/5755/8705-8709.
+reliability: $(MODEL)
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/reliability -q
+
+test: validate unit train stories e2e evaluate reliability
 
 clean:
 	rm -rf models reports var/tracker.db
