@@ -144,4 +144,5 @@ def run(listen: str, upstream: str) -> None:
     """Serve until interrupted."""
     host, _, port = listen.rpartition(":")
     logging.basicConfig(level=logging.INFO)
-    web.run_app(Gateway(upstream).app(), host=host or "0.0.0.0", port=int(port), print=None)
+    # No access log: client addresses are personal data (docs/privacy.md).
+    web.run_app(Gateway(upstream).app(), host=host or "0.0.0.0", port=int(port), print=None, access_log=None)
