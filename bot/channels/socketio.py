@@ -5,7 +5,8 @@ a number, a message without ``session_id``) raises inside the server and the use
 hears nothing. These handlers replace Rasa's ``session_request`` and
 ``user_uttered``: malformed or oversized events and too many messages get a polite
 ``bot_uttered`` notice (in the language the client announces, else English), and a
-turn that fails gets "please send it again" instead of silence.
+turn that fails gets "please send it again" instead of silence. It also joins the
+client to its session's room properly (Rasa's handler forgets to await it).
 """
 
 from __future__ import annotations
@@ -46,18 +47,20 @@ class ValidatingSocketIOInput(SocketIOInput):
             await sio.emit(self.bot_message_evt, {"text": text}, room=sid)
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Optional[Any]) -> None:
+        async def session_request(sid: Text, data: Optional[Any] = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             try:
                 session_id = check_sender(requested) if requested else uuid.uuid4().hex
             except PayloadError:
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
-                sio.enter_room(sid, session_id)
+                # Rasa 3.6 calls this without `await`; with python-socketio 5.x it is a
+                # coroutine, so the client never joins its room and hears no replies.
+                await sio.enter_room(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: Text, data: Any = None) -> None:
             metadata = data.get(self.metadata_key) if isinstance(data, dict) else None
             try:
                 message = parse_socketio_payload(

@@ -9,8 +9,10 @@ the only thing bound to the public address. It is the usual reverse-proxy patter
 - forwards only ``/webhooks/…`` (REST and the messaging channels) and ``/socket.io/…``
   (HTTP and WebSocket); everything else is 404, so the API is not reachable;
 - limits requests per client address (429 with ``Retry-After``) and body size (413);
-- answers CORS only for the origins in ``BOT_CORS_ORIGINS``, and refuses socket.io
-  connections from other web origins (WebSockets are not protected by CORS).
+- answers CORS only for the origins in ``BOT_CORS_ORIGINS``, and refuses requests and
+  socket.io connections that carry any other web origin (WebSockets are not protected
+  by CORS); requests without an ``Origin`` (scripts, messaging platforms) or from the
+  gateway's own origin pass.
 
 Run: ``python -m bot gateway --listen 0.0.0.0:8080 --upstream http://127.0.0.1:5005``.
 """
@@ -72,6 +74,11 @@ class Gateway:
         if self._session:
             await self._session.close()
 
+    def _origin_allowed(self, request: web.Request, origin: str) -> bool:
+        """A configured origin, or the gateway's own (a page it serves itself)."""
+        origin = origin.rstrip("/")
+        return origin in self.limits.cors_origins or origin == f"{request.scheme}://{request.host}"
+
     def _cors_headers(self, origin: Optional[str]) -> dict:
         if origin and origin.rstrip("/") in self.limits.cors_origins:
             return {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
@@ -83,10 +90,10 @@ class Gateway:
     async def _guard(self, request: web.Request, handler) -> web.StreamResponse:
         if not is_public(request.path):
             return web.json_response({"error": "not found"}, status=404)
-        origin = request.headers.get("Origin")
-        cors = self._cors_headers(origin)
-        if origin and not cors:
+        origins = request.headers.getall("Origin", [])
+        if not all(self._origin_allowed(request, origin) for origin in origins):
             return web.json_response({"error": "origin not allowed"}, status=403)
+        cors = self._cors_headers(origins[-1] if origins else None)
         if request.method == "OPTIONS":
             return web.Response(status=204, headers=cors)
         wait = self.per_address.allow(request.remote or "unknown")
