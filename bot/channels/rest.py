@@ -2,7 +2,8 @@
 
 Refusals carry a reason: 400 unreadable, 413 too large, 429 too many messages from
 this conversation (with ``Retry-After``), 503 the turn could not be processed or
-stored (the client should send it again). Never a 500, and never an empty 200 that
+stored, even if Rasa's fail-safe store would have answered from memory (the client
+should send it again). Never a 500, and never an empty 200 that
 hides a lost message.
 """
 
@@ -23,6 +24,7 @@ from bot.channels.payload import PayloadError, parse_rest_payload
 from bot.guard.notices import notice
 from bot.guard.ratelimit import RateLimiter
 from bot.guard.settings import Limits
+from bot.privacy.tracker_store import watch_storage
 
 logger = logging.getLogger(__name__)
 
@@ -69,14 +71,17 @@ class ValidatingRestInput(RestInput):
                                      status=429, headers={"Retry-After": str(wait)})
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(
-                    UserMessage(message.text, collector, message.sender,
-                                input_channel=self.name(), metadata=message.metadata)
-                )
+                with watch_storage() as storage_failures:
+                    await on_new_message(
+                        UserMessage(message.text, collector, message.sender,
+                                    input_channel=self.name(), metadata=message.metadata)
+                    )
             except (Exception, asyncio.CancelledError):
                 # Rasa's own channel logs and returns an empty 200 here, which hides
                 # lost messages from the client; a 503 tells it to try again.
                 logger.exception("A message could not be processed")
+                storage_failures = ["process"]
+            if storage_failures:
                 return response.json({"error": notice("try_again", message.metadata)},
                                      status=503, headers={"Retry-After": "5"})
             return response.json(collector.messages)

@@ -23,6 +23,7 @@ from bot.channels.payload import PayloadError, check_sender, parse_socketio_payl
 from bot.guard.notices import notice
 from bot.guard.ratelimit import RateLimiter
 from bot.guard.settings import Limits
+from bot.privacy.tracker_store import watch_storage
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +76,13 @@ class ValidatingSocketIOInput(SocketIOInput):
                 return
             output = SocketIOOutput(sio, self.bot_message_evt)
             try:
-                await on_new_message(UserMessage(message.text, output, message.sender,
-                                                 input_channel=self.name(), metadata=message.metadata))
+                with watch_storage() as storage_failures:
+                    await on_new_message(UserMessage(message.text, output, message.sender,
+                                                     input_channel=self.name(), metadata=message.metadata))
             except Exception:  # the user must hear that the message was lost
                 logger.exception("A socket.io message could not be processed")
+                storage_failures = ["process"]
+            if storage_failures:
                 await tell(sid, notice("try_again", message.metadata))
 
         return socketio_webhook

@@ -19,17 +19,22 @@ the one place that sees every write:
   the conversation instead of saving it;
 - **size cap**: a conversation session longer than ``max_events`` gets a new session
   (language and other slots carried over), so loading it stays fast;
-- **failures**: a database error becomes :class:`TrackerStoreUnavailable` with a log
-  line, and the channel answers 503 / "please try again" instead of losing the
-  message silently; pooled connections are checked before use, so the store recovers
-  by itself when the database returns.
+- **failures**: a database error is logged and recorded for the channel that is
+  handling the message (:func:`watch_storage`). Rasa wraps every tracker store in a
+  ``FailSafeTrackerStore`` that swallows the error and keeps the turn in memory only,
+  so the user would get an answer and the conversation would silently never reach the
+  database; our channels answer 503 / "please send it again" instead. Pooled
+  connections are checked before use, so storage resumes by itself when the database
+  returns.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, TypeVar
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Text, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -49,9 +54,31 @@ POSTGRES_CONNECT_TIMEOUT_S = 5
 
 T = TypeVar("T")
 
+# Failures during the message being handled in this task (see watch_storage).
+_FAILURES: ContextVar[Optional[List[str]]] = ContextVar("tracker_store_failures", default=None)
+
 
 class TrackerStoreUnavailable(RasaException):
     """The conversation database cannot be read or written right now."""
+
+
+@contextmanager
+def watch_storage() -> Iterator[List[str]]:
+    """Collect the tracker store's failures while a channel handles one message.
+
+    Rasa awaits the store in the channel's own task, so a context variable carries
+    the failures back past the ``FailSafeTrackerStore`` that hides them::
+
+        with watch_storage() as failures:
+            await on_new_message(message)
+        if failures: ...  # answer "not saved, please send it again"
+    """
+    failures: List[str] = []
+    token = _FAILURES.set(failures)
+    try:
+        yield failures
+    finally:
+        _FAILURES.reset(token)
 
 
 def forget_requested(tracker: DialogueStateTracker) -> bool:
@@ -108,6 +135,9 @@ class PrivacyTrackerStore(SQLTrackerStore):
             return await call()
         except SQLAlchemyError as error:
             logger.error("Tracker store unavailable (%s %s): %s", what, sender_id, error.__class__.__name__)
+            failures = _FAILURES.get()
+            if failures is not None:
+                failures.append(what)
             raise TrackerStoreUnavailable(
                 f"The conversation store is unavailable; could not {what} conversation {sender_id!r}."
             ) from error

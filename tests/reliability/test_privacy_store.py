@@ -111,3 +111,18 @@ def test_an_unreadable_database_is_a_clear_error(db):
     db.mkdir()  # a directory where the file was: every query fails
     with pytest.raises(TrackerStoreUnavailable, match="unavailable"):
         run(broken.save(tracker("u1", turn("hi", "greet", "utter_greet"))))
+
+
+def test_failures_are_reported_to_the_channel_handling_the_message(db):
+    from bot.privacy.tracker_store import watch_storage
+
+    broken = store(db)
+    db.unlink()
+    db.mkdir()
+    with watch_storage() as failures:
+        with pytest.raises(TrackerStoreUnavailable):
+            run(broken.retrieve("u1"))
+    assert failures == ["read"]
+    with watch_storage() as failures:
+        pass
+    assert failures == []
