@@ -66,21 +66,13 @@ class ActionFailurePolicy(Policy):
         # same confidence, and silence is the one reply we never want.
         return {"priority": 7, "action_timeout": 4.0, "apology": "utter_action_unavailable"}
 
-    def train(
-        self,
-        training_trackers: List[TrackerWithCachedStates],
-        domain: Domain,
-        **kwargs: Any,
-    ) -> Resource:
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        """Nothing to learn: the failure signature is the same in every conversation."""
         return self._resource
 
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
+    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
+                                     rule_only_data: Optional[Dict[Text, Any]] = None,
+                                     **kwargs: Any) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         failed = failed_custom_action(tracker, domain)
         if failed:
