@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell train validate test unit e2e stories evaluate content-check programme-check compare-tokenizers clean browser channels
+.PHONY: help install run shell train validate test unit e2e stories evaluate content-check programme-check compare-tokenizers clean browser channels reliability
 
 help:
 	@echo "make run       install, train if needed, start the assistant (REST on :5005)"
@@ -92,7 +92,11 @@ evaluate: $(MODEL)
 browser: $(MODEL) $(WEB_DEPS)
 	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/browser -q
 
-test: validate unit train stories e2e channels browser evaluate
+# Bad input, failing parts, access, personal data (docs/reliability.md); own ports 5705/5755/8705-8709.
+reliability: $(MODEL)
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/reliability -q
+
+test: validate unit train stories e2e channels browser reliability evaluate
 
 clean:
 	rm -rf models reports var/tracker.db

@@ -50,7 +50,8 @@ def _programme_check(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from bot.serve import ServerSettings, serve
 
-    settings = ServerSettings(model=Path(args.model), rasa_port=args.port, actions_port=args.actions_port)
+    settings = ServerSettings(model=Path(args.model), rasa_port=args.port, actions_port=args.actions_port,
+                              public=args.public)
     return serve(settings, shell=args.shell)
 
 
@@ -81,6 +82,25 @@ def _telegram_register(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _privacy_purge(args: argparse.Namespace) -> int:
+    from bot.privacy.retention import purge
+
+    try:
+        count = purge(Path(args.endpoints), args.older_than)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Deleted {count} conversation(s) idle for longer than {args.older_than}.")
+    return 0
+
+
+def _gateway(args: argparse.Namespace) -> int:
+    from bot.guard.gateway import run
+
+    run(args.listen, args.upstream)
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +122,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     serve.add_argument("--port", type=int, default=5005)
     serve.add_argument("--actions-port", type=int, default=5055)
     serve.add_argument("--shell", action="store_true", help="chat in the terminal instead")
+    serve.add_argument("--public", metavar="HOST:PORT",
+                       help="also start the gateway that publishes the channels (not the API) there")
     serve.set_defaults(handler=_serve)
 
     evaluate = commands.add_parser("evaluate", help="per-language scores from `rasa test nlu` results")
@@ -119,6 +141,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     register = telegram_commands.add_parser(
         "register", help="point Telegram at TELEGRAM_WEBHOOK_URL, with TELEGRAM_SECRET_TOKEN")
     register.set_defaults(handler=_telegram_register)
+
+    privacy = commands.add_parser("privacy", help="personal data (docs/privacy.md)")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
+    purge = privacy_commands.add_parser("purge", help="delete conversations idle for longer than a period")
+    purge.add_argument("--older-than", required=True, help="e.g. 30d, 12h, 90m")
+    purge.add_argument("--endpoints", default=str(PROJECT_ROOT / "endpoints.yml"))
+    purge.set_defaults(handler=_privacy_purge)
+
+    gateway = commands.add_parser("gateway", help="the public address: forwards only the channels")
+    gateway.add_argument("--listen", default="0.0.0.0:8080", help="host:port to publish")
+    gateway.add_argument("--upstream", default="http://127.0.0.1:5005", help="the Rasa server")
+    gateway.set_defaults(handler=_gateway)
 
     args = parser.parse_args(argv)
     return args.handler(args)

@@ -34,6 +34,11 @@ class ServerSettings:
     credentials: Path = PROJECT_ROOT / "credentials.yml"
     log_dir: Path = PROJECT_ROOT / "var" / "log"
     extra_env: Dict[str, str] = field(default_factory=dict)
+    # Rasa's HTTP API is enabled only with a token (env BOT_API_TOKEN), and then only on
+    # 127.0.0.1; `public` ("host:port") starts the gateway that exposes the channels
+    # alone (bot/guard/gateway.py, docs/reliability.md).
+    api_token: Optional[str] = field(default_factory=lambda: os.environ.get("BOT_API_TOKEN") or None)
+    public: Optional[str] = None
 
     @property
     def rasa_url(self) -> str:
@@ -65,7 +70,14 @@ def rasa_command(settings: ServerSettings, shell: bool = False) -> List[str]:
     if not shell:
         command += ["--port", str(settings.rasa_port), "--credentials", str(settings.credentials),
                     "--interface", "127.0.0.1"]
+        if settings.api_token:
+            command += ["--enable-api", "--auth-token", settings.api_token]
     return command
+
+
+def gateway_command(settings: ServerSettings) -> List[str]:
+    return [sys.executable, "-m", "bot", "gateway", "--listen", str(settings.public),
+            "--upstream", settings.rasa_url]
 
 
 def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY_TIMEOUT_S) -> None:
@@ -89,6 +101,7 @@ class Servers:
         self.settings = settings
         self.actions: Optional[subprocess.Popen] = None
         self.rasa: Optional[subprocess.Popen] = None
+        self.gateway: Optional[subprocess.Popen] = None
 
     def _spawn(self, command: List[str], log_name: str) -> subprocess.Popen:
         self.settings.log_dir.mkdir(parents=True, exist_ok=True)
@@ -105,9 +118,17 @@ class Servers:
         self.rasa = self._spawn(rasa_command(self.settings), "rasa.log")
         wait_until_ready(f"{self.settings.rasa_url}/", self.rasa)
 
+    def start_gateway(self) -> None:
+        self.gateway = self._spawn(gateway_command(self.settings), "gateway.log")
+        host, _, port = str(self.settings.public).rpartition(":")
+        wait_until_ready(f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/webhooks/rest/",
+                         self.gateway)
+
     def start(self) -> "Servers":
         self.start_actions()
         self.start_rasa()
+        if self.settings.public:
+            self.start_gateway()
         return self
 
     @staticmethod
@@ -125,6 +146,7 @@ class Servers:
         self._stop(self.rasa)
 
     def stop(self) -> None:
+        self._stop(self.gateway)
         self._stop(self.rasa)
         self._stop(self.actions)
 

@@ -33,7 +33,11 @@ def servers(tmp_path_factory) -> Servers:
         encoding="utf-8",
     )
     settings = ServerSettings(model=model, rasa_port=RASA_PORT, actions_port=ACTIONS_PORT,
-                              endpoints=endpoints, log_dir=work / "log")
+                              endpoints=endpoints, log_dir=work / "log",
+                              # Rate limits have their own tests (tests/reliability); these
+                              # tests reuse senders quickly.
+                              extra_env={"BOT_RATE_PER_SENDER_PER_MINUTE": "100000",
+                                         "BOT_RATE_SENDER_BURST": "100000"})
     with Servers(settings) as running:
         yield running
 

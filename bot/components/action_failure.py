@@ -1,0 +1,86 @@
+"""Dialogue policy that apologises when a custom action failed (action server down or slow).
+
+When the action server does not answer, or answers after the timeout, Rasa logs
+``ActionExecuted(action_answer)`` with no events after it and would otherwise say
+nothing at all. Every custom action of ours utters something when it succeeds, so
+"a custom action followed by nothing" means it failed; this policy then predicts
+``utter_action_unavailable``: a response rendered by the Rasa server in the
+conversation language, saying what still works. Nothing is cached, so the next
+question goes to the action server again and recovery needs no restart.
+
+Rasa waits up to five minutes for an action by default; ``action_timeout`` (seconds,
+config.yml, overridable with the environment variable ``BOT_ACTION_TIMEOUT``) shortens
+that. Rasa 3.6 has no setting for it, so the policy sets the module constant its
+``RemoteAction`` reads at each call.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Dict, List, Optional, Text
+
+import rasa.core.actions.action as rasa_actions
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_ENV = "BOT_ACTION_TIMEOUT"
+
+
+def failed_custom_action(tracker: DialogueStateTracker, domain: Domain) -> Optional[str]:
+    """The custom action that just ran and produced no event at all, if any.
+
+    Only actions actually executed count: those carry the policy that chose them.
+    Conversation tests (``rasa test core``) replay a story's ``action_answer`` without
+    its reply, and that is not a failure.
+    """
+    if not tracker.events:
+        return None
+    latest = tracker.events[-1]
+    if not isinstance(latest, ActionExecuted) or latest.action_name is None or latest.policy is None:
+        return None
+    name = latest.action_name
+    if name == ACTION_LISTEN_NAME or name not in domain.user_actions or name in domain.responses:
+        return None
+    return name
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
+)
+class ActionFailurePolicy(Policy):
+    """Predicts the apology response right after a custom action that produced nothing."""
+
+    def __init__(self, config: Dict[Text, Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        timeout = float(os.environ.get(TIMEOUT_ENV) or self.config["action_timeout"])
+        rasa_actions.DEFAULT_REQUEST_TIMEOUT = timeout
+        logger.info("Custom actions time out after %.1f s", timeout)
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # Above RulePolicy (6): the rule after action_answer says action_listen with the
+        # same confidence, and silence is the one reply we never want.
+        return {"priority": 7, "action_timeout": 4.0, "apology": "utter_action_unavailable"}
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        """Nothing to learn: the failure signature is the same in every conversation."""
+        return self._resource
+
+    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
+                                     rule_only_data: Optional[Dict[Text, Any]] = None,
+                                     **kwargs: Any) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        failed = failed_custom_action(tracker, domain)
+        if failed:
+            logger.warning("Action %s failed for %s; apologising", failed, tracker.sender_id)
+            probabilities[domain.index_for_action(self.config["apology"])] = 1.0
+        return self._prediction(probabilities)

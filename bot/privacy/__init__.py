@@ -1,0 +1,1 @@
+"""Personal data: redaction before storage, "forget me", and retention (docs/privacy.md)."""
