@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/current.tar.gz
 TRAINING_DATA := data/nlu data/rules
-TRAINING_INPUTS := config.yml domain.yml data/languages.yml $(shell find data/nlu data/rules bot/components -type f 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml domain/faq.yml data/languages.yml $(shell find data/nlu data/rules bot/components -type f 2>/dev/null)
 
 # `make evaluate` (and so `make test`) fails when any language is below these.
 EVAL_MIN_ACCURACY ?= 0.95
@@ -36,14 +36,14 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 install: $(BIN)/.installed
 
 $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
-	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain.yml --config config.yml \
+	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain --config config.yml \
 		--out models --fixed-model-name current
 	touch $@
 
 train: $(MODEL)
 
 validate: $(BIN)/.installed
-	$(BIN)/rasa data validate --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
+	$(BIN)/rasa data validate --data $(TRAINING_DATA) --domain domain --config config.yml --fail-on-warnings
 	$(BIN)/python -m bot content check
 
 content-check: $(BIN)/.installed
@@ -79,7 +79,7 @@ clean:
 # Trains a second model with WhitespaceTokenizer and evaluates both tokenizers on the
 # held-out sets (about 10 minutes). Numbers go to reports/compare/ and docs/evaluation.md.
 compare-tokenizers: $(MODEL)
-	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain.yml --config config_whitespace.yml \
+	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain --config config_whitespace.yml \
 		--out models --fixed-model-name whitespace
 	$(BIN)/rasa test nlu --nlu tests/nlu --model models/whitespace.tar.gz --out reports/compare/whitespace --successes --no-plot
 	$(BIN)/rasa test nlu --nlu tests/nlu --model $(MODEL) --out reports/compare/spacy --successes --no-plot

@@ -69,6 +69,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     evaluate.add_argument("--min-f1", type=float, default=0.93, help="fail below this macro-F1, per language")
     evaluate.set_defaults(handler=_evaluate)
 
+    from bot.faq.cli import add_parser as add_faq_parser
+
+    add_faq_parser(commands)
+
     args = parser.parse_args(argv)
     return args.handler(args)
 
