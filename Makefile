@@ -18,13 +18,16 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean
+.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean \
+	faq-check faq-import faq-export faq-status publish report-unanswered report-usage faq-test
 
 help:
 	@echo "make run       install, train if needed, start the assistant (REST on :5005)"
 	@echo "make test      every test: validation, unit, end-to-end, conversations, evaluation"
 	@echo "make shell     chat in the terminal"
 	@echo "make evaluate  held-out accuracy per language -> reports/, docs/evaluation.md"
+	@echo "make faq-check / faq-import / faq-status / publish / report-unanswered / report-usage"
+	@echo "               the organisers' FAQ workflow (docs/organisers.md); FAQ=path/to/sheet.xlsx"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 does not run on 3.11)"; exit 1; }
@@ -85,3 +88,36 @@ compare-tokenizers: $(MODEL)
 	$(BIN)/rasa test nlu --nlu tests/nlu --model $(MODEL) --out reports/compare/spacy --successes --no-plot
 	$(BIN)/python -m bot evaluate --results reports/compare/whitespace --json reports/compare/whitespace.json --markdown reports/compare/whitespace.md --min-accuracy 0 --min-f1 0
 	$(BIN)/python -m bot evaluate --results reports/compare/spacy --json reports/compare/spacy.json --markdown reports/compare/spacy.md --min-accuracy 0 --min-f1 0
+
+# The organisers' FAQ (docs/organisers.md). FAQ=other.xlsx to use another spreadsheet.
+FAQ ?= data/faq/faq.csv
+RASA_URL ?= http://127.0.0.1:5005
+
+faq-check: $(BIN)/.installed
+	$(BIN)/python -m bot faq check $(FAQ)
+
+faq-import: $(BIN)/.installed
+	$(BIN)/python -m bot faq import $(FAQ)
+
+faq-export: $(BIN)/.installed
+	$(BIN)/python -m bot faq export $(FAQ)
+
+faq-status: $(BIN)/.installed
+	$(BIN)/python -m bot faq status
+
+# Validate, train, regression tests + accuracy gate, then load into the running assistant.
+publish: $(BIN)/.installed
+	$(BIN)/python -m bot publish --rasa-url $(RASA_URL)
+
+report-unanswered: $(BIN)/.installed
+	$(BIN)/python -m bot report unanswered
+
+report-usage: $(BIN)/.installed
+	$(BIN)/python -m bot report usage
+
+# The FAQ's own tests (they also run in `make unit` and `make e2e`); the end-to-end
+# part trains one model through `python -m bot publish` (about 10 minutes).
+faq-test: $(MODEL)
+	$(BIN)/python -m pytest tests/unit/test_faq_check.py tests/unit/test_faq_project.py \
+		tests/unit/test_faq_publish.py tests/unit/test_faq_reports.py -q
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/e2e/test_faq.py -q

@@ -33,7 +33,7 @@ def servers(tmp_path_factory) -> Servers:
         encoding="utf-8",
     )
     settings = ServerSettings(model=model, rasa_port=RASA_PORT, actions_port=ACTIONS_PORT,
-                              endpoints=endpoints, log_dir=work / "log")
+                              endpoints=endpoints, log_dir=work / "log", api_token_file=work / "api-token")
     with Servers(settings) as running:
         yield running
 
