@@ -125,11 +125,11 @@ def _text_problems(text: str, row: int, column: str, findings: List[Finding]) ->
                                 "scientific notation (a phone number?); format the cell as text and retype it"))
 
 
-def _language(row_number: int, row: Mapping[str, object], code: str, findings: List[Finding]
+def _language(row_number: int, row: Dict[str, object], code: str, findings: List[Finding]
               ) -> Tuple[List[str], str]:
     q_column, a_column = questions_column(code), answer_column(code)
-    questions = split_questions(cells_text(dict(row), q_column))
-    answer = cells_text(dict(row), a_column).strip()
+    questions = split_questions(cells_text(row, q_column))
+    answer = cells_text(row, a_column).strip()
     if not questions:
         findings.append(Finding(row_number, q_column, f"no example questions in {code}"))
     elif len(questions) < MIN_QUESTIONS:
@@ -162,8 +162,8 @@ def _columns(sheet: Sheet, findings: List[Finding]) -> bool:
     return not missing and not duplicated
 
 
-def _source(row_number: int, row: Mapping[str, object], findings: List[Finding]) -> str:
-    source = cells_text(dict(row), "source").strip()
+def _source(row_number: int, row: Dict[str, object], findings: List[Finding]) -> str:
+    source = cells_text(row, "source").strip()
     if not source:
         findings.append(Finding(row_number, "source", "no source: give the web page the answer comes from, "
                                 "or 'information desk' when the answer says it is not known yet"))

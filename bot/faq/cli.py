@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List
 
 from bot.faq.check import CheckResult
 from bot.faq.project import FaqPaths, check_file, export_sheet, import_sheet, status, status_rows

@@ -25,9 +25,9 @@ import pytest
 import requests
 
 from bot.faq.model import COLUMNS
-from bot.serve import ServerSettings, Servers
+from bot.serve import Servers
 from tests.conftest import ROOT
-from tests.e2e.conftest import ACTIONS_PORT, RASA_PORT, Chat
+from tests.e2e.conftest import ACTIONS_PORT, RASA_PORT, Chat, server_settings
 
 # Beside the shared servers of tests/e2e/conftest.py, which may still be running.
 FAQ_RASA_PORT = int(os.environ.get("E2E_FAQ_RASA_PORT", RASA_PORT + 1))
@@ -88,17 +88,10 @@ def project(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def faq_servers(project, tmp_path_factory):
-    model = Path(os.environ.get("BOT_MODEL", ROOT / "models" / "current.tar.gz"))
-    if not model.exists():
-        pytest.fail(f"No trained model at {model}: run `make train` first")
-    work = tmp_path_factory.mktemp("faq-e2e")
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{FAQ_ACTIONS_PORT}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n", encoding="utf-8")
-    settings = ServerSettings(model=model, rasa_port=FAQ_RASA_PORT, actions_port=FAQ_ACTIONS_PORT,
-                              endpoints=endpoints, log_dir=work / "log", api_token=secrets.token_urlsafe(24),
-                              extra_env={"BOT_FAQ_STORE": str(project / "data" / "faq" / "store.json")})
+    """Servers whose action server reads the project copy's answer store."""
+    settings = server_settings(tmp_path_factory.mktemp("faq-e2e"), FAQ_RASA_PORT, FAQ_ACTIONS_PORT,
+                               api_token=secrets.token_urlsafe(24),
+                               extra_env={"BOT_FAQ_STORE": str(project / "data" / "faq" / "store.json")})
     with Servers(settings) as running:
         yield running
 

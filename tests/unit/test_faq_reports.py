@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 
@@ -30,7 +29,7 @@ CONVERSATIONS = [
 ]
 
 
-def seed(db: Path) -> None:
+def seed(**database) -> None:
     """Write the conversations with Rasa's own SQLTrackerStore, as the server does."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
@@ -38,7 +37,7 @@ def seed(db: Path) -> None:
     from rasa.shared.core.trackers import DialogueStateTracker
 
     domain = Domain.from_yaml("version: '3.1'\nslots:\n  language:\n    type: text\n    mappings: [{type: custom}]\n")
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(db))
+    store = SQLTrackerStore(domain, **database)
     for sender in sorted({c[0] for c in CONVERSATIONS}):
         tracker = DialogueStateTracker(sender, domain.slots)
         for _, text, intent, confidence, language, when in [c for c in CONVERSATIONS if c[0] == sender]:
@@ -53,7 +52,7 @@ def seed(db: Path) -> None:
 @pytest.fixture(scope="module")
 def messages(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tracker")
-    seed(folder / "tracker.db")
+    seed(dialect="sqlite", db=str(folder / "tracker.db"))
     endpoints = folder / "endpoints.yml"
     endpoints.write_text("tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: tracker.db\n", encoding="utf-8")
     return read_messages(database_url(endpoints, folder))
@@ -109,3 +108,32 @@ def test_postgresql_url_from_endpoints(tmp_path, monkeypatch):
     url = database_url(endpoints, tmp_path)
     assert (url.drivername, url.host, url.port, url.database, url.username, url.password) == (
         "postgresql+psycopg2", "db.example", 5433, "rasa", "bot", "secret")
+
+
+def test_the_inbox_reads_postgresql_too(tmp_path):
+    """Same conversations in PostgreSQL (skipped where no server runs on 127.0.0.1:5432)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin_url = sa.engine.URL.create("postgresql+psycopg2", username="postgres", host="127.0.0.1",
+                                     port=5432, database="postgres")
+    name = f"faq_reports_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    except sa.exc.OperationalError:
+        pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
+    try:
+        endpoints = tmp_path / "endpoints.yml"
+        endpoints.write_text("tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: 127.0.0.1\n"
+                             f"  port: 5432\n  db: {name}\n  username: postgres\n", encoding="utf-8")
+        seed(dialect="postgresql", host="127.0.0.1", port=5432, db=name, username="postgres")
+        groups = group_unanswered(read_messages(database_url(endpoints, tmp_path)), min_confidence=0.6)
+        assert [(g.language, g.count) for g in groups] == [("en", 3), ("en", 1), ("en", 1), ("fr", 2)]
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
