@@ -172,6 +172,28 @@ def _source(row_number: int, row: Dict[str, object], findings: List[Finding]) ->
     return source
 
 
+def _row(number: int, row: Dict[str, object], ids: Dict[str, int], seen: Dict[str, Tuple[int, str]],
+         known: KnownExamples, findings: List[Finding]) -> Optional[FaqEntry]:
+    """One spreadsheet row as an entry, or None when it has errors (added to ``findings``)."""
+    before = sum(f.error for f in findings)
+    entry_id = _id(row.get("id", ""), number, findings)
+    if entry_id in ids:
+        findings.append(Finding(number, "id", f"'{entry_id}' is already used in row {ids[entry_id]}"))
+    ids.setdefault(entry_id, number)
+    topic = cells_text(row, "topic").strip()
+    if not topic:
+        findings.append(Finding(number, "topic", "the topic is empty (e.g. 'practical', 'registration')"))
+    questions, answers = {}, {}
+    for code in LANGUAGES:
+        questions[code], answers[code] = _language(number, row, code, findings)
+        _collisions(number, code, entry_id, questions[code], seen, known, findings)
+    source = _source(number, row, findings)
+    updated = _date(row.get("updated", ""), number, findings)
+    if sum(f.error for f in findings) > before:
+        return None
+    return FaqEntry(entry_id, topic, questions, answers, source, updated)
+
+
 def check_sheet(sheet: Sheet, known: Optional[KnownExamples] = None) -> CheckResult:
     """Validate every row; return the valid entries and all findings (sorted by row)."""
     known = known or KnownExamples()
@@ -179,30 +201,14 @@ def check_sheet(sheet: Sheet, known: Optional[KnownExamples] = None) -> CheckRes
     entries: List[FaqEntry] = []
     if sheet.header and _columns(sheet, findings):
         ids: Dict[str, int] = {}
-        questions_seen: Dict[str, Tuple[int, str]] = {}
+        seen: Dict[str, Tuple[int, str]] = {}
         for number, row in sheet.rows:
-            if not any(str(value).strip() for value in row.values()):
-                continue  # blank line between entries
-            before = len([f for f in findings if f.error])
-            entry_id = _id(row.get("id", ""), number, findings)
-            if entry_id in ids:
-                findings.append(Finding(number, "id", f"'{entry_id}' is already used in row {ids[entry_id]}"))
-            ids.setdefault(entry_id, number)
-            topic = cells_text(row, "topic").strip()
-            if not topic:
-                findings.append(Finding(number, "topic", "the topic is empty (e.g. 'practical', 'registration')"))
-            questions, answers = {}, {}
-            for code in LANGUAGES:
-                questions[code], answers[code] = _language(number, row, code, findings)
-                _collisions(number, code, entry_id, questions[code], questions_seen, known, findings)
-            source = _source(number, row, findings)
-            updated = _date(row.get("updated", ""), number, findings)
-            if len([f for f in findings if f.error]) == before:
-                entries.append(FaqEntry(entry_id, topic, questions, answers, source, updated))
-    elif not sheet.findings and not sheet.header:
-        findings.append(Finding(0, "", "no header row"))
-    if not sheet.findings and sheet.header and not entries and not [f for f in findings if f.error]:
-        findings.append(Finding(0, "", "the spreadsheet has no entries"))
+            if any(str(value).strip() for value in row.values()):  # skip blank lines between entries
+                entry = _row(number, row, ids, seen, known, findings)
+                if entry is not None:
+                    entries.append(entry)
+        if not entries and not any(f.error for f in findings):
+            findings.append(Finding(0, "", "the spreadsheet has no entries"))
     findings.sort(key=lambda f: (f.row, not f.error))
     return CheckResult(entries, findings)
 

@@ -88,6 +88,9 @@ def test_wrong_file_type_and_empty_file(tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"")
     assert "use a .csv or .xlsx file" in check_sheet(read_sheet(tmp_path / "faq.ods")).errors[0].message
     assert check_sheet(read_sheet(tmp_path / "empty.csv")).errors[0].message == "the file is empty"
+    header_only = tmp_path / "header.csv"
+    header_only.write_bytes((FIXTURES / "valid.csv").read_bytes().split(b"\r\n")[0] + b"\r\n")
+    assert check_sheet(read_sheet(header_only)).errors[0].message == "the spreadsheet has no entries"
 
 
 def test_xlsx_real_dates_are_accepted_and_numbers_in_text_columns_are_not(tmp_path):
