@@ -172,7 +172,7 @@ def _source(row_number: int, row: Dict[str, object], findings: List[Finding]) ->
     return source
 
 
-def _row(number: int, row: Dict[str, object], ids: Dict[str, int], seen: Dict[str, Tuple[int, str]],
+def _row(number: int, row: Dict[str, object], ids: Dict[str, int], seen: Dict[str, Tuple[int, str, str]],
          known: KnownExamples, findings: List[Finding]) -> Optional[FaqEntry]:
     """One spreadsheet row as an entry, or None when it has errors (added to ``findings``)."""
     before = sum(f.error for f in findings)
@@ -201,7 +201,7 @@ def check_sheet(sheet: Sheet, known: Optional[KnownExamples] = None) -> CheckRes
     entries: List[FaqEntry] = []
     if sheet.header and _columns(sheet, findings):
         ids: Dict[str, int] = {}
-        seen: Dict[str, Tuple[int, str]] = {}
+        seen: Dict[str, Tuple[int, str, str]] = {}
         for number, row in sheet.rows:
             if any(str(value).strip() for value in row.values()):  # skip blank lines between entries
                 entry = _row(number, row, ids, seen, known, findings)
@@ -214,20 +214,20 @@ def check_sheet(sheet: Sheet, known: Optional[KnownExamples] = None) -> CheckRes
 
 
 def _collisions(number: int, code: str, entry_id: str, questions: List[str],
-                seen: Dict[str, Tuple[int, str]], known: KnownExamples, findings: List[Finding]) -> None:
+                seen: Dict[str, Tuple[int, str, str]], known: KnownExamples, findings: List[Finding]) -> None:
     """The same question twice, or a question the model already learns for something else."""
     column = questions_column(code)
     for question in questions:
         key = normalise(question)
         if key in seen:
-            other_row, other_id = seen[key]
-            if other_id == entry_id and other_row == number:
-                findings.append(Finding(number, column, f"'{question}' is listed twice", error=False))
-            else:
+            other_row, other_id, other_code = seen[key]
+            if other_row != number:
                 findings.append(Finding(number, column, f"'{question}' is also a question of '{other_id}' "
                                         f"(row {other_row}): one question, one answer"))
-            continue
-        seen[key] = (number, entry_id)
+            elif other_code == code:
+                findings.append(Finding(number, column, f"'{question}' is listed twice", error=False))
+            continue  # the same words in two languages of one entry ("wifi?") are fine
+        seen[key] = (number, entry_id, code)
         if key in known.training:
             findings.append(Finding(number, column, f"'{question}' is already answered by the assistant's "
                                     f"'{known.training[key]}' topic; reword it or leave it out"))
