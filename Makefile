@@ -18,13 +18,16 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean
+.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean \
+	run-cluster cluster-test bench
 
 help:
 	@echo "make run       install, train if needed, start the assistant (REST on :5005)"
 	@echo "make test      every test: validation, unit, end-to-end, conversations, evaluation"
 	@echo "make shell     chat in the terminal"
 	@echo "make evaluate  held-out accuracy per language -> reports/, docs/evaluation.md"
+	@echo "make run-cluster  Rasa replicas + action servers behind nginx, PostgreSQL + Redis (docs/deployment.md)"
+	@echo "make bench     benchmark vs. a stock rasa init assistant -> reports/bench/, docs/performance.md"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 does not run on 3.11)"; exit 1; }
@@ -71,7 +74,22 @@ evaluate: $(MODEL)
 		--json reports/evaluation.json --markdown docs/evaluation.md --config config.yml \
 		--min-accuracy $(EVAL_MIN_ACCURACY) --min-f1 $(EVAL_MIN_F1)
 
-test: validate unit train stories e2e evaluate
+test: validate unit train stories e2e evaluate cluster-test
+
+# Production shape on one machine: REPLICAS Rasa servers, ACTION_SERVERS action servers,
+# nginx in front, conversations in PostgreSQL, locks in Redis (deploy/, docs/deployment.md).
+REPLICAS ?= 2
+ACTION_SERVERS ?= 1
+run-cluster: $(MODEL)
+	$(BIN)/python -m bot cluster --model $(MODEL) --replicas $(REPLICAS) --action-servers $(ACTION_SERVERS)
+
+# Needs nginx (apt-get install nginx-light), PostgreSQL and Redis on localhost.
+cluster-test: $(MODEL)
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/cluster -q
+
+# A benchmark, not a test: about 15 minutes (docs/performance.md).
+bench: $(MODEL)
+	$(BIN)/python -m bench --model $(MODEL)
 
 clean:
 	rm -rf models reports var/tracker.db

@@ -30,7 +30,9 @@ class ServerSettings:
     model: Path
     rasa_port: int = 5005
     actions_port: int = 5055
-    endpoints: Path = PROJECT_ROOT / "endpoints.yml"
+    # BOT_ENDPOINTS=deploy/endpoints.production.yml selects PostgreSQL + Redis (docs/deployment.md).
+    endpoints: Path = field(default_factory=lambda: Path(os.environ.get("BOT_ENDPOINTS") or
+                                                        PROJECT_ROOT / "endpoints.yml"))
     credentials: Path = PROJECT_ROOT / "credentials.yml"
     log_dir: Path = PROJECT_ROOT / "var" / "log"
     extra_env: Dict[str, str] = field(default_factory=dict)
@@ -82,6 +84,26 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def spawn(command: List[str], settings: ServerSettings, log_name: str) -> subprocess.Popen:
+    """Start ``command`` in its own process group, output appended to ``log_name``."""
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(settings.log_dir / log_name, "ab")
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=_environment(settings),
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_process(process: Optional[subprocess.Popen]) -> None:
+    """SIGTERM the process group, SIGKILL after 20 s."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 class Servers:
     """The action server and the Rasa server as child processes."""
 
@@ -91,10 +113,7 @@ class Servers:
         self.rasa: Optional[subprocess.Popen] = None
 
     def _spawn(self, command: List[str], log_name: str) -> subprocess.Popen:
-        self.settings.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.settings.log_dir / log_name, "ab")
-        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=_environment(self.settings),
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return spawn(command, self.settings, log_name)
 
     def start_actions(self) -> None:
         self.actions = self._spawn(actions_command(self.settings), "actions.log")
@@ -110,16 +129,7 @@ class Servers:
         self.start_rasa()
         return self
 
-    @staticmethod
-    def _stop(process: Optional[subprocess.Popen]) -> None:
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    _stop = staticmethod(stop_process)
 
     def stop_rasa(self) -> None:
         self._stop(self.rasa)

@@ -1,0 +1,172 @@
+"""The SQL tracker store, made to fail fast at start and to ride out database restarts.
+
+Imported by the Rasa server only (``tracker_store.type: bot.stores.ResilientSQLTrackerStore``
+in ``endpoints.yml`` / ``deploy/endpoints.production.yml``). It is Rasa's own
+``SQLTrackerStore`` — same tables, same queries, so replicas and stock Rasa can share
+a database — with three changes, each for a problem seen with the stock store:
+
+* **Start-up:** the stock constructor retries a failing connection forever, so a wrong
+  database host leaves a server that never becomes ready and never says why. Here the
+  database is probed for ``startup_timeout`` seconds (``BOT_DB_STARTUP_TIMEOUT``,
+  default 30) and then start-up fails with a message naming the host and database.
+* **Restarts:** after PostgreSQL restarts, every pooled connection is dead. The stock
+  store then raises on the next message, and Rasa's ``FailSafeTrackerStore`` silently
+  answers from an empty in-memory tracker (history lost) and keeps the events in
+  memory only. Here pooled connections are pinged before use (``pool_pre_ping``) and a
+  read or write that fails because the database is unreachable is retried for up to
+  ``outage_timeout`` seconds (``BOT_DB_OUTAGE_TIMEOUT``, default 30): the message waits
+  for the database instead of losing its history.
+* **SQLite (the embedded default):** write-ahead logging with ``synchronous=NORMAL``,
+  so saving a turn does not wait for two fsyncs (docs/performance.md has the numbers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, TypeVar
+
+import sqlalchemy as sa
+import sqlalchemy.exc
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+STARTUP_TIMEOUT_ENV = "BOT_DB_STARTUP_TIMEOUT"
+OUTAGE_TIMEOUT_ENV = "BOT_DB_OUTAGE_TIMEOUT"
+DEFAULT_STARTUP_TIMEOUT_S = 30.0
+DEFAULT_OUTAGE_TIMEOUT_S = 30.0
+# Per connection attempt, so an unroutable host cannot stall one attempt for minutes.
+CONNECT_TIMEOUT_S = 5
+RETRY_PAUSE_S = 0.5
+
+
+class TrackerDatabaseUnreachable(RasaException):
+    """The tracker database did not answer during start-up."""
+
+
+def _seconds(env: str, default: float) -> float:
+    return float(os.environ.get(env) or default)
+
+
+def _describe(url: "sa.engine.url.URL") -> str:
+    """The URL without its password, for messages."""
+    return url.render_as_string(hide_password=True) if hasattr(url, "render_as_string") else repr(url)
+
+
+def _connect_args(url: "sa.engine.url.URL") -> Dict[str, Any]:
+    return {"connect_timeout": CONNECT_TIMEOUT_S} if url.get_backend_name() == "postgresql" else {}
+
+
+def wait_for_database(url: "sa.engine.url.URL", timeout: float) -> None:
+    """Connect to ``url`` until it works or ``timeout`` seconds have passed.
+
+    Raises TrackerDatabaseUnreachable with the last error, so a wrong host, port,
+    password or database name is reported instead of retried forever.
+    """
+    engine = sa.create_engine(url, connect_args=_connect_args(url), poolclass=sa.pool.NullPool)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                with engine.connect():
+                    return
+            except sqlalchemy.exc.DBAPIError as error:
+                if time.monotonic() >= deadline:
+                    reason = str(error.orig or error).strip().splitlines()[0]
+                    raise TrackerDatabaseUnreachable(
+                        f"Cannot reach the tracker database {_describe(url)} within {timeout:.0f} s: "
+                        f"{reason}. Check DB_HOST, DB_PORT, DB_NAME, DB_USER and DB_PASSWORD "
+                        f"(deploy/endpoints.production.yml)."
+                    ) from error
+                logger.warning("Tracker database not reachable yet (%s); retrying.", error.orig or error)
+                time.sleep(1)
+    finally:
+        engine.dispose()
+
+
+def _enable_sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _is_outage(error: sqlalchemy.exc.DBAPIError) -> bool:
+    """True when the database is unreachable (not when a query is wrong)."""
+    return bool(error.connection_invalidated) or isinstance(error, sqlalchemy.exc.OperationalError)
+
+
+class ResilientSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store with a bounded start-up check and outage retries."""
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        dialect: Text = "sqlite",
+        host: Optional[Text] = None,
+        port: Optional[int] = None,
+        db: Text = "rasa.db",
+        username: Optional[Text] = None,
+        password: Optional[Text] = None,
+        event_broker: Optional[EventBroker] = None,
+        login_db: Optional[Text] = None,
+        query: Optional[Dict] = None,
+        **kwargs: Any,
+    ) -> None:
+        # The probe goes to the database the stock constructor would open first.
+        probe_url = self.get_db_url(dialect, host, port, db, username, password, login_db, query)
+        if isinstance(probe_url, str):
+            probe_url = sa.engine.make_url(probe_url)
+        wait_for_database(probe_url, _seconds(STARTUP_TIMEOUT_ENV, DEFAULT_STARTUP_TIMEOUT_S))
+        super().__init__(domain, dialect, host, port, db, username, password, event_broker,
+                         login_db, query, **kwargs)
+        self.outage_timeout = _seconds(OUTAGE_TIMEOUT_ENV, DEFAULT_OUTAGE_TIMEOUT_S)
+        self._replace_engine()
+
+    def _replace_engine(self) -> None:
+        """Same URL and pool settings as Rasa's, plus pre-ping (and WAL for SQLite)."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        if url.get_backend_name() == "sqlite":
+            sa.event.listen(self.engine, "connect", _enable_sqlite_wal)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def _retrying(self, operation: Callable[[], Awaitable[T]], what: str) -> T:
+        deadline = time.monotonic() + self.outage_timeout
+        while True:
+            try:
+                return await operation()
+            except sqlalchemy.exc.DBAPIError as error:
+                if not _is_outage(error) or time.monotonic() >= deadline:
+                    raise
+                logger.warning("Tracker database unavailable while trying to %s (%s); retrying.",
+                               what, error.orig or error)
+                await asyncio.sleep(RETRY_PAUSE_S)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).retrieve(sender_id),
+                                    "read a conversation")
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        parent = super(ResilientSQLTrackerStore, self)
+        return await self._retrying(lambda: parent.retrieve_full_tracker(conversation_id),
+                                    "read a conversation")
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        # Safe to repeat: the parent stores only the events the database does not hold yet.
+        await self._retrying(lambda: super(ResilientSQLTrackerStore, self).save(tracker),
+                             "save a conversation")
+
+    async def keys(self) -> Iterable[Text]:
+        return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).keys(),
+                                    "list conversations")
