@@ -77,6 +77,24 @@ class ClusterSettings:
         values["SANIC_WORKERS"] = str(self.sanic_workers)
         return values
 
+    def drop_stores(self) -> None:
+        """Delete this cluster's database and Redis keys (tests and benchmarks clean up)."""
+        import psycopg2
+        import redis
+
+        env = self.store_env()
+        connection = psycopg2.connect(host=env["DB_HOST"], port=int(env["DB_PORT"]),
+                                      user=env["DB_USER"], password=env["DB_PASSWORD"] or None,
+                                      dbname=env["DB_LOGIN_DB"], connect_timeout=5)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{env["DB_NAME"]}" WITH (FORCE)')
+        connection.close()
+        client = redis.Redis(host=env["REDIS_HOST"], port=int(env["REDIS_PORT"]),
+                             db=int(env["REDIS_DB"]), password=env["REDIS_PASSWORD"] or None)
+        for key in client.scan_iter(f'{env["REDIS_KEY_PREFIX"]}:*'):
+            client.delete(key)
+
     def server_settings(self, rasa_port: int, actions_port: int) -> ServerSettings:
         return ServerSettings(model=self.model, rasa_port=rasa_port, actions_port=actions_port,
                               endpoints=PRODUCTION_ENDPOINTS, log_dir=self.run_dir / "log",

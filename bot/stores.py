@@ -16,8 +16,11 @@ a database — with three changes, each for a problem seen with the stock store:
   read or write that fails because the database is unreachable is retried for up to
   ``outage_timeout`` seconds (``BOT_DB_OUTAGE_TIMEOUT``, default 30): the message waits
   for the database instead of losing its history.
-* **SQLite (the embedded default):** write-ahead logging with ``synchronous=NORMAL``,
-  so saving a turn does not wait for two fsyncs (docs/performance.md has the numbers).
+* **SQLite (the embedded default):** one kept connection, and write-ahead logging with
+  ``synchronous=NORMAL`` so saving a turn does not wait for two fsyncs
+  (docs/performance.md has the numbers).
+
+Importing this module also installs ``bot.speedups`` (a fix for a Rasa hot spot).
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
+from bot import speedups
+
+speedups.install()
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -136,9 +142,14 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         """Same URL and pool settings as Rasa's, plus pre-ping (and WAL for SQLite)."""
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         if url.get_backend_name() == "sqlite":
+            # One kept connection instead of a new one per read and per write (SQLAlchemy
+            # 1.4 does not pool SQLite files); Rasa calls the store from one thread.
+            self.engine = sa.create_engine(url, poolclass=sa.pool.StaticPool,
+                                           connect_args={"check_same_thread": False})
             sa.event.listen(self.engine, "connect", _enable_sqlite_wal)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def _retrying(self, operation: Callable[[], Awaitable[T]], what: str) -> T:

@@ -15,7 +15,6 @@ from typing import Dict, Iterator, List
 
 import psycopg2
 import pytest
-import redis
 import requests
 
 from bot.cluster import Cluster, ClusterSettings, read_env_file, CLUSTER_ENV
@@ -29,7 +28,7 @@ REDIS_DB = os.environ.get("CLUSTER_REDIS_DB", "5")
 
 STORE_DEFAULTS = read_env_file(CLUSTER_ENV)
 PG = {key: os.environ.get(key, STORE_DEFAULTS[key]) for key in
-      ("DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_LOGIN_DB", "REDIS_HOST", "REDIS_PORT")}
+      ("DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD")}
 
 
 def pg_connect(database: str):
@@ -38,24 +37,14 @@ def pg_connect(database: str):
 
 
 @pytest.fixture(scope="session")
-def database() -> Iterator[str]:
-    """A fresh database name; Rasa creates it on start (login_db), the fixture drops it."""
-    name = f"bot_cluster_{uuid.uuid4().hex[:10]}"
-    yield name
-    connection = pg_connect(PG["DB_LOGIN_DB"])
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    connection.close()
+def database() -> str:
+    """A fresh database name; Rasa creates it on start (login_db), ``cluster`` drops it."""
+    return f"bot_cluster_{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture(scope="session")
-def redis_prefix() -> Iterator[str]:
-    prefix = f"botcluster{uuid.uuid4().hex[:8]}"
-    yield prefix
-    client = redis.Redis(host=PG["REDIS_HOST"], port=int(PG["REDIS_PORT"]), db=int(REDIS_DB))
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
+def redis_prefix() -> str:
+    return f"botcluster{uuid.uuid4().hex[:8]}"
 
 
 def cluster_settings(run_dir: Path, database: str, redis_prefix: str) -> ClusterSettings:
@@ -72,8 +61,11 @@ def cluster_settings(run_dir: Path, database: str, redis_prefix: str) -> Cluster
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory, database, redis_prefix) -> Iterator[Cluster]:
     settings = cluster_settings(tmp_path_factory.mktemp("cluster"), database, redis_prefix)
-    with Cluster(settings) as running:
-        yield running
+    try:
+        with Cluster(settings) as running:
+            yield running
+    finally:
+        settings.drop_stores()
 
 
 def stored_events(database: str, sender: str) -> List[Dict]:
