@@ -126,7 +126,11 @@ class Servers:
 
     def start(self) -> "Servers":
         self.start_actions()
-        self.start_rasa()
+        try:
+            self.start_rasa()
+        except BaseException:  # e.g. no model: do not leave the action server running
+            self.stop()
+            raise
         return self
 
     _stop = staticmethod(stop_process)

@@ -16,9 +16,13 @@ a database — with three changes, each for a problem seen with the stock store:
   read or write that fails because the database is unreachable is retried for up to
   ``outage_timeout`` seconds (``BOT_DB_OUTAGE_TIMEOUT``, default 30): the message waits
   for the database instead of losing its history.
-* **SQLite (the embedded default):** one kept connection, and write-ahead logging with
-  ``synchronous=NORMAL`` so saving a turn does not wait for two fsyncs
-  (docs/performance.md has the numbers).
+* **SQLite (the embedded default):** one kept connection, write-ahead logging with
+  ``synchronous=NORMAL`` so saving a turn does not wait for two fsyncs, and a cache of
+  each conversation's stored events (current session, as stored), so a turn needs no
+  read query and no count query — a third of the server's CPU per message went there.
+  The cache is only correct while one process writes the file, which is what SQLite is
+  for here; it is off for PostgreSQL (replicas) and when ``SANIC_WORKERS`` > 1.
+  Numbers: docs/performance.md.
 
 Importing this module also installs ``bot.speedups`` (a fix for a Rasa hot spot).
 """
@@ -26,10 +30,13 @@ Importing this module also installs ``bot.speedups`` (a fix for a Rasa hot spot)
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
 import os
 import time
-from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, TypeVar
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, Optional, Text, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc
@@ -53,6 +60,8 @@ DEFAULT_OUTAGE_TIMEOUT_S = 30.0
 # Per connection attempt, so an unroutable host cannot stall one attempt for minutes.
 CONNECT_TIMEOUT_S = 5
 RETRY_PAUSE_S = 0.5
+CACHED_CONVERSATIONS = 10_000
+CACHE_ENV = "BOT_TRACKER_CACHE"  # "off" to compare, or to rule the cache out
 
 
 class TrackerDatabaseUnreachable(RasaException):
@@ -106,6 +115,41 @@ def _enable_sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def session_tail(events: List[str]) -> List[str]:
+    """Serialised events from the latest ``session_started`` on: what ``retrieve`` returns."""
+    for index in range(len(events) - 1, -1, -1):
+        if '"event": "session_started"' in events[index]:
+            return events[index:]
+    return events
+
+
+class EventCache:
+    """Serialised events of the current session per conversation, least recently used out."""
+
+    def __init__(self, size: int = CACHED_CONVERSATIONS) -> None:
+        self._size = size
+        self._events: "OrderedDict[str, List[str]]" = OrderedDict()
+
+    def get(self, sender_id: str) -> Optional[List[str]]:
+        events = self._events.get(sender_id)
+        if events is not None:
+            self._events.move_to_end(sender_id)
+        return events
+
+    def remember(self, tracker: DialogueStateTracker) -> None:
+        """After a successful save: the stored events are exactly ``tracker.events``."""
+        stored = self._events.get(tracker.sender_id)
+        if stored is not None and len(stored) <= len(tracker.events):
+            new = itertools.islice(tracker.events, len(stored), None)
+            events = stored + [json.dumps(e.as_dict()) for e in new]
+        else:
+            events = [json.dumps(e.as_dict()) for e in tracker.events]
+        self._events[tracker.sender_id] = session_tail(events)
+        self._events.move_to_end(tracker.sender_id)
+        while len(self._events) > self._size:
+            self._events.popitem(last=False)
+
+
 def _is_outage(error: sqlalchemy.exc.DBAPIError) -> bool:
     """True when the database is unreachable (not when a query is wrong)."""
     return bool(error.connection_invalidated) or isinstance(error, sqlalchemy.exc.OperationalError)
@@ -137,6 +181,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                          login_db, query, **kwargs)
         self.outage_timeout = _seconds(OUTAGE_TIMEOUT_ENV, DEFAULT_OUTAGE_TIMEOUT_S)
         self._replace_engine()
+        single_writer = dialect == "sqlite" and int(os.environ.get("SANIC_WORKERS") or 1) <= 1
+        wanted = os.environ.get(CACHE_ENV, "").lower() not in {"off", "0", "false", "no"}
+        self._cache: Optional[EventCache] = EventCache() if single_writer and wanted else None
 
     def _replace_engine(self) -> None:
         """Same URL and pool settings as Rasa's, plus pre-ping (and WAL for SQLite)."""
@@ -165,8 +212,19 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 await asyncio.sleep(RETRY_PAUSE_S)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        cached = self._cache.get(sender_id) if self._cache is not None else None
+        if cached and self.domain:
+            return DialogueStateTracker.from_dict(sender_id, [json.loads(e) for e in cached],
+                                                  self.domain.slots)
         return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).retrieve(sender_id),
                                     "read a conversation")
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The parent counts the stored events with a query; the cache already knows."""
+        stored = self._cache.get(tracker.sender_id) if self._cache is not None else None
+        if stored is None or len(stored) > len(tracker.events):
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, len(stored), len(tracker.events))
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         parent = super(ResilientSQLTrackerStore, self)
@@ -177,6 +235,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         # Safe to repeat: the parent stores only the events the database does not hold yet.
         await self._retrying(lambda: super(ResilientSQLTrackerStore, self).save(tracker),
                              "save a conversation")
+        if self._cache is not None:
+            self._cache.remember(tracker)
 
     async def keys(self) -> Iterable[Text]:
         return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).keys(),
