@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
-import time
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot import PROJECT_ROOT
 from bot.serve import (ServerSettings, actions_command, rasa_command, spawn, stop_process,
-                       wait_until_ready)
+                       wait_for_exit, wait_until_ready)
 
 DEPLOY = PROJECT_ROOT / "deploy"
 PRODUCTION_ENDPOINTS = DEPLOY / "endpoints.production.yml"
@@ -196,23 +197,18 @@ class Cluster:
 
 def run_cluster(settings: ClusterSettings) -> int:
     """Run until interrupted (``make run-cluster``)."""
-    import signal
-    import sys
-
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"Starting {settings.replicas} Rasa replica(s), {settings.action_servers} action "
           f"server(s) and nginx (loading the model takes a little while) …", flush=True)
     cluster = Cluster(settings)
     try:
         cluster.start()
+        env = settings.store_env()
         print(f"\nThe assistant is ready behind nginx: {cluster.url}/webhooks/rest/webhook\n"
-              f"  Conversations: PostgreSQL {settings.store_env()['DB_HOST']}/"
-              f"{settings.store_env()['DB_NAME']}; locks: Redis db {settings.store_env()['REDIS_DB']}\n"
+              f"  Conversations: PostgreSQL {env['DB_HOST']}/{env['DB_NAME']}; "
+              f"locks: Redis {env['REDIS_HOST']} db {env['REDIS_DB']}\n"
               f"  Logs: {settings.run_dir / 'log'}\nPress Ctrl+C to stop.", flush=True)
-        while all(p.poll() is None for p in cluster.processes().values()):
-            time.sleep(1)
-        print("A process stopped; see the logs.", file=sys.stderr)
-        return 1
+        return wait_for_exit(list(cluster.processes().values()))
     except KeyboardInterrupt:
         return 0
     finally:

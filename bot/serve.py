@@ -149,6 +149,14 @@ class Servers:
         self.stop()
 
 
+def wait_for_exit(processes: List[subprocess.Popen]) -> int:
+    """Block until one of ``processes`` exits; 1, since a server should not stop by itself."""
+    while all(process.poll() is None for process in processes):
+        time.sleep(1)
+    print("A server stopped; see the logs above.", file=sys.stderr)
+    return 1
+
+
 def serve(settings: ServerSettings, shell: bool = False) -> int:
     """Run until interrupted (``make run``), or chat in the terminal (``make shell``)."""
     # SIGTERM (e.g. from a process manager) must also stop both child servers.
@@ -172,10 +180,7 @@ def serve(settings: ServerSettings, shell: bool = False) -> int:
             "Press Ctrl+C to stop.",
             flush=True,
         )
-        while servers.rasa.poll() is None and servers.actions.poll() is None:
-            time.sleep(1)
-        print("A server stopped; see the logs above.", file=sys.stderr)
-        return 1
+        return wait_for_exit([servers.rasa, servers.actions])
     except KeyboardInterrupt:
         return 0
     finally:
