@@ -78,7 +78,7 @@ def summary_markdown(results: Dict[str, Any]) -> str:
         "",
         *checks(results),
         "",
-        "![Throughput at 20 conversations](performance.svg)",
+        "![Throughput by assistant and number of concurrent conversations](performance.svg)",
     ])
 
 
