@@ -21,7 +21,8 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install run shell train validate test unit e2e stories evaluate content-check programme-check compare-tokenizers clean \
-	browser channels reliability faq-check faq-import faq-export faq-status publish report-unanswered report-usage faq-test
+	browser channels reliability faq-check faq-import faq-export faq-status publish report-unanswered report-usage faq-test \
+	run-cluster cluster-test bench
 
 help:
 	@echo "make run       install, train if needed, start the assistant (REST on :5005)"
@@ -31,6 +32,8 @@ help:
 	@echo "make browser   the web chat in headless Chromium -> reports/screenshots/"
 	@echo "make faq-check / faq-import / faq-status / publish / report-unanswered / report-usage"
 	@echo "               the organisers' FAQ workflow (docs/organisers.md); FAQ=path/to/sheet.xlsx"
+	@echo "make run-cluster  Rasa replicas + action servers behind nginx, PostgreSQL + Redis (docs/deployment.md)"
+	@echo "make bench     benchmark vs. a stock rasa init assistant -> reports/bench/, docs/performance.md"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 does not run on 3.11)"; exit 1; }
@@ -99,7 +102,22 @@ browser: $(MODEL) $(WEB_DEPS)
 reliability: $(MODEL)
 	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/reliability -q
 
-test: validate unit train stories e2e channels browser reliability evaluate
+test: validate unit train stories e2e channels browser reliability cluster-test evaluate
+
+# Production shape on one machine: REPLICAS Rasa servers, ACTION_SERVERS action servers,
+# nginx in front, conversations in PostgreSQL, locks in Redis (deploy/, docs/deployment.md).
+REPLICAS ?= 2
+ACTION_SERVERS ?= 1
+run-cluster: $(MODEL)
+	$(BIN)/python -m bot cluster --model $(MODEL) --replicas $(REPLICAS) --action-servers $(ACTION_SERVERS)
+
+# Needs nginx (apt-get install nginx-light), PostgreSQL and Redis on localhost.
+cluster-test: $(MODEL)
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/cluster -q
+
+# A benchmark, not a test: about 15 minutes (docs/performance.md).
+bench: $(MODEL)
+	$(BIN)/python -m bench --model $(MODEL)
 
 clean:
 	rm -rf models reports var/tracker.db

@@ -55,6 +55,14 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(settings, shell=args.shell)
 
 
+def _cluster(args: argparse.Namespace) -> int:
+    from bot.cluster import ClusterSettings, run_cluster
+
+    return run_cluster(ClusterSettings(model=Path(args.model), replicas=args.replicas,
+                                       action_servers=args.action_servers, port=args.port,
+                                       sanic_workers=args.workers))
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from bot.evaluation import evaluate
 
@@ -131,6 +139,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     serve.add_argument("--public", metavar="HOST:PORT",
                        help="also start the gateway that publishes the channels (not the API) there")
     serve.set_defaults(handler=_serve)
+
+    cluster = commands.add_parser("cluster", help="Rasa replicas and action servers behind nginx "
+                                  "(PostgreSQL + Redis, docs/deployment.md)")
+    cluster.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
+    cluster.add_argument("--replicas", type=int, default=2, help="Rasa server processes")
+    cluster.add_argument("--action-servers", type=int, default=1)
+    cluster.add_argument("--workers", type=int, default=1, help="Sanic workers per replica")
+    cluster.add_argument("--port", type=int, default=5005, help="nginx listens here")
+    cluster.set_defaults(handler=_cluster)
 
     evaluate = commands.add_parser("evaluate", help="per-language scores from `rasa test nlu` results")
     evaluate.add_argument("--results", default="reports/nlu")

@@ -33,7 +33,9 @@ class ServerSettings:
     model: Path
     rasa_port: int = 5005
     actions_port: int = 5055
-    endpoints: Path = PROJECT_ROOT / "endpoints.yml"
+    # BOT_ENDPOINTS=deploy/endpoints.production.yml selects PostgreSQL + Redis (docs/deployment.md).
+    endpoints: Path = field(default_factory=lambda: Path(os.environ.get("BOT_ENDPOINTS") or
+                                                        PROJECT_ROOT / "endpoints.yml"))
     credentials: Path = PROJECT_ROOT / "credentials.yml"
     log_dir: Path = PROJECT_ROOT / "var" / "log"
     extra_env: Dict[str, str] = field(default_factory=dict)
@@ -118,6 +120,26 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def spawn(command: List[str], settings: ServerSettings, log_name: str) -> subprocess.Popen:
+    """Start ``command`` in its own process group, output appended to ``log_name``."""
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(settings.log_dir / log_name, "ab")
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=_environment(settings),
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_process(process: Optional[subprocess.Popen]) -> None:
+    """SIGTERM the process group, SIGKILL after 20 s."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 class Servers:
     """The action server and the Rasa server as child processes."""
 
@@ -128,10 +150,7 @@ class Servers:
         self.gateway: Optional[subprocess.Popen] = None
 
     def _spawn(self, command: List[str], log_name: str) -> subprocess.Popen:
-        self.settings.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.settings.log_dir / log_name, "ab")
-        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=_environment(self.settings),
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return spawn(command, self.settings, log_name)
 
     def start_actions(self) -> None:
         self.actions = self._spawn(actions_command(self.settings), "actions.log")
@@ -150,21 +169,16 @@ class Servers:
 
     def start(self) -> "Servers":
         self.start_actions()
-        self.start_rasa()
-        if self.settings.public:
-            self.start_gateway()
+        try:
+            self.start_rasa()
+            if self.settings.public:
+                self.start_gateway()
+        except BaseException:  # e.g. no model: do not leave the action server running
+            self.stop()
+            raise
         return self
 
-    @staticmethod
-    def _stop(process: Optional[subprocess.Popen]) -> None:
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    _stop = staticmethod(stop_process)
 
     def stop_rasa(self) -> None:
         self._stop(self.rasa)
@@ -179,6 +193,14 @@ class Servers:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def wait_for_exit(processes: List[subprocess.Popen]) -> int:
+    """Block until one of ``processes`` exits; 1, since a server should not stop by itself."""
+    while all(process.poll() is None for process in processes):
+        time.sleep(1)
+    print("A server stopped; see the logs above.", file=sys.stderr)
+    return 1
 
 
 def serve(settings: ServerSettings, shell: bool = False) -> int:
@@ -205,10 +227,7 @@ def serve(settings: ServerSettings, shell: bool = False) -> int:
             "Press Ctrl+C to stop.",
             flush=True,
         )
-        while servers.rasa.poll() is None and servers.actions.poll() is None:
-            time.sleep(1)
-        print("A server stopped; see the logs above.", file=sys.stderr)
-        return 1
+        return wait_for_exit([servers.rasa, servers.actions])
     except KeyboardInterrupt:
         return 0
     finally:

@@ -1,6 +1,8 @@
 """Rasa's SQL tracker store with redaction, "forget me", a size cap and clear failures.
 
-Configured in endpoints.yml (SQLite or PostgreSQL, the same keys as ``type: SQL``)::
+It builds on :class:`bot.stores.ResilientSQLTrackerStore` (bounded start-up check,
+outage retries, the SQLite fast path). Configured in endpoints.yml (SQLite or
+PostgreSQL, the same keys as ``type: SQL``)::
 
     tracker_store:
       type: bot.privacy.tracker_store.PrivacyTrackerStore
@@ -23,9 +25,9 @@ the one place that sees every write:
   handling the message (:func:`watch_storage`). Rasa wraps every tracker store in a
   ``FailSafeTrackerStore`` that swallows the error and keeps the turn in memory only,
   so the user would get an answer and the conversation would silently never reach the
-  database; our channels answer 503 / "please send it again" instead. Pooled
-  connections are checked before use, so storage resumes by itself when the database
-  returns.
+  database; our channels answer 503 / "please send it again" instead once the
+  outage outlasts the retries of ``ResilientSQLTrackerStore``. Pooled connections are
+  checked before use, so storage resumes by itself when the database returns.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from contextvars import ContextVar
 from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Text, TypeVar
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -45,12 +46,12 @@ from rasa.shared.exceptions import RasaException
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.privacy.redact import redact_value
+from bot.stores import ResilientSQLTrackerStore
 
 logger = logging.getLogger(__name__)
 
 FORGET_ME_ACTION = "utter_forget_me_done"
 DEFAULT_MAX_EVENTS = 1000
-POSTGRES_CONNECT_TIMEOUT_S = 5
 
 T = TypeVar("T")
 
@@ -101,7 +102,7 @@ def session_reset_events(slots: Dict[Text, Any]) -> List[Event]:
     ]
 
 
-class PrivacyTrackerStore(SQLTrackerStore):
+class PrivacyTrackerStore(ResilientSQLTrackerStore):
     """SQLTrackerStore that redacts, forgets on request, caps sessions and fails clearly."""
 
     def __init__(
@@ -114,21 +115,6 @@ class PrivacyTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.redact_personal_data = bool(redact_personal_data)
         self.max_events = int(max_events)
-        self._recreate_engine()
-
-    def _recreate_engine(self) -> None:
-        """Rasa's engine, plus a liveness check of pooled connections and a connect timeout.
-
-        Without ``pool_pre_ping`` every connection that died with the database fails
-        once more after the database is back.
-        """
-        url = self.engine.url
-        options = create_engine_kwargs(url)
-        if url.get_backend_name() == "postgresql":
-            options.setdefault("connect_args", {})["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_S
-        self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **options)
-        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def _guarded(self, what: str, sender_id: Text, call: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -176,6 +162,8 @@ class PrivacyTrackerStore(SQLTrackerStore):
 
     async def delete(self, sender_id: Text) -> int:
         """Delete every stored event of one conversation; returns how many."""
+        if self._cache is not None:
+            self._cache.forget(sender_id)
         with self.session_scope() as session:
             count = (
                 session.query(self.SQLEvent)

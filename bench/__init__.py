@@ -1,0 +1,1 @@
+"""`make bench`: readiness, memory, latency and throughput against a stock Rasa assistant."""

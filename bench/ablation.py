@@ -1,0 +1,79 @@
+"""``python -m bench.ablation``: what each speed change buys, one variant at a time.
+
+Each variant is the embedded default with one change undone (or added), given the
+same single-user load and 20 concurrent conversations. The measure that matters is
+CPU time per message of each process: unlike latency it barely moves when other
+programs share the machine. Results: reports/bench/ablation.json and a table on stdout
+(copied into docs/performance.md by hand, with the command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List
+
+from bench import targets
+from bench.__main__ import PORTS
+from bench.load import load
+from bot import PROJECT_ROOT
+
+STOCK_SQL = "SQL"
+VARIANTS: Dict[str, Dict[str, Any]] = {
+    "Rasa's SQL store, Rasa unpatched": {"tracker_store_type": STOCK_SQL},
+    "+ ResilientSQLTrackerStore (SQLite: one connection, WAL)":
+        {"env": {"BOT_SPEEDUPS": "off", "BOT_TRACKER_CACHE": "off"}},
+    "+ cached action-reply validator (bot/speedups.py)": {"env": {"BOT_TRACKER_CACHE": "off"}},
+    "+ event cache in the SQLite store = the default": {},
+}
+
+
+def run_variant(name: str, variant: Dict[str, Any], model: Path, work: Path,
+                messages: int, seconds: float) -> Dict[str, Any]:
+    with targets.embedded_default(model, work, PORTS["embedded"], PORTS["embedded_actions"],
+                                  name=name, **variant) as target:
+        load(target.url, 2, seconds=10, max_messages=24)  # warm-up
+        row: Dict[str, Any] = {"name": name}
+        for concurrency, label in ((1, "single"), (20, "twenty")):
+            before = target.cpu_seconds()
+            result = load(target.url, concurrency, seconds=seconds,
+                          max_messages=messages if concurrency == 1 else 10**9)
+            after = target.cpu_seconds()
+            row[label] = {**result.as_dict(), "cpu_ms_per_message": {
+                role: round(1000 * (after[role] - before[role]) / result.messages, 1) for role in after}}
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+        return row
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.ablation", description=__doc__)
+    parser.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--repeat", type=int, default=2, help="every variant, in turn, this often")
+    parser.add_argument("--out", default=str(PROJECT_ROOT / "reports" / "bench" / "ablation.json"))
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ablation-") as temp:
+        for repeat in range(args.repeat):
+            for index, (name, variant) in enumerate(VARIANTS.items()):
+                rows.append(run_variant(name, variant, Path(args.model).resolve(),
+                                        Path(temp) / f"{repeat}-{index}", args.messages, args.seconds))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+    print("| variant | Rasa CPU ms/msg | actions CPU ms/msg | 1 user p50 (ms) | 20 conv. msg/s |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        s, t = row["single"], row["twenty"]
+        cpu = s["cpu_ms_per_message"]
+        print(f"| {row['name']} | {cpu.get('rasa', '–')} | {cpu.get('actions', '–')} "
+              f"| {s['p50_ms']} | {t['throughput']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

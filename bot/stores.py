@@ -1,0 +1,258 @@
+"""The SQL tracker store, made to fail fast at start and to ride out database restarts.
+
+Imported by the Rasa server only (``tracker_store.type: bot.stores.ResilientSQLTrackerStore``
+in ``endpoints.yml`` / ``deploy/endpoints.production.yml``). It is Rasa's own
+``SQLTrackerStore`` — same tables, same queries, so replicas and stock Rasa can share
+a database — with three changes, each for a problem seen with the stock store:
+
+* **Start-up:** the stock constructor retries a failing connection forever, so a wrong
+  database host leaves a server that never becomes ready and never says why. Here the
+  database is probed for ``startup_timeout`` seconds (``BOT_DB_STARTUP_TIMEOUT``,
+  default 30) and then start-up fails with a message naming the host and database.
+* **Restarts:** after PostgreSQL restarts, every pooled connection is dead. The stock
+  store then raises on the next message, and Rasa's ``FailSafeTrackerStore`` silently
+  answers from an empty in-memory tracker (history lost) and keeps the events in
+  memory only. Here pooled connections are pinged before use (``pool_pre_ping``) and a
+  read or write that fails because the database is unreachable is retried for up to
+  ``outage_timeout`` seconds (``BOT_DB_OUTAGE_TIMEOUT``, default 30): the message waits
+  for the database instead of losing its history.
+* **SQLite (the embedded default):** one kept connection, write-ahead logging with
+  ``synchronous=NORMAL`` so saving a turn does not wait for two fsyncs, and a cache of
+  each conversation's stored events (current session, as stored), so a turn needs no
+  read query and no count query — a third of the server's CPU per message went there.
+  The cache is only correct while one process writes the file, which is what SQLite is
+  for here; it is off for PostgreSQL (replicas) and when ``SANIC_WORKERS`` > 1.
+  Numbers: docs/performance.md.
+
+Importing this module also installs ``bot.speedups`` (a fix for a Rasa hot spot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import os
+import time
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, Optional, Text, TypeVar
+
+import sqlalchemy as sa
+import sqlalchemy.exc
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+
+from bot import speedups
+
+speedups.install()
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+STARTUP_TIMEOUT_ENV = "BOT_DB_STARTUP_TIMEOUT"
+OUTAGE_TIMEOUT_ENV = "BOT_DB_OUTAGE_TIMEOUT"
+DEFAULT_STARTUP_TIMEOUT_S = 30.0
+DEFAULT_OUTAGE_TIMEOUT_S = 30.0
+# Per connection attempt, so an unroutable host cannot stall one attempt for minutes.
+CONNECT_TIMEOUT_S = 5
+RETRY_PAUSE_S = 0.5
+CACHED_CONVERSATIONS = 10_000
+CACHE_IDLE_S = 60.0  # purge deletes only conversations idle for far longer
+CACHE_ENV = "BOT_TRACKER_CACHE"  # "off" to compare, or to rule the cache out
+
+
+class TrackerDatabaseUnreachable(RasaException):
+    """The tracker database did not answer during start-up."""
+
+
+def _seconds(env: str, default: float) -> float:
+    return float(os.environ.get(env) or default)
+
+
+def _describe(url: "sa.engine.url.URL") -> str:
+    """The URL without its password, for messages."""
+    return url.render_as_string(hide_password=True) if hasattr(url, "render_as_string") else repr(url)
+
+
+def _connect_args(url: "sa.engine.url.URL") -> Dict[str, Any]:
+    return {"connect_timeout": CONNECT_TIMEOUT_S} if url.get_backend_name() == "postgresql" else {}
+
+
+def wait_for_database(url: "sa.engine.url.URL", timeout: float) -> None:
+    """Connect to ``url`` until it works or ``timeout`` seconds have passed.
+
+    Raises TrackerDatabaseUnreachable with the last error, so a wrong host, port,
+    password or database name is reported instead of retried forever.
+    """
+    engine = sa.create_engine(url, connect_args=_connect_args(url), poolclass=sa.pool.NullPool)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                with engine.connect():
+                    return
+            except sqlalchemy.exc.DBAPIError as error:
+                if time.monotonic() >= deadline:
+                    reason = str(error.orig or error).strip().splitlines()[0]
+                    raise TrackerDatabaseUnreachable(
+                        f"Cannot reach the tracker database {_describe(url)} within {timeout:.0f} s: "
+                        f"{reason}. Check DB_HOST, DB_PORT, DB_NAME, DB_USER and DB_PASSWORD "
+                        f"(deploy/endpoints.production.yml)."
+                    ) from error
+                logger.warning("Tracker database not reachable yet (%s); retrying.", error.orig or error)
+                time.sleep(1)
+    finally:
+        engine.dispose()
+
+
+def _enable_sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def session_tail(events: List[str]) -> List[str]:
+    """Serialised events from the latest ``session_started`` on: what ``retrieve`` returns."""
+    for index in range(len(events) - 1, -1, -1):
+        if '"event": "session_started"' in events[index]:
+            return events[index:]
+    return events
+
+
+class EventCache:
+    """Serialised events of the current session per conversation, least recently used out."""
+
+    def __init__(self, size: int = CACHED_CONVERSATIONS, idle: float = CACHE_IDLE_S) -> None:
+        self._size = size
+        self._idle = idle
+        self._events: "OrderedDict[str, List[str]]" = OrderedDict()
+        self._used: Dict[str, float] = {}
+
+    def get(self, sender_id: str) -> Optional[List[str]]:
+        events = self._events.get(sender_id)
+        if events is None:
+            return None
+        if time.monotonic() - self._used[sender_id] > self._idle:
+            self.forget(sender_id)
+            return None
+        self._events.move_to_end(sender_id)
+        self._used[sender_id] = time.monotonic()
+        return events
+
+    def forget(self, sender_id: str) -> None:
+        """Drop one conversation, e.g. after it was deleted."""
+        self._events.pop(sender_id, None)
+        self._used.pop(sender_id, None)
+
+    def remember(self, tracker: DialogueStateTracker) -> None:
+        """After a successful save: the stored events are exactly ``tracker.events``."""
+        stored = self._events.get(tracker.sender_id)
+        if stored is not None and len(stored) <= len(tracker.events):
+            new = itertools.islice(tracker.events, len(stored), None)
+            events = stored + [json.dumps(e.as_dict()) for e in new]
+        else:
+            events = [json.dumps(e.as_dict()) for e in tracker.events]
+        self._events[tracker.sender_id] = session_tail(events)
+        self._events.move_to_end(tracker.sender_id)
+        self._used[tracker.sender_id] = time.monotonic()
+        while len(self._events) > self._size:
+            oldest, _ = self._events.popitem(last=False)
+            self._used.pop(oldest, None)
+
+
+def _is_outage(error: sqlalchemy.exc.DBAPIError) -> bool:
+    """True when the database is unreachable (not when a query is wrong)."""
+    return bool(error.connection_invalidated) or isinstance(error, sqlalchemy.exc.OperationalError)
+
+
+class ResilientSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store with a bounded start-up check and outage retries."""
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        dialect: Text = "sqlite",
+        host: Optional[Text] = None,
+        port: Optional[int] = None,
+        db: Text = "rasa.db",
+        username: Optional[Text] = None,
+        password: Optional[Text] = None,
+        event_broker: Optional[EventBroker] = None,
+        login_db: Optional[Text] = None,
+        query: Optional[Dict] = None,
+        **kwargs: Any,
+    ) -> None:
+        # The probe goes to the database the stock constructor would open first.
+        probe_url = self.get_db_url(dialect, host, port, db, username, password, login_db, query)
+        if isinstance(probe_url, str):
+            probe_url = sa.engine.make_url(probe_url)
+        wait_for_database(probe_url, _seconds(STARTUP_TIMEOUT_ENV, DEFAULT_STARTUP_TIMEOUT_S))
+        super().__init__(domain, dialect, host, port, db, username, password, event_broker,
+                         login_db, query, **kwargs)
+        self.outage_timeout = _seconds(OUTAGE_TIMEOUT_ENV, DEFAULT_OUTAGE_TIMEOUT_S)
+        self._replace_engine()
+        single_writer = dialect == "sqlite" and int(os.environ.get("SANIC_WORKERS") or 1) <= 1
+        wanted = os.environ.get(CACHE_ENV, "").lower() not in {"off", "0", "false", "no"}
+        self._cache: Optional[EventCache] = EventCache() if single_writer and wanted else None
+
+    def _replace_engine(self) -> None:
+        """Same URL and pool settings as Rasa's, plus pre-ping (and WAL for SQLite)."""
+        url = self.engine.url
+        self.engine.dispose()
+        if url.get_backend_name() == "sqlite":
+            # One kept connection instead of a new one per read and per write (SQLAlchemy
+            # 1.4 does not pool SQLite files); Rasa calls the store from one thread.
+            self.engine = sa.create_engine(url, poolclass=sa.pool.StaticPool,
+                                           connect_args={"check_same_thread": False})
+            sa.event.listen(self.engine, "connect", _enable_sqlite_wal)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def _retrying(self, operation: Callable[[], Awaitable[T]], what: str) -> T:
+        deadline = time.monotonic() + self.outage_timeout
+        while True:
+            try:
+                return await operation()
+            except sqlalchemy.exc.DBAPIError as error:
+                if not _is_outage(error) or time.monotonic() >= deadline:
+                    raise
+                logger.warning("Tracker database unavailable while trying to %s (%s); retrying.",
+                               what, error.orig or error)
+                await asyncio.sleep(RETRY_PAUSE_S)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        cached = self._cache.get(sender_id) if self._cache is not None else None
+        if cached and self.domain:
+            return DialogueStateTracker.from_dict(sender_id, [json.loads(e) for e in cached],
+                                                  self.domain.slots)
+        return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).retrieve(sender_id),
+                                    "read a conversation")
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The parent counts the stored events with a query; the cache already knows."""
+        stored = self._cache.get(tracker.sender_id) if self._cache is not None else None
+        if stored is None or len(stored) > len(tracker.events):
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, len(stored), len(tracker.events))
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        parent = super(ResilientSQLTrackerStore, self)
+        return await self._retrying(lambda: parent.retrieve_full_tracker(conversation_id),
+                                    "read a conversation")
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        # Safe to repeat: the parent stores only the events the database does not hold yet.
+        await self._retrying(lambda: super(ResilientSQLTrackerStore, self).save(tracker),
+                             "save a conversation")
+        if self._cache is not None:
+            self._cache.remember(tracker)
+
+    async def keys(self) -> Iterable[Text]:
+        return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).keys(),
+                                    "list conversations")

@@ -1,0 +1,92 @@
+"""bot.stores: the SQLite fast path stores and returns exactly what Rasa's store does,
+and a database that cannot be reached is reported, not retried forever."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.stores import ResilientSQLTrackerStore, TrackerDatabaseUnreachable, wait_for_database
+
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+slots:
+  language:
+    type: categorical
+    values: [en, fr]
+    influence_conversation: false
+    mappings: [{type: custom}]
+""")
+
+
+def store(path) -> ResilientSQLTrackerStore:
+    return ResilientSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path))
+
+
+def turn(text: str, reply: str) -> list:
+    return [UserUttered(text, {"name": "ask_venue", "confidence": 0.9}), SlotSet("language", "fr"),
+            ActionExecuted("action_answer"), BotUttered(reply), ActionExecuted("action_listen")]
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def stored_rows(path) -> list:
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT type_name, data FROM events ORDER BY id").fetchall()
+
+
+def as_dicts(tracker: DialogueStateTracker) -> list:
+    return [e.as_dict() for e in tracker.events]
+
+
+def test_turns_are_stored_once_in_order_and_read_back_like_a_fresh_store(tmp_path):
+    path = tmp_path / "tracker.db"
+    cached = store(path)
+    tracker = DialogueStateTracker.from_events("alice", [ActionExecuted("action_listen")], DOMAIN.slots)
+    for number in range(3):
+        tracker = run(cached.retrieve("alice")) or tracker
+        for event in turn(f"question {number}", f"answer {number}"):
+            tracker.update(event)
+        run(cached.save(tracker))
+    from_cache = run(cached.retrieve("alice"))
+    from_database = run(store(path).retrieve("alice"))  # a new process: nothing cached
+    assert as_dicts(from_cache) == as_dicts(from_database)
+    assert [e.text for e in from_database.events if isinstance(e, UserUttered)] == [
+        "question 0", "question 1", "question 2"]
+    assert len(stored_rows(path)) == len(from_database.events) == 1 + 3 * 5
+    assert from_cache.get_slot("language") == "fr"
+
+
+def test_a_new_session_is_read_back_from_its_start_like_rasa_does(tmp_path):
+    path = tmp_path / "tracker.db"
+    cached = store(path)
+    tracker = DialogueStateTracker.from_events("bob", turn("old", "old answer"), DOMAIN.slots)
+    run(cached.save(tracker))
+    tracker = run(cached.retrieve("bob"))
+    time.sleep(0.01)  # a later timestamp, as a real new session has
+    for event in [ActionExecuted("action_session_start"), SessionStarted(),
+                  ActionExecuted("action_listen"), *turn("new", "new answer")]:
+        tracker.update(event)
+    run(cached.save(tracker))
+    from_cache = run(cached.retrieve("bob"))
+    from_database = run(store(path).retrieve("bob"))
+    assert as_dicts(from_cache) == as_dicts(from_database)
+    assert [e.text for e in from_cache.events if isinstance(e, UserUttered)] == ["new"]
+    assert len(stored_rows(path)) == 5 + 3 + 5
+
+
+def test_an_unreachable_database_is_reported_with_its_host(tmp_path):
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url("postgresql://postgres@127.0.0.1:1/none")  # nothing listens on port 1
+    with pytest.raises(TrackerDatabaseUnreachable, match="127.0.0.1:1") as error:
+        wait_for_database(url, timeout=2)
+    assert "Connection refused" in str(error.value) or "connect" in str(error.value)
