@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/current.tar.gz
 TRAINING_DATA := data/nlu data/rules
+# The chat widget's JavaScript (socket.io-client), pinned in web/package-lock.json.
+WEB_DEPS := web/node_modules/.installed
 TRAINING_INPUTS := config.yml domain.yml data/languages.yml $(shell find data/nlu data/rules bot/components -type f 2>/dev/null)
 
 # `make evaluate` (and so `make test`) fails when any language is below these.
@@ -18,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean \
+.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean browser channels \
 	run-cluster cluster-test bench
 
 help:
@@ -26,6 +28,7 @@ help:
 	@echo "make test      every test: validation, unit, end-to-end, conversations, evaluation"
 	@echo "make shell     chat in the terminal"
 	@echo "make evaluate  held-out accuracy per language -> reports/, docs/evaluation.md"
+	@echo "make browser   the web chat in headless Chromium -> reports/screenshots/"
 	@echo "make run-cluster  Rasa replicas + action servers behind nginx, PostgreSQL + Redis (docs/deployment.md)"
 	@echo "make bench     benchmark vs. a stock rasa init assistant -> reports/bench/, docs/performance.md"
 
@@ -36,7 +39,12 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
 	touch $@
 
-install: $(BIN)/.installed
+$(WEB_DEPS): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the web chat's socket.io client"; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+install: $(BIN)/.installed $(WEB_DEPS)
 
 $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
 	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain.yml --config config.yml \
@@ -52,7 +60,7 @@ validate: $(BIN)/.installed
 content-check: $(BIN)/.installed
 	$(BIN)/python -m bot content check
 
-run: $(MODEL)
+run: $(MODEL) $(WEB_DEPS)
 	$(BIN)/python -m bot serve --model $(MODEL)
 
 shell: $(MODEL)
@@ -64,6 +72,10 @@ unit: $(BIN)/.installed
 e2e: $(MODEL)
 	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/e2e -q
 
+# Telegram, WhatsApp (Twilio), Messenger and Slack webhooks against local fakes of their APIs.
+channels: $(MODEL)
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/channels -q
+
 stories: $(MODEL)
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) \
 		--out reports/stories --fail-on-prediction-errors --no-plot
@@ -74,7 +86,11 @@ evaluate: $(MODEL)
 		--json reports/evaluation.json --markdown docs/evaluation.md --config config.yml \
 		--min-accuracy $(EVAL_MIN_ACCURACY) --min-f1 $(EVAL_MIN_F1)
 
-test: validate unit train stories e2e evaluate cluster-test
+# The web page's chat in Debian's Chromium (apt-get install chromium), real servers.
+browser: $(MODEL) $(WEB_DEPS)
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/browser -q
+
+test: validate unit train stories e2e channels browser evaluate cluster-test
 
 # Production shape on one machine: REPLICAS Rasa servers, ACTION_SERVERS action servers,
 # nginx in front, conversations in PostgreSQL, locks in Redis (deploy/, docs/deployment.md).
