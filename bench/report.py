@@ -71,7 +71,8 @@ def summary_markdown(results: Dict[str, Any]) -> str:
         f"Measured {machine['date']} on commit {machine['commit']}, {machine['cpus']} CPUs, load "
         f"average {machine['load_average_at_start'][0]:.1f} at start and "
         f"{machine.get('load_average_at_end', [0])[0]:.1f} at end "
-        f"(`make bench`: {settings['seconds']:.0f} s per run, median of {settings['repeat']} runs, "
+        f"(`make bench`: {settings['seconds']:.0f} s per run, the middle run of {settings['repeat']} by "
+        f"throughput (of two: the faster), "
         f"messages from bench/messages.yml).",
         "",
         *rows,

@@ -60,6 +60,9 @@ def _cluster(args: argparse.Namespace) -> int:
 
     return run_cluster(ClusterSettings(model=Path(args.model), replicas=args.replicas,
                                        action_servers=args.action_servers, port=args.port,
+                                       actions_port=args.actions_port,
+                                       first_rasa_port=args.first_rasa_port,
+                                       first_actions_port=args.first_actions_port,
                                        sanic_workers=args.workers))
 
 
@@ -147,6 +150,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     cluster.add_argument("--action-servers", type=int, default=1)
     cluster.add_argument("--workers", type=int, default=1, help="Sanic workers per replica")
     cluster.add_argument("--port", type=int, default=5005, help="nginx listens here")
+    cluster.add_argument("--actions-port", type=int, default=5055, help="nginx, for the action servers")
+    cluster.add_argument("--first-rasa-port", type=int, default=5010, help="replica i: this + i")
+    cluster.add_argument("--first-actions-port", type=int, default=5060, help="action server j: this + j")
     cluster.set_defaults(handler=_cluster)
 
     evaluate = commands.add_parser("evaluate", help="per-language scores from `rasa test nlu` results")
