@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.agenda import timeparse
 from bot.agenda.model import Programme
@@ -53,7 +53,7 @@ def named(normalised_text: str, index: Mapping[str, str]) -> List[str]:
 
 @lru_cache(maxsize=None)
 def _cues() -> Tuple[str, ...]:
-    return tuple(normalise(c) for words in timeparse._raw()["schedule_cues"].values() for c in words)
+    return tuple(normalise(cue) for cue in timeparse.schedule_cues())
 
 
 def _entity_values(entities: Iterable[Mapping[str, Any]], name: str) -> List[str]:

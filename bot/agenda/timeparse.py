@@ -97,6 +97,11 @@ def _raw() -> dict:
     return yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
 
 
+def schedule_cues() -> List[str]:
+    """Words asking *when/where* someone is on ("when", "quand", "متى"), all languages."""
+    return [cue for words in _raw()["schedule_cues"].values() for cue in words]
+
+
 @lru_cache(maxsize=None)
 def _lexicon(language: Optional[str]) -> _Lexicon:
     raw = _raw()

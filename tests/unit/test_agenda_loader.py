@@ -4,7 +4,6 @@ the entry named, and the store hot-reloads while keeping the last good programme
 import os
 import re
 import shutil
-import time
 from datetime import date
 from pathlib import Path
 
