@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/current.tar.gz
 TRAINING_DATA := data/nlu data/rules
+# The chat widget's JavaScript (socket.io-client), pinned in web/package-lock.json.
+WEB_DEPS := web/node_modules/.installed
 TRAINING_INPUTS := config.yml domain.yml data/languages.yml $(shell find data/nlu data/rules bot/components -type f 2>/dev/null)
 
 # `make evaluate` (and so `make test`) fails when any language is below these.
@@ -18,13 +20,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean reliability
+.PHONY: help install run shell train validate test unit e2e stories evaluate content-check compare-tokenizers clean browser channels reliability
 
 help:
 	@echo "make run       install, train if needed, start the assistant (REST on :5005)"
 	@echo "make test      every test: validation, unit, end-to-end, conversations, evaluation"
 	@echo "make shell     chat in the terminal"
 	@echo "make evaluate  held-out accuracy per language -> reports/, docs/evaluation.md"
+	@echo "make browser   the web chat in headless Chromium -> reports/screenshots/"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 does not run on 3.11)"; exit 1; }
@@ -33,7 +36,12 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
 	touch $@
 
-install: $(BIN)/.installed
+$(WEB_DEPS): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the web chat's socket.io client"; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+install: $(BIN)/.installed $(WEB_DEPS)
 
 $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
 	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain.yml --config config.yml \
@@ -49,7 +57,7 @@ validate: $(BIN)/.installed
 content-check: $(BIN)/.installed
 	$(BIN)/python -m bot content check
 
-run: $(MODEL)
+run: $(MODEL) $(WEB_DEPS)
 	$(BIN)/python -m bot serve --model $(MODEL)
 
 shell: $(MODEL)
@@ -61,6 +69,10 @@ unit: $(BIN)/.installed
 e2e: $(MODEL)
 	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/e2e -q
 
+# Telegram, WhatsApp (Twilio), Messenger and Slack webhooks against local fakes of their APIs.
+channels: $(MODEL)
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/channels -q
+
 stories: $(MODEL)
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) \
 		--out reports/stories --fail-on-prediction-errors --no-plot
@@ -71,11 +83,15 @@ evaluate: $(MODEL)
 		--json reports/evaluation.json --markdown docs/evaluation.md --config config.yml \
 		--min-accuracy $(EVAL_MIN_ACCURACY) --min-f1 $(EVAL_MIN_F1)
 
+# The web page's chat in Debian's Chromium (apt-get install chromium), real servers.
+browser: $(MODEL) $(WEB_DEPS)
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/browser -q
+
 # Bad input, failing parts, access, personal data (docs/reliability.md); own ports 5705/5755/8705-8709.
 reliability: $(MODEL)
 	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/reliability -q
 
-test: validate unit train stories e2e evaluate reliability
+test: validate unit train stories e2e channels browser evaluate reliability
 
 clean:
 	rm -rf models reports var/tracker.db

@@ -10,17 +10,27 @@ from typing import List, Optional
 from bot import PROJECT_ROOT
 
 
+def _report(problems: List[str], where: object) -> int:
+    print(f"{len(problems)} problem(s) in {where}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
+
+
 def _content_check(args: argparse.Namespace) -> int:
     from bot.content import ContentError, load_content
+    from bot.webpage import PAGE_FILE, load_page
 
     try:
         kb = load_content(Path(args.directory))
     except ContentError as error:
-        print(f"{len(error.problems)} problem(s) in {args.directory}:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 1
+        return _report(error.problems, args.directory)
     print(f"OK: {len(kb.topics_by_intent)} topics, {kb.answer_count()} answers, all in six languages.")
+    try:
+        load_page()
+    except ContentError as error:
+        return _report(error.problems, PAGE_FILE)
+    print(f"OK: {PAGE_FILE.relative_to(PROJECT_ROOT)}, the web page's texts, in six languages.")
     return 0
 
 
@@ -60,6 +70,22 @@ def _gateway(args: argparse.Namespace) -> int:
 
     run(args.listen, args.upstream)
     return 0
+
+
+def _telegram_register(args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.channels.settings import ChannelSettingsError
+    from bot.channels.telegram import TelegramInput, register
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    try:
+        ok, message = register(TelegramInput.settings_from_environment())
+    except ChannelSettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(message, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -102,6 +128,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     gateway.add_argument("--listen", default="0.0.0.0:8080", help="host:port to publish")
     gateway.add_argument("--upstream", default="http://127.0.0.1:5005", help="the Rasa server")
     gateway.set_defaults(handler=_gateway)
+
+    telegram = commands.add_parser("telegram", help="Telegram channel set-up (docs/channels.md)")
+    telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
+    register = telegram_commands.add_parser(
+        "register", help="point Telegram at TELEGRAM_WEBHOOK_URL, with TELEGRAM_SECRET_TOKEN")
+    register.set_defaults(handler=_telegram_register)
 
     args = parser.parse_args(argv)
     return args.handler(args)

@@ -173,6 +173,7 @@ def serve(settings: ServerSettings, shell: bool = False) -> int:
         servers.start_rasa()
         print(
             "\nThe assistant is ready.\n"
+            f"  Web:   {settings.rasa_url}/chat/  (the conference page with the chat)\n"
             f"  REST:  curl -s -X POST {settings.rasa_url}/webhooks/rest/webhook "
             "-H 'Content-Type: application/json' "
             "-d '{\"sender\": \"me\", \"message\": \"Where does the conference take place?\"}'\n"

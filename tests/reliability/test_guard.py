@@ -63,6 +63,7 @@ def test_every_notice_exists_in_six_languages_and_follows_the_metadata():
 @pytest.mark.parametrize("path, public", [
     ("/webhooks/rest/webhook", True), ("/socket.io/", True), ("/model", False),
     ("/conversations/x/tracker", False), ("/", False), ("/webhooks/../model", False), ("/status", False),
+    ("/chat", True), ("/chat/chat.js", True), ("/chatter", False),
 ])
 def test_only_channel_paths_are_public(path, public):
     assert is_public(path) is public
