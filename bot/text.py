@@ -22,7 +22,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def normalise(text: str) -> str:
     """Lower-case, strip accents and Arabic marks, and collapse punctuation to spaces."""
-    text = unicodedata.normalize("NFKD", text.casefold())
+    text = unicodedata.normalize("NFKD", text.casefold()).casefold()  # NFKD can produce capitals (ℇ → Ɛ)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_ALEF)
     return " ".join(_NON_WORD.sub(" ", text).split())

@@ -38,14 +38,15 @@ TIMEOUT_ENV = "BOT_ACTION_TIMEOUT"
 def failed_custom_action(tracker: DialogueStateTracker, domain: Domain) -> Optional[str]:
     """The custom action that just ran and produced no event at all, if any.
 
-    Only actions actually executed count: those carry the policy that chose them.
-    Conversation tests (``rasa test core``) replay a story's ``action_answer`` without
-    its reply, and that is not a failure.
+    Only turns that came through a channel count: their user message carries a
+    message id. Conversation tests (``rasa test core``) replay a story's
+    ``action_answer`` without running it and without a message id, and that is not a
+    failure.
     """
-    if not tracker.events:
+    if not tracker.events or tracker.latest_message is None or not tracker.latest_message.message_id:
         return None
     latest = tracker.events[-1]
-    if not isinstance(latest, ActionExecuted) or latest.action_name is None or latest.policy is None:
+    if not isinstance(latest, ActionExecuted) or latest.action_name is None:
         return None
     name = latest.action_name
     if name == ACTION_LISTEN_NAME or name not in domain.user_actions or name in domain.responses:

@@ -6,8 +6,9 @@ listens on 127.0.0.1 only, with the API behind ``BOT_API_TOKEN``, and this gatew
 the only thing bound to the public address. It is the usual reverse-proxy pattern
 (docs/reliability.md has the equivalent nginx configuration) and it:
 
-- forwards only ``/webhooks/…`` (REST and the messaging channels) and ``/socket.io/…``
-  (HTTP and WebSocket); everything else is 404, so the API is not reachable;
+- forwards only ``/webhooks/…`` (REST and the messaging channels), ``/socket.io/…``
+  (HTTP and WebSocket) and ``/chat…`` (the conference page with the chat widget);
+  everything else is 404, so the API is not reachable;
 - limits requests per client address (429 with ``Retry-After``) and body size (413);
 - answers CORS only for the origins in ``BOT_CORS_ORIGINS``, and refuses requests and
   socket.io connections that carry any other web origin (WebSockets are not protected
@@ -32,7 +33,7 @@ from bot.guard.settings import Limits
 
 logger = logging.getLogger(__name__)
 
-PUBLIC_PREFIXES = ("/webhooks/", "/socket.io/")
+PUBLIC_PREFIXES = ("/webhooks/", "/socket.io/", "/chat/")
 # Headers that belong to one hop, not to the forwarded request or response.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
@@ -41,7 +42,8 @@ UPSTREAM_TIMEOUT_S = 60
 
 def is_public(path: str) -> bool:
     """Whether a path belongs to a channel (and not to Rasa's HTTP API)."""
-    return path.startswith(PUBLIC_PREFIXES) and "/../" not in path and not path.endswith("/..")
+    return ((path == "/chat" or path.startswith(PUBLIC_PREFIXES))
+            and "/../" not in path and not path.endswith("/.."))
 
 
 def _forwardable(headers: "CIMultiDict[str]") -> "CIMultiDict[str]":
@@ -116,7 +118,9 @@ class Gateway:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             return await self._forward_websocket(request)
         headers = _forwardable(request.headers)
-        headers["X-Forwarded-For"] = request.remote or ""
+        # engine.io compares Origin with the (forwarded) host: the page's public address.
+        headers.update({"X-Forwarded-For": request.remote or "", "X-Forwarded-Host": request.host,
+                        "X-Forwarded-Proto": request.scheme})
         body = await request.read()
         assert self._session is not None
         async with self._session.request(request.method, self.upstream + request.path_qs,

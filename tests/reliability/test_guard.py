@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rasa.shared.core.domain import Domain
+from rasa.core.test import EndToEndUserUtterance
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -62,6 +63,7 @@ def test_every_notice_exists_in_six_languages_and_follows_the_metadata():
 @pytest.mark.parametrize("path, public", [
     ("/webhooks/rest/webhook", True), ("/socket.io/", True), ("/model", False),
     ("/conversations/x/tracker", False), ("/", False), ("/webhooks/../model", False), ("/status", False),
+    ("/chat", True), ("/chat/chat.js", True), ("/chatter", False),
 ])
 def test_only_channel_paths_are_public(path, public):
     assert is_public(path) is public
@@ -76,7 +78,7 @@ def _executed(name):
 
 
 def test_a_custom_action_that_produced_nothing_is_a_failure():
-    asked = UserUttered("where?", intent={"name": "ask_venue"})
+    asked = UserUttered("where?", intent={"name": "ask_venue"}, message_id="m1")
     assert failed_custom_action(_tracker(asked, _executed("action_answer")), DOMAIN) == "action_answer"
     assert failed_custom_action(_tracker(asked, _executed("action_answer"), BotUttered("Lamot")), DOMAIN) is None
     assert failed_custom_action(_tracker(asked, _executed("utter_greet")), DOMAIN) is None
@@ -84,6 +86,7 @@ def test_a_custom_action_that_produced_nothing_is_a_failure():
 
 
 def test_a_replayed_story_step_is_not_a_failure():
-    # `rasa test core` replays stories without the actions' replies or policies.
-    asked = UserUttered("where?", intent={"name": "ask_venue"})
-    assert failed_custom_action(_tracker(asked, ActionExecuted("action_answer")), DOMAIN) is None
+    # `rasa test core` replays stories without running the actions; its user turns
+    # (EndToEndUserUtterance) have no message id.
+    replayed = EndToEndUserUtterance("where?", intent={"name": "ask_venue"})
+    assert failed_custom_action(_tracker(replayed, _executed("action_answer")), DOMAIN) is None
