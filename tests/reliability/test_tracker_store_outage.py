@@ -57,7 +57,10 @@ def pg_stack(stack, database, tmp_path_factory):
         "  type: bot.privacy.tracker_store.PrivacyTrackerStore\n  dialect: postgresql\n"
         f"  url: 127.0.0.1\n  port: {DB_PROXY_PORT}\n  username: {PG['user']}\n  db: {database}\n")
     servers = Servers(ServerSettings(model=model_path(), rasa_port=RASA2_PORT, actions_port=ACTIONS_PORT,
-                                     endpoints=endpoints, log_dir=work / "log", api_token=None))
+                                     endpoints=endpoints, log_dir=work / "log", api_token=None,
+                                     # The store rides out short outages (bot/stores.py, tested
+                                     # in tests/cluster); here the outage must outlast its retries.
+                                     extra_env={"BOT_DB_OUTAGE_TIMEOUT": "3"}))
     try:
         servers.start_rasa()
         yield servers, proxy, database, work / "log"
