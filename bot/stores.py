@@ -43,6 +43,7 @@ import sqlalchemy.exc
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
@@ -149,14 +150,14 @@ class EventCache:
         self._events.pop(sender_id, None)
         self._used.pop(sender_id, None)
 
-    def remember(self, tracker: DialogueStateTracker) -> None:
-        """After a successful save: the stored events are exactly ``tracker.events``."""
+    def remember(self, tracker: DialogueStateTracker, stored_form: Callable[[Event], Event]) -> None:
+        """After a successful save: the stored events are ``tracker.events`` as ``stored_form`` wrote them."""
         stored = self._events.get(tracker.sender_id)
         if stored is not None and len(stored) <= len(tracker.events):
             new = itertools.islice(tracker.events, len(stored), None)
-            events = stored + [json.dumps(e.as_dict()) for e in new]
+            events = stored + [json.dumps(stored_form(e).as_dict()) for e in new]
         else:
-            events = [json.dumps(e.as_dict()) for e in tracker.events]
+            events = [json.dumps(stored_form(e).as_dict()) for e in tracker.events]
         self._events[tracker.sender_id] = session_tail(events)
         self._events.move_to_end(tracker.sender_id)
         self._used[tracker.sender_id] = time.monotonic()
@@ -234,12 +235,29 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).retrieve(sender_id),
                                     "read a conversation")
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        """The parent counts the stored events with a query; the cache already knows."""
+    def stored_form(self, event: Event) -> Event:
+        """``event`` as it is written to the database (and streamed to an event broker).
+
+        Unchanged here; a subclass may change what is stored (the privacy store redacts).
+        Applied to the events a save adds only: the stored ones were written in this form.
+        """
+        return event
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """The events the database does not hold yet, in their stored form.
+
+        The parent counts the stored events with a query; the cache already knows.
+        """
         stored = self._cache.get(tracker.sender_id) if self._cache is not None else None
         if stored is None or len(stored) > len(tracker.events):
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, len(stored), len(tracker.events))
+            new = super()._additional_events(session, tracker)
+        else:
+            new = itertools.islice(tracker.events, len(stored), len(tracker.events))
+        return map(self.stored_form, new)
+
+    async def _stream_new_events(self, event_broker: EventBroker, new_events: List[Event],
+                                 sender_id: Text) -> None:
+        await super()._stream_new_events(event_broker, [self.stored_form(e) for e in new_events], sender_id)
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         parent = super(ResilientSQLTrackerStore, self)
@@ -251,7 +269,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         await self._retrying(lambda: super(ResilientSQLTrackerStore, self).save(tracker),
                              "save a conversation")
         if self._cache is not None:
-            self._cache.remember(tracker)
+            self._cache.remember(tracker, self.stored_form)
 
     async def keys(self) -> Iterable[Text]:
         return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).keys(),
