@@ -140,14 +140,11 @@ class PrivacyTrackerStore(ResilientSQLTrackerStore):
             tracker = self._with_new_session(tracker)
         await self._guarded("save", tracker.sender_id, lambda: super(PrivacyTrackerStore, self).save(tracker))
 
-    def stored_form(self, event: Event) -> Event:
+    def stored_data(self, event: Event) -> Dict[Text, Any]:
         """The event redacted. Only the events a save adds pass here (the stored ones
-        already were), so a turn costs the same however long the conversation is."""
-        if not self.redact_personal_data:
-            return event
+        already did), so a turn costs the same however long the conversation is."""
         data = event.as_dict()
-        redacted = redact_value(data)
-        return event if redacted == data else Event.from_parameters(redacted)
+        return redact_value(data) if self.redact_personal_data else data
 
     def _with_new_session(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
         """The tracker followed by a new session that carries its slots over."""
