@@ -22,9 +22,11 @@ a database — with three changes, each for a problem seen with the stock store:
   read query and no count query — a third of the server's CPU per message went there.
   The cache is only correct while one process writes the file, which is what SQLite is
   for here; it is off for PostgreSQL (replicas) and when ``SANIC_WORKERS`` > 1.
+* **Writing a turn:** the same rows as Rasa's ``save``, inserted with one
+  ``executemany`` instead of an ORM object and flush per event (any database).
   Numbers: docs/performance.md.
 
-Importing this module also installs ``bot.speedups`` (a fix for a Rasa hot spot).
+Importing this module also installs ``bot.speedups`` (fixes for Rasa hot spots).
 """
 
 from __future__ import annotations
