@@ -68,6 +68,11 @@ def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
     raise error
 
 
+def _original(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Rasa's function, also when this module patched it already (so patching twice is safe)."""
+    return getattr(function, "__wrapped__", function)
+
+
 def _install_validator() -> None:
     from rasa.core.actions.action import RemoteAction
 
@@ -77,7 +82,7 @@ def _install_validator() -> None:
 def _install_event_classes() -> None:
     from rasa.shared.core.events import Event
 
-    search = Event.resolve_by_type
+    search = _original(Event.resolve_by_type)
     found: Dict[Text, Type[Event]] = {}
 
     def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
@@ -89,6 +94,7 @@ def _install_event_classes() -> None:
             found[type_name] = cls
         return cls
 
+    resolve_by_type.__wrapped__ = search  # type: ignore[attr-defined]
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
 
 
@@ -109,7 +115,7 @@ def _install_action_session() -> None:
     import aiohttp
     from rasa.utils.endpoints import EndpointConfig
 
-    new_session = EndpointConfig.session
+    new_session = _original(EndpointConfig.session)
 
     def session(self: EndpointConfig) -> _KeptSession:
         """Rasa's session settings (headers, auth, timeout), kept open for reuse."""
@@ -124,6 +130,7 @@ def _install_action_session() -> None:
             self._kept_session = (loop, kept)
         return _KeptSession(kept)
 
+    session.__wrapped__ = new_session  # type: ignore[attr-defined]
     EndpointConfig.session = session  # type: ignore[assignment]
 
 

@@ -22,21 +22,21 @@ def test_the_setting_selects_patches_and_rejects_unknown_names():
 
 
 def test_events_deserialise_to_the_classes_rasas_search_finds(monkeypatch):
-    search = Event.resolve_by_type
+    monkeypatch.setattr(Event, "resolve_by_type", Event.__dict__["resolve_by_type"])  # undone after
     speedups.PATCHES["events"]()
-    try:
-        for cls in all_subclasses(Event):
-            assert Event.resolve_by_type(cls.type_name) is search(cls.type_name)
-            assert Event.resolve_by_type(cls.type_name) is search(cls.type_name)  # remembered
-        assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
-        assert Event.resolve_by_type("topic") is None
-        with pytest.raises(ValueError, match="Unknown event name"):
-            Event.resolve_by_type("no_such_event")
-        events = [UserUttered("hi", {"name": "greet"}), SlotSet("language", "fr"),
-                  ActionExecuted("utter_greet"), BotUttered("hello")]
-        assert [Event.from_parameters(e.as_dict()) for e in events] == events
-    finally:
-        monkeypatch.setattr(Event, "resolve_by_type", staticmethod(search))
+    speedups.PATCHES["events"]()  # patching twice keeps Rasa's search underneath
+    search = Event.resolve_by_type.__wrapped__
+    assert search.__module__ == "rasa.shared.core.events"
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is search(cls.type_name)
+        assert Event.resolve_by_type(cls.type_name) is search(cls.type_name)  # remembered
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+    events = [UserUttered("hi", {"name": "greet"}), SlotSet("language", "fr"),
+              ActionExecuted("utter_greet"), BotUttered("hello")]
+    assert [Event.from_parameters(e.as_dict()) for e in events] == events
 
 
 def test_the_depth_first_runner_gives_dask_s_results_for_a_graph_like_rasa_s():
@@ -64,6 +64,7 @@ def test_the_depth_first_runner_gives_dask_s_results_for_a_graph_like_rasa_s():
 def test_an_endpoint_keeps_one_session_per_event_loop_with_rasa_s_settings(monkeypatch):
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)  # undone after the test
     speedups.PATCHES["action_session"]()
+    speedups.PATCHES["action_session"]()  # patching twice keeps Rasa's settings underneath
     endpoint = EndpointConfig("http://127.0.0.1:1/webhook", headers={"X-Test": "1"})
 
     async def two_requests():
