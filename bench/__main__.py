@@ -77,6 +77,8 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2], help="cluster sizes")
     parser.add_argument("--action-servers", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1, help="Sanic workers per cluster replica")
+    parser.add_argument("--embedded-workers", type=int, nargs="+", default=[1, 2],
+                        help="Sanic workers of the embedded default (make run WORKERS=n), one run each")
     parser.add_argument("--redis-db", default="6")
     parser.add_argument("--only", nargs="+", choices=["stock", "embedded", "cluster"],
                         default=["stock", "embedded", "cluster"])
@@ -92,8 +94,10 @@ def main(argv: List[str] | None = None) -> int:
         if "stock" in args.only:
             starters.append(lambda: targets.stock_assistant(work / "stock", PORTS["stock"]))
         if "embedded" in args.only:
-            starters.append(lambda: targets.embedded_default(
-                model, work / "embedded", PORTS["embedded"], PORTS["embedded_actions"]))
+            for workers in args.embedded_workers:
+                starters.append(lambda n=workers: targets.embedded_default(
+                    model, work / f"embedded-{n}", PORTS["embedded"], PORTS["embedded_actions"],
+                    name="embedded default" + (f" ({n} workers)" if n > 1 else ""), workers=n))
         if "cluster" in args.only:
             for replicas in args.replicas:
                 starters.append(lambda n=replicas: targets.cluster(

@@ -1,7 +1,8 @@
 """``python -m bench.ablation``: what each speed change buys, one variant at a time.
 
-Each variant is the embedded default with one change undone (or added), given the
-same single-user load and 20 concurrent conversations. The measure that matters is
+Each variant adds one change to the one before (the first is Rasa's own SQL store
+with Rasa unpatched, the last but one is the embedded default), given the same
+single-user load and 20 concurrent conversations. The measure that matters is
 CPU time per message of each process: unlike latency it barely moves when other
 programs share the machine. Results: reports/bench/ablation.json and a table on stdout
 (copied into docs/performance.md by hand, with the command).
@@ -22,19 +23,28 @@ from bench.load import load
 from bot import PROJECT_ROOT
 
 STOCK_SQL = "SQL"
+DOMAIN_SENT = {"send_domain": True}
+# Cumulative: each row adds one change to the row above; the last but one is the default.
 VARIANTS: Dict[str, Dict[str, Any]] = {
-    "Rasa's SQL store, Rasa unpatched": {"tracker_store_type": STOCK_SQL},
-    "+ ResilientSQLTrackerStore (SQLite: one connection, WAL)":
-        {"env": {"BOT_SPEEDUPS": "off", "BOT_TRACKER_CACHE": "off"}},
-    "+ cached action-reply validator (bot/speedups.py)": {"env": {"BOT_TRACKER_CACHE": "off"}},
-    "+ event cache in the SQLite store = the default": {},
+    "Rasa's SQL store, Rasa unpatched": {"tracker_store_type": STOCK_SQL, **DOMAIN_SENT,
+                                         "env": {"BOT_SPEEDUPS": "off"}},
+    "+ our SQLite store (WAL, one kept connection, one insert per turn, redaction of new events)":
+        {**DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "off", "BOT_TRACKER_CACHE": "off"}},
+    "+ cached action-reply validator": {**DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "validator",
+                                                                "BOT_TRACKER_CACHE": "off"}},
+    "+ event cache in the SQLite store": {**DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "validator"}},
+    "+ remembered event classes": {**DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "validator,events"}},
+    "+ graphs run depth-first, not through dask": {
+        **DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "validator,events,graph_runner"}},
+    "+ kept action-server session": {**DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "on"}},
+    "+ domain not sent to the action server = the default": {},
+    "the default with 2 Sanic workers (event cache off)": {"workers": 2},
 }
 
 
 def run_variant(name: str, variant: Dict[str, Any], model: Path, work: Path,
-                messages: int, seconds: float) -> Dict[str, Any]:
-    with targets.embedded_default(model, work, PORTS["embedded"], PORTS["embedded_actions"],
-                                  name=name, **variant) as target:
+                messages: int, seconds: float, ports: List[int]) -> Dict[str, Any]:
+    with targets.embedded_default(model, work, *ports, name=name, **variant) as target:
         load(target.url, 2, seconds=10, max_messages=24)  # warm-up
         row: Dict[str, Any] = {"name": name}
         for concurrency, label in ((1, "single"), (20, "twenty")):
@@ -54,24 +64,31 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--repeat", type=int, default=2, help="every variant, in turn, this often")
+    parser.add_argument("--only", nargs="+", type=int, help="variant numbers (1 = the first row)")
+    parser.add_argument("--ports", type=int, nargs=2, metavar=("RASA", "ACTIONS"),
+                        default=[PORTS["embedded"], PORTS["embedded_actions"]])
     parser.add_argument("--out", default=str(PROJECT_ROOT / "reports" / "bench" / "ablation.json"))
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory(prefix="ablation-") as temp:
         for repeat in range(args.repeat):
             for index, (name, variant) in enumerate(VARIANTS.items()):
+                if args.only and index + 1 not in args.only:
+                    continue
                 rows.append(run_variant(name, variant, Path(args.model).resolve(),
-                                        Path(temp) / f"{repeat}-{index}", args.messages, args.seconds))
+                                        Path(temp) / f"{repeat}-{index}", args.messages, args.seconds,
+                                        args.ports))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
-    print("| variant | Rasa CPU ms/msg | actions CPU ms/msg | 1 user p50 (ms) | 20 conv. msg/s |")
-    print("|---|---|---|---|---|")
+    print("| variant | Rasa CPU ms/msg (1 user / 20 conv.) | actions CPU ms/msg | 1 user p50 (ms) "
+          "| 20 conv. msg/s | 20 conv. p95 (ms) |")
+    print("|---|---|---|---|---|---|")
     for row in rows:
         s, t = row["single"], row["twenty"]
-        cpu = s["cpu_ms_per_message"]
-        print(f"| {row['name']} | {cpu.get('rasa', '–')} | {cpu.get('actions', '–')} "
-              f"| {s['p50_ms']} | {t['throughput']} |")
+        cpu, cpu20 = s["cpu_ms_per_message"], t["cpu_ms_per_message"]
+        print(f"| {row['name']} | {cpu.get('rasa', '–')} / {cpu20.get('rasa', '–')} | {cpu.get('actions', '–')} "
+              f"| {s['p50_ms']} | {t['throughput']} | {t['p95_ms']} |")
     return 0
 
 

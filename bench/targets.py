@@ -106,11 +106,15 @@ def stock_assistant(workdir: Path, port: int) -> Iterator[Target]:
         stop_process(process)
 
 
-def embedded_endpoints(workdir: Path, actions_port: int, tracker_store_type: str = "") -> Path:
-    """The project's endpoints.yml, with its own action port and tracker file."""
+def embedded_endpoints(workdir: Path, actions_port: int, tracker_store_type: str = "",
+                       send_domain: bool = False) -> Path:
+    """The project's endpoints.yml, with its own action port, tracker and lock files."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    if send_domain:
+        endpoints["action_endpoint"]["enable_selective_domain"] = False
     endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
     endpoints["tracker_store"]["db"] = str(workdir / "tracker.db")
+    endpoints["lock_store"]["db"] = str(workdir / "locks.db")
     if tracker_store_type:
         endpoints["tracker_store"]["type"] = tracker_store_type
     path = workdir / "endpoints.yml"
@@ -121,15 +125,19 @@ def embedded_endpoints(workdir: Path, actions_port: int, tracker_store_type: str
 @contextlib.contextmanager
 def embedded_default(model: Path, workdir: Path, rasa_port: int, actions_port: int,
                      name: str = "embedded default", tracker_store_type: str = "",
-                     env: Dict[str, str] | None = None) -> Iterator[Target]:
-    """What ``make run`` starts: one action server, one Rasa server, SQLite.
+                     env: Dict[str, str] | None = None, workers: int = 1,
+                     send_domain: bool = False) -> Iterator[Target]:
+    """What ``make run`` starts: one action server, one Rasa server, SQLite; with
+    ``workers`` > 1 what ``make run WORKERS=2`` starts (Sanic workers sharing the port).
 
-    ``tracker_store_type`` and ``env`` make the variants compared in bench/ablation.py.
+    ``tracker_store_type``, ``env`` and ``send_domain`` make the variants compared in
+    bench/ablation.py.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    endpoints = embedded_endpoints(workdir, actions_port, tracker_store_type)
+    endpoints = embedded_endpoints(workdir, actions_port, tracker_store_type, send_domain)
     settings = ServerSettings(model=model, rasa_port=rasa_port, actions_port=actions_port,
-                              endpoints=endpoints, log_dir=workdir, extra_env=env or {})
+                              endpoints=endpoints, log_dir=workdir,
+                              extra_env={"SANIC_WORKERS": str(workers), **(env or {})})
     servers = Servers(settings)
     started = time.monotonic()
     with servers:

@@ -135,10 +135,15 @@ class LanguageDetector:
         self._code_of = {getattr(LinguaLanguage, name): code for name, code in by_name.items()}
         others = [getattr(LinguaLanguage, name) for name in catalogue.unsupported_lingua]
         # Choosing among the six is most accurate with a detector that knows only them;
-        # a second, wider one tells whether a message is in none of them.
-        self._supported = LanguageDetectorBuilder.from_languages(*self._code_of).build()
+        # a second, wider one tells whether a message is in none of them. Their models
+        # are loaded now, at start-up: lingua otherwise loads them lazily while the first
+        # messages of each language wait (about 15 ms of CPU per message at first, and
+        # again in every Sanic worker; docs/performance.md).
+        self._supported = (
+            LanguageDetectorBuilder.from_languages(*self._code_of).with_preloaded_language_models().build()
+        )
         self._wide = (
-            LanguageDetectorBuilder.from_languages(*self._code_of, *others).build()
+            LanguageDetectorBuilder.from_languages(*self._code_of, *others).with_preloaded_language_models().build()
             if others
             else None
         )

@@ -1,27 +1,43 @@
 """Behaviour-preserving fixes for hot spots the profiler found in Rasa 3.6.21 itself.
 
 Installed by ``bot.stores`` (every endpoints file of this project names its tracker
-store, so every Rasa server process loads it); ``BOT_SPEEDUPS=off`` leaves Rasa as
-shipped, to compare or to rule the patch out. Measurements: docs/performance.md.
+store, so every Rasa server process loads it). ``BOT_SPEEDUPS`` selects them: unset or
+``on`` = all, ``off`` = Rasa as shipped, or a comma-separated list of the names below
+(to measure each one: ``python -m bench.ablation``, docs/performance.md).
 
-* ``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` on every
-  action-server reply. That function first validates Rasa's (large, constant) events
-  schema against the JSON-Schema meta-schema and builds a new validator, which took
-  about a quarter of the Rasa server's CPU per message. Here the validator is built
-  once; the reply is checked against the same schema, with the same error chosen
+* ``validator``: ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``
+  on every action-server reply. That function first validates Rasa's (large, constant)
+  events schema against the JSON-Schema meta-schema and builds a new validator, which
+  took about a quarter of the Rasa server's CPU per message. Here the validator is
+  built once; the reply is checked against the same schema, with the same error chosen
   (``best_match``) and the same message.
+* ``events``: ``Event.resolve_by_type`` walks every subclass of ``Event`` (and asks
+  ``inspect.isabstract`` of each) for every event it deserialises, i.e. for every event
+  of the conversation each time a tracker is loaded. Here the class found for a type
+  name is remembered; names it does not know still go through Rasa's search.
+* ``action_session``: Rasa opens a new aiohttp session, and so a new TCP connection,
+  for every call to the action server. Here each endpoint keeps one session per event
+  loop, so connections are reused. It drops idle connections after
+  ``KEEPALIVE_S`` seconds, before the action server (Sanic: 5 s) closes them, so a
+  request never goes out on a connection the server is closing.
+* ``graph_runner``: Rasa runs the NLU and policy graphs through ``dask.get``, whose
+  scheduler (ordering, bookkeeping) cost as much CPU as several components. The graphs
+  are small and every node runs once in the caller's thread anyway, so here each target
+  is computed depth-first with the same node calls, inputs and results.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
-from typing import Any, Dict, Text
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type
 
 logger = logging.getLogger(__name__)
 
 DISABLE_ENV = "BOT_SPEEDUPS"
+KEEPALIVE_S = 2.0
 
 
 @functools.lru_cache(maxsize=None)
@@ -52,12 +68,134 @@ def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
     raise error
 
 
-def install() -> bool:
-    """Apply the patches once per process; False when disabled."""
-    if os.environ.get(DISABLE_ENV, "").lower() in {"off", "0", "false", "no"}:
-        logger.info("%s=off: Rasa runs unpatched.", DISABLE_ENV)
-        return False
+def _original(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Rasa's function, also when this module patched it already (so patching twice is safe)."""
+    return getattr(function, "__wrapped__", function)
+
+
+def _install_validator() -> None:
     from rasa.core.actions.action import RemoteAction
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]
-    return True
+
+
+def _install_event_classes() -> None:
+    from rasa.shared.core.events import Event
+
+    search = _original(Event.resolve_by_type)
+    found: Dict[Text, Type[Event]] = {}
+
+    def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+        """Rasa's lookup, remembering each class it finds (classes do not go away)."""
+        if type_name in found:
+            return found[type_name]
+        cls = search(type_name, default)
+        if cls is not None and cls is not default:
+            found[type_name] = cls
+        return cls
+
+    resolve_by_type.__wrapped__ = search  # type: ignore[attr-defined]
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+
+
+class _KeptSession:
+    """What ``async with endpoint.session()`` yields: a session that stays open after."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def _install_action_session() -> None:
+    import aiohttp
+    from rasa.utils.endpoints import EndpointConfig
+
+    new_session = _original(EndpointConfig.session)
+
+    def session(self: EndpointConfig) -> _KeptSession:
+        """Rasa's session settings (headers, auth, timeout), kept open for reuse."""
+        loop = asyncio.get_running_loop()
+        kept_loop, kept = getattr(self, "_kept_session", (None, None))
+        if kept_loop is not loop or kept.closed:
+            template = new_session(self)  # Rasa's settings, moved to a connection-keeping session
+            kept = aiohttp.ClientSession(
+                headers=template.headers, auth=template.auth, timeout=template.timeout,
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S))
+            template.detach()  # it owns no connection yet: nothing to close
+            self._kept_session = (loop, kept)
+        return _KeptSession(kept)
+
+    session.__wrapped__ = new_session  # type: ignore[attr-defined]
+    EndpointConfig.session = session  # type: ignore[assignment]
+
+
+def _run_depth_first(graph: Dict[Text, Tuple[Any, ...]], targets: List[Text]) -> List[Any]:
+    """``dask.get(graph, targets)`` for Rasa's graphs: a task is ``(callable, *keys)``,
+    anything else (Rasa's inputs) is a value."""
+    results: Dict[Text, Any] = {}
+
+    def compute(key: Text) -> Any:
+        if key not in results:
+            task = graph[key]
+            if isinstance(task, tuple) and task and callable(task[0]):
+                results[key] = task[0](*(compute(need) for need in task[1:]))
+            else:
+                results[key] = task
+        return results[key]
+
+    return [compute(target) for target in targets]
+
+
+def _install_graph_runner() -> None:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def run(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
+            targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+        """Rasa's ``DaskGraphRunner.run`` with the graph computed depth-first."""
+        run_targets = targets if targets else self._graph_schema.target_names
+        run_graph = self._build_dask_graph(self._graph_schema.minimal_graph_schema(run_targets))
+        self._add_inputs_to_graph(inputs, run_graph)
+        try:
+            return dict(_run_depth_first(run_graph, run_targets))
+        except RuntimeError as error:  # as Rasa wraps what dask.get raises
+            raise GraphRunError("Error running runner.") from error
+
+    DaskGraphRunner.run = run  # type: ignore[assignment]
+
+
+PATCHES: Dict[str, Callable[[], None]] = {
+    "validator": _install_validator,
+    "events": _install_event_classes,
+    "action_session": _install_action_session,
+    "graph_runner": _install_graph_runner,
+}
+
+
+def selected(setting: Optional[str]) -> List[str]:
+    """The patch names ``BOT_SPEEDUPS`` selects (see the module docstring)."""
+    value = (setting or "on").strip().lower()
+    if value in {"on", "1", "true", "yes"}:
+        return list(PATCHES)
+    if value in {"off", "0", "false", "no", "none"}:
+        return []
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(PATCHES))
+    if unknown:
+        raise ValueError(f"{DISABLE_ENV}: unknown speed-up(s) {unknown}; known: {sorted(PATCHES)}")
+    return names
+
+
+@functools.lru_cache(maxsize=None)  # once per process, however often it is called
+def install() -> Tuple[str, ...]:
+    """Apply the selected patches; returns their names."""
+    names = selected(os.environ.get(DISABLE_ENV))
+    for name in names:
+        PATCHES[name]()
+    logger.info("Rasa speed-ups: %s", ", ".join(names) or f"none ({DISABLE_ENV}=off)")
+    return tuple(names)

@@ -22,9 +22,11 @@ a database — with three changes, each for a problem seen with the stock store:
   read query and no count query — a third of the server's CPU per message went there.
   The cache is only correct while one process writes the file, which is what SQLite is
   for here; it is off for PostgreSQL (replicas) and when ``SANIC_WORKERS`` > 1.
+* **Writing a turn:** the same rows as Rasa's ``save``, inserted with one
+  ``executemany`` instead of an ORM object and flush per event (any database).
   Numbers: docs/performance.md.
 
-Importing this module also installs ``bot.speedups`` (a fix for a Rasa hot spot).
+Importing this module also installs ``bot.speedups`` (fixes for Rasa hot spots).
 """
 
 from __future__ import annotations
@@ -36,15 +38,17 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, Optional, Text, TypeVar
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot import speedups
 
@@ -149,17 +153,15 @@ class EventCache:
         self._events.pop(sender_id, None)
         self._used.pop(sender_id, None)
 
-    def remember(self, tracker: DialogueStateTracker) -> None:
-        """After a successful save: the stored events are exactly ``tracker.events``."""
-        stored = self._events.get(tracker.sender_id)
-        if stored is not None and len(stored) <= len(tracker.events):
-            new = itertools.islice(tracker.events, len(stored), None)
-            events = stored + [json.dumps(e.as_dict()) for e in new]
-        else:
-            events = [json.dumps(e.as_dict()) for e in tracker.events]
-        self._events[tracker.sender_id] = session_tail(events)
-        self._events.move_to_end(tracker.sender_id)
-        self._used[tracker.sender_id] = time.monotonic()
+    def remember(self, sender_id: str, stored_before: Optional[List[str]], written: List[str],
+                 session: Callable[[], List[str]]) -> None:
+        """After a successful save that wrote ``written`` after ``stored_before`` (what
+        ``get`` returned before it; None: not cached, then ``session()`` serialises
+        the whole session as stored)."""
+        events = stored_before + written if stored_before is not None else session()
+        self._events[sender_id] = session_tail(events)
+        self._events.move_to_end(sender_id)
+        self._used[sender_id] = time.monotonic()
         while len(self._events) > self._size:
             oldest, _ = self._events.popitem(last=False)
             self._used.pop(oldest, None)
@@ -234,12 +236,50 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).retrieve(sender_id),
                                     "read a conversation")
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        """The parent counts the stored events with a query; the cache already knows."""
+    def stored_data(self, event: Event) -> Dict[Text, Any]:
+        """``event`` as it is written to the database (and streamed to an event broker).
+
+        ``event.as_dict()`` here; a subclass may change what is stored (the privacy
+        store redacts). Applied only to the events a save adds.
+        """
+        return event.as_dict()
+
+    def _stored_before(self, session: Any, tracker: DialogueStateTracker) -> Tuple[Optional[List[str]], int]:
+        """The cached stored events of the session, and how many of its events are stored.
+
+        Without a cache entry Rasa's count query answers.
+        """
         stored = self._cache.get(tracker.sender_id) if self._cache is not None else None
-        if stored is None or len(stored) > len(tracker.events):
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, len(stored), len(tracker.events))
+        if stored is not None and len(stored) <= len(tracker.events):
+            return stored, len(stored)
+        return None, self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+
+    def _write(self, tracker: DialogueStateTracker) -> None:
+        """Insert the events the database does not hold yet: the rows and columns Rasa's
+        ``SQLTrackerStore.save`` writes, in one ``executemany`` instead of an ORM object
+        and unit-of-work flush per event, each event serialised once."""
+        with self.session_scope() as session:
+            stored_before, count = self._stored_before(session, tracker)
+            new = list(itertools.islice(tracker.events, count, None))
+            data = [self.stored_data(event) for event in new]
+            written = [json.dumps(d) for d in data]
+            if written:
+                session.execute(self.SQLEvent.__table__.insert(), [
+                    {"sender_id": tracker.sender_id, "type_name": event.type_name,
+                     "timestamp": d.get("timestamp"), "action_name": d.get("name"),
+                     "intent_name": d.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                     "data": serialised}
+                    for event, d, serialised in zip(new, data, written)])
+            session.commit()
+        if self._cache is not None:
+            self._cache.remember(tracker.sender_id, stored_before, written, lambda: [
+                json.dumps(self.stored_data(event)) for event in itertools.islice(tracker.events, count)
+            ] + written)
+
+    async def _stream_new_events(self, event_broker: EventBroker, new_events: List[Event],
+                                 sender_id: Text) -> None:
+        for event in new_events:
+            event_broker.publish({"sender_id": sender_id, **self.stored_data(event)})
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         parent = super(ResilientSQLTrackerStore, self)
@@ -247,11 +287,12 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                                     "read a conversation")
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        # Safe to repeat: the parent stores only the events the database does not hold yet.
-        await self._retrying(lambda: super(ResilientSQLTrackerStore, self).save(tracker),
-                             "save a conversation")
-        if self._cache is not None:
-            self._cache.remember(tracker)
+        async def stream_and_write() -> None:
+            await self.stream_events(tracker)
+            self._write(tracker)
+
+        # Safe to repeat: only the events the database does not hold yet are written.
+        await self._retrying(stream_and_write, "save a conversation")
 
     async def keys(self) -> Iterable[Text]:
         return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).keys(),

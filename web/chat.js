@@ -260,7 +260,10 @@
   }
 
   function connect() {
-    socket = window.io({ path: "/socket.io/" });
+    // WebSocket only: one connection, so it stays with one Rasa worker process
+    // (`make run WORKERS=2`); long-polling's separate requests could reach a worker
+    // that does not know the socket.io session.
+    socket = window.io({ path: "/socket.io/", transports: ["websocket"] });
     socket.on("connect", function () {
       socket.emit("session_request", { session_id: state.sessionId });
     });

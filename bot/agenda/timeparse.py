@@ -36,6 +36,7 @@ ENTITIES = (DAY, PART, TIME, RELATIVE)
 # A bare hour up to this one ("at 3", "الساعة ٣") means the afternoon: sessions run by day.
 AFTERNOON_UNTIL_HOUR = 7
 FUZZY_MIN_LENGTH = 6
+FUZZY_CACHE_SIZE = 50_000  # words already looked up
 
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
@@ -194,6 +195,7 @@ class _Finder:
         self.text = text
         self.folded, self._index = fold(text)
         self.spans = _Spans(len(self.folded))
+        self.language = language
         self.lexicon = _lexicon(language)
         self.mentions: List[Mention] = []
 
@@ -217,7 +219,10 @@ def _date_value(day: int, month: int, year: Optional[str]) -> Optional[str]:
     return f"{month:02d}-{day:02d}"
 
 
-def _find_dates(finder: _Finder) -> None:
+@lru_cache(maxsize=None)
+def _date_patterns() -> Tuple[Pattern[str], Pattern[str]]:
+    """"3 May 2026" and "May 3, 2026" in every language (built once: a message is parsed
+    on every turn)."""
     months, _ = _months()
     ordinal = r"(?:st|nd|rd|th|er|e|eme|de|ste|\.)?"
     day_month = re.compile(
@@ -227,7 +232,11 @@ def _find_dates(finder: _Finder) -> None:
     month_day = re.compile(
         rf"(?<!\w)(?P<m>{months.pattern})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s*(?P<y>\d{{4}}))?"
     )
-    for pattern in (day_month, month_day):
+    return day_month, month_day
+
+
+def _find_dates(finder: _Finder) -> None:
+    for pattern in _date_patterns():
         for match in finder.matches(pattern):
             value = _date_value(int(match["d"]), _month_number(match["m"]), match["y"])
             if value:
@@ -259,6 +268,15 @@ def _hour_value(kind: str, match: "re.Match[str]") -> Optional[Tuple[int, int, O
     return hour, minute, ampm
 
 
+@lru_cache(maxsize=None)
+def _arabic_hours() -> Tuple[Pattern[str], Dict[str, int]]:
+    """"الساعة الثالثة" (at three o'clock) and the hour of each folded number word."""
+    hours = _raw()["arabic_hours"]
+    words = "|".join(re.escape(fold(w)[0]) for w in sorted(hours, key=len, reverse=True))
+    arabic = re.compile(rf"(?<!\w)(?:عند\s+|في\s+)?الساعه\s+(?P<w>{words})(?!\w)")
+    return arabic, {fold(w)[0]: n for w, n in hours.items()}
+
+
 def _find_times(finder: _Finder) -> List[Tuple[int, int, Optional[str], int, int]]:
     found = []
     for kind, pattern in _TIME_PATTERNS:
@@ -267,10 +285,7 @@ def _find_times(finder: _Finder) -> List[Tuple[int, int, Optional[str], int, int
             if value:
                 finder.spans.take(match.start(), match.end())
                 found.append((*value, match.start(), match.end()))
-    hours = _raw()["arabic_hours"]
-    words = "|".join(re.escape(fold(w)[0]) for w in sorted(hours, key=len, reverse=True))
-    arabic = re.compile(rf"(?<!\w)(?:عند\s+|في\s+)?الساعه\s+(?P<w>{words})(?!\w)")
-    folded_hours = {fold(w)[0]: n for w, n in hours.items()}
+    arabic, folded_hours = _arabic_hours()
     for match in finder.matches(arabic):
         finder.spans.take(match.start(), match.end())
         found.append((folded_hours[match["w"]], 0, None, match.start(), match.end()))
@@ -286,12 +301,14 @@ def _find_phrases(finder: _Finder) -> None:
         for entity, value in lexicon.meanings[match.lastgroup]:
             finder.add(entity, value, match.start(), match.end())
     for match in finder.matches(re.compile(r"(?<!\w)\w{%d,}(?!\w)" % FUZZY_MIN_LENGTH)):
-        meaning = _fuzzy_meaning(lexicon, match.group(0))
+        meaning = _fuzzy_meaning(finder.language, match.group(0))
         for entity, value in meaning:
             finder.add(entity, value, match.start(), match.end())
 
 
-def _fuzzy_meaning(lexicon: _Lexicon, word: str) -> Tuple[Tuple[str, str], ...]:
+@lru_cache(maxsize=FUZZY_CACHE_SIZE)  # the edit distances to every word list entry are slow
+def _fuzzy_meaning(language: Optional[str], word: str) -> Tuple[Tuple[str, str], ...]:
+    lexicon = _lexicon(language)
     if word in lexicon.known:
         return ()
     allowed = 1 if len(word) < 9 else 2

@@ -136,22 +136,23 @@ class PrivacyTrackerStore(ResilientSQLTrackerStore):
             deleted = await self._guarded("delete", tracker.sender_id, lambda: self.delete(tracker.sender_id))
             logger.info("Forgot conversation on request (%d events deleted)", deleted)
             return
-        stored = self._as_stored(tracker)
-        await self._guarded("save", tracker.sender_id, lambda: super(PrivacyTrackerStore, self).save(stored))
+        if len(tracker.events) > self.max_events:
+            tracker = self._with_new_session(tracker)
+        await self._guarded("save", tracker.sender_id, lambda: super(PrivacyTrackerStore, self).save(tracker))
 
-    def _as_stored(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
-        """The tracker as it may be written: redacted, and reset if it grew too long."""
-        needs_reset = len(tracker.events) > self.max_events
-        if not self.redact_personal_data and not needs_reset:
-            return tracker
+    def stored_data(self, event: Event) -> Dict[Text, Any]:
+        """The event redacted. Only the events a save adds pass here (the stored ones
+        already did), so a turn costs the same however long the conversation is."""
+        data = event.as_dict()
+        return redact_value(data) if self.redact_personal_data else data
+
+    def _with_new_session(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        """The tracker followed by a new session that carries its slots over."""
+        logger.info("Conversation longer than %d events: starting a new session", self.max_events)
+        carried = {name: value for name, value in tracker.current_slot_values().items()
+                   if value is not None and self._carries_over(name)}
         events = [event.as_dict() for event in tracker.events]
-        if self.redact_personal_data:
-            events = redact_value(events)
-        if needs_reset:
-            logger.info("Conversation longer than %d events: starting a new session", self.max_events)
-            carried = {name: value for name, value in tracker.current_slot_values().items()
-                       if value is not None and self._carries_over(name)}
-            events += [event.as_dict() for event in session_reset_events(carried)]
+        events += [event.as_dict() for event in session_reset_events(carried)]
         slots = self.domain.slots if self.domain else []
         return DialogueStateTracker.from_dict(tracker.sender_id, events, slots)
 

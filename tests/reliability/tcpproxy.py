@@ -2,7 +2,9 @@
 
 Put between the Rasa server and PostgreSQL (or the action server), it can ``cut``
 (close every connection and refuse new ones: the database is down), ``stall``
-(accept connections but forward nothing: the dependency hangs), and ``restore``.
+(accept connections but forward nothing, on new or open connections: the dependency
+hangs; clients that keep connections open, like Rasa's action calls, see it too), and
+``restore``.
 The machine's PostgreSQL itself is never stopped.
 """
 
@@ -11,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from typing import Optional, Set
+
+STALL_POLL_S = 0.05
 
 
 class TcpProxy:
@@ -36,7 +40,7 @@ class TcpProxy:
         self._call(self._listen())
 
     def stall(self) -> None:
-        """New connections are accepted but nothing is forwarded."""
+        """Connections are accepted but nothing is forwarded, on new or open ones."""
         self._stalled = True
 
     def cut(self) -> None:
@@ -72,15 +76,16 @@ class TcpProxy:
             writer.close()
             return
         self._writers.add(target_writer)
-        await asyncio.gather(_pipe(reader, target_writer), _pipe(target_reader, writer))
+        await asyncio.gather(self._pipe(reader, target_writer), self._pipe(target_reader, writer))
 
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, OSError):
-        pass
-    finally:
-        writer.close()
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                while self._stalled:  # held back: the client's request (or reply) hangs
+                    await asyncio.sleep(STALL_POLL_S)
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()

@@ -126,3 +126,20 @@ def test_failures_are_reported_to_the_channel_handling_the_message(db):
     with watch_storage() as failures:
         pass
     assert failures == []
+
+
+def test_a_conversation_saved_turn_by_turn_is_stored_once_redacted_and_reads_back_whole(db):
+    writer = store(db)
+    conversation = tracker("u1", [ActionExecuted("action_listen")])
+    for number in range(3):
+        conversation = run(writer.retrieve("u1")) or conversation
+        for event in turn(f"question {number}: mail me at jan{number}@example.be", "greet", "utter_greet"):
+            conversation.update(event)
+        run(writer.save(conversation))
+    stored = rows(db, "u1")
+    assert len(stored) == 1 + 3 * 4  # every event once
+    assert "@example.be" not in json.dumps(stored)
+    texts = [e.text for e in run(store(db).retrieve("u1")).events if isinstance(e, UserUttered)]
+    assert texts == [f"question {n}: mail me at [email]" for n in range(3)]
+    assert [e.as_dict() for e in run(writer.retrieve("u1")).events] == \
+        [e.as_dict() for e in run(store(db).retrieve("u1")).events]  # the cache holds what is stored

@@ -1,0 +1,94 @@
+"""bot.locks: Rasa's ticket locks shared through a SQLite file by several processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import sqlite3
+
+import pytest
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LockError, LockStore
+from rasa.core.utils import number_of_sanic_workers
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.locks import SQLiteLockStore
+
+
+def store(path) -> SQLiteLockStore:
+    return LockStore.create(EndpointConfig(type="bot.locks.SQLiteLockStore", db=str(path)))
+
+
+def test_rasa_builds_it_from_endpoints_and_allows_sanic_workers_with_it(tmp_path, monkeypatch):
+    config = EndpointConfig(type="bot.locks.SQLiteLockStore", db=str(tmp_path / "locks.db"))
+    assert isinstance(LockStore.create(config), SQLiteLockStore)
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    assert number_of_sanic_workers(config) == 2
+
+
+def test_a_second_process_waits_for_the_first_and_the_lock_is_gone_after(tmp_path):
+    path = tmp_path / "locks.db"
+    first, second = store(path), store(path)  # two connections, as two workers have
+    order = []
+
+    async def handle(lock_store: SQLiteLockStore, name: str, pause: float) -> None:
+        async with lock_store.lock("alice", wait_time_in_seconds=0.01):
+            order.append(f"{name} in")
+            await asyncio.sleep(pause)
+            order.append(f"{name} out")
+
+    async def both() -> None:
+        first_turn = asyncio.ensure_future(handle(first, "first", 0.1))
+        await asyncio.sleep(0.02)
+        await asyncio.gather(first_turn, handle(second, "second", 0))
+
+    asyncio.run(both())
+    assert order == ["first in", "first out", "second in", "second out"]
+    assert first.get_lock("alice") is None and second.get_lock("alice") is None
+
+
+def _draw_tickets(path: str, count: int, queue: "multiprocessing.Queue[list]") -> None:
+    lock_store = store(path)
+    queue.put([lock_store.issue_ticket("alice") for _ in range(count)])
+
+
+def test_processes_drawing_tickets_at_once_never_get_the_same_number(tmp_path):
+    path = str(tmp_path / "locks.db")
+    store(path)  # creates the table before the race
+    context = multiprocessing.get_context("fork")  # as Sanic starts its workers
+    queue = context.Queue()
+    processes = [context.Process(target=_draw_tickets, args=(path, 50, queue)) for _ in range(3)]
+    for process in processes:
+        process.start()
+    numbers = sorted(number for _ in processes for number in queue.get(timeout=60))
+    for process in processes:
+        process.join(timeout=60)
+    assert numbers == list(range(150))  # Rasa numbers tickets from 0
+    assert len(store(path).get_lock("alice").tickets) == 150
+
+
+def test_locks_whose_tickets_all_expired_are_dropped_when_a_worker_starts(tmp_path):
+    path = tmp_path / "locks.db"
+    crashed = store(path)
+    crashed.issue_ticket("alice", lock_lifetime=-1)  # its holder died long ago
+    crashed.issue_ticket("bob")  # still being served
+    restarted = store(path)
+    assert restarted.get_lock("alice") is None
+    assert restarted.get_lock("bob").is_someone_waiting()
+
+
+def test_a_failed_step_leaves_no_half_written_lock(tmp_path, monkeypatch):
+    path = tmp_path / "locks.db"
+    lock_store = store(path)
+    lock_store.issue_ticket("alice")
+
+    def broken_save(lock: TicketLock) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(lock_store, "save_lock", broken_save)
+    with pytest.raises(LockError):
+        lock_store.issue_ticket("alice")
+    with sqlite3.connect(path) as connection:
+        (serialised,) = connection.execute("SELECT lock FROM locks").fetchone()
+    assert len(json.loads(serialised)["tickets"]) == 1
