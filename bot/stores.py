@@ -51,6 +51,7 @@ from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot import speedups
+from bot.locks import sanic_workers
 
 speedups.install()
 logger = logging.getLogger(__name__)
@@ -198,7 +199,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                          login_db, query, **kwargs)
         self.outage_timeout = _seconds(OUTAGE_TIMEOUT_ENV, DEFAULT_OUTAGE_TIMEOUT_S)
         self._replace_engine()
-        single_writer = dialect == "sqlite" and int(os.environ.get("SANIC_WORKERS") or 1) <= 1
+        single_writer = dialect == "sqlite" and sanic_workers() <= 1
         wanted = os.environ.get(CACHE_ENV, "").lower() not in {"off", "0", "false", "no"}
         self._cache: Optional[EventCache] = EventCache() if single_writer and wanted else None
 
