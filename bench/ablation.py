@@ -41,7 +41,9 @@ VARIANTS: Dict[str, Dict[str, Any]] = {
     "+ kept action-server session": {**DOMAIN_SENT, **SQLITE_LOCKS, "env": {"BOT_SPEEDUPS": ROUND_2}},
     "+ domain not sent to the action server": {**SQLITE_LOCKS, "env": {"BOT_SPEEDUPS": ROUND_2}},
     "+ locks in memory with one Sanic worker": {"env": {"BOT_SPEEDUPS": ROUND_2}},
-    "+ sentence features only (no unused sequence features) = the default": {},
+    "+ sentence features only (no unused sequence features)": {
+        "env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features"}},
+    "+ empty domain built once = the default": {},
     "the default with 2 Sanic workers (event cache off)": {"workers": 2},
 }
 

@@ -33,6 +33,10 @@ store, so every Rasa server process loads it). ``BOT_SPEEDUPS`` selects them: un
   sequence features (``SENTENCE_FEATURE_READERS``; a new component turns this off until
   it is checked and listed), the featurizer adds only the sentence features, computed
   as Rasa computes them. Training is not changed.
+* ``domain_empty``: before handling each message Rasa's processor asks
+  ``Domain.is_empty``, which builds a whole new empty ``Domain`` (``from_dict({})``,
+  with all default actions, intents and slots) to compare against — about 2 % of the
+  server's CPU per message. Here the empty domain's data is built once.
 """
 
 from __future__ import annotations
@@ -246,12 +250,27 @@ def _install_sentence_features() -> None:
     CountVectorsFeaturizer.process = process_for_graph  # type: ignore[assignment]
 
 
+def _install_domain_empty() -> None:
+    from rasa.shared.core.domain import Domain
+
+    rasa_is_empty = _original(Domain.is_empty)
+    empty_data = Domain.empty().as_dict()  # what Rasa rebuilds per call; nothing in it varies
+
+    def is_empty(self: Domain) -> bool:
+        """Rasa's comparison, against the empty domain's data built once."""
+        return self.as_dict() == empty_data
+
+    is_empty.__wrapped__ = rasa_is_empty  # type: ignore[attr-defined]
+    Domain.is_empty = is_empty  # type: ignore[assignment]
+
+
 PATCHES: Dict[str, Callable[[], None]] = {
     "validator": _install_validator,
     "events": _install_event_classes,
     "action_session": _install_action_session,
     "graph_runner": _install_graph_runner,
     "sentence_features": _install_sentence_features,
+    "domain_empty": _install_domain_empty,
 }
 
 

@@ -16,6 +16,7 @@ from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.nlu.classifiers.keyword_intent_classifier import KeywordIntentClassifier
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.loading import load_data
@@ -194,3 +195,15 @@ def test_a_component_not_known_to_skip_sequence_features_gets_rasa_s_features(
         for mine, theirs in zip(got.features, expected.features):
             assert (mine.type, mine.origin) == (theirs.type, theirs.origin)
             assert (mine.features != theirs.features).nnz == 0
+
+
+def test_a_domain_is_empty_exactly_when_rasa_says_so(monkeypatch):
+    monkeypatch.setattr(Domain, "is_empty", Domain.__dict__["is_empty"])  # undone after the test
+    speedups.PATCHES["domain_empty"]()
+    speedups.PATCHES["domain_empty"]()  # patching twice keeps Rasa's comparison underneath
+    rasa_is_empty = Domain.is_empty.__wrapped__
+    assert rasa_is_empty.__module__ == "rasa.shared.core.domain"
+    domains = [Domain.empty(), Domain.from_dict({}), Domain.from_yaml("version: '3.1'"),
+               Domain.from_yaml("version: '3.1'\nintents: [greet]"), Domain.load(str(ROOT / "domain.yml"))]
+    assert [domain.is_empty() for domain in domains] == [rasa_is_empty(domain) for domain in domains]
+    assert [domain.is_empty() for domain in domains] == [True, True, True, False, False]
