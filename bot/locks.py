@@ -17,10 +17,10 @@ processes. The file is in WAL mode with ``synchronous=NORMAL`` (a lock is worthl
 after a crash anyway: tickets expire after ``TICKET_LOCK_LIFETIME``), so a transaction
 costs no fsync. For several machines use the Redis lock store (docs/deployment.md).
 
-With one Sanic worker nobody else needs to see the tickets, and the file costs ~0.3 ms
-per message (three transactions) against ~0.02 ms in memory, so endpoints.yml names
-``bot.locks.WorkersLockStore``: this store with several workers, Rasa's
-``InMemoryLockStore`` with one.
+With one Sanic worker nobody else needs to see the tickets, and a lock and release
+costs ~0.07 ms of CPU with the file against ~0.01 ms in memory (``python -m bench.micro
+locks``), so endpoints.yml names ``bot.locks.WorkersLockStore``: this store with several
+workers, Rasa's ``InMemoryLockStore`` with one.
 """
 
 from __future__ import annotations

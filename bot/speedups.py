@@ -35,8 +35,9 @@ store, so every Rasa server process loads it). ``BOT_SPEEDUPS`` selects them: un
   as Rasa computes them. Training is not changed.
 * ``domain_empty``: before handling each message Rasa's processor asks
   ``Domain.is_empty``, which builds a whole new empty ``Domain`` (``from_dict({})``,
-  with all default actions, intents and slots) to compare against — about 2 % of the
-  server's CPU per message. Here the empty domain's data is built once.
+  with all default actions, intents and slots) to compare against: 0.036 ms of CPU per
+  message measured alone (``python -m bench.micro domain``), 2 % of the server's profile
+  samples. Here the empty domain's data is built once (0.001 ms).
 """
 
 from __future__ import annotations
