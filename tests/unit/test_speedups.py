@@ -109,6 +109,16 @@ PREDICT_GRAPH = _schema(LanguageDetector, LanguageAwareTokenizer, CountVectorsFe
                         LogisticRegressionClassifier, FallbackClassifier, RulePolicy)
 
 
+def test_the_shipped_config_gets_sentence_only_featurizing():
+    """The predict graph config.yml builds has only components that read sentence features."""
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.shared.data import TrainingType
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    graphs = DefaultV1Recipe().graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
+    assert speedups.needs_no_sequence_features(graphs.predict_schema)
+
+
 @pytest.fixture(scope="module")
 def trained_featurizers(tmp_path_factory):
     """The two featurizers of config.yml, trained on part of data/nlu and stored."""
