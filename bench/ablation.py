@@ -24,20 +24,26 @@ from bot import PROJECT_ROOT
 
 STOCK_SQL = "SQL"
 DOMAIN_SENT = {"send_domain": True}
+SQLITE_LOCKS = {"lock_store_type": "bot.locks.SQLiteLockStore"}  # before in-memory locks for 1 worker
+ROUND_2 = "validator,events,graph_runner,action_session"
 # Cumulative: each row adds one change to the row above; the last but one is the default.
 VARIANTS: Dict[str, Dict[str, Any]] = {
-    "Rasa's SQL store, Rasa unpatched": {"tracker_store_type": STOCK_SQL, **DOMAIN_SENT,
+    "Rasa's SQL store, Rasa unpatched": {"tracker_store_type": STOCK_SQL, **DOMAIN_SENT, **SQLITE_LOCKS,
                                          "env": {"BOT_SPEEDUPS": "off"}},
     "+ our SQLite store (WAL, one kept connection, one insert per turn, redaction of new events)":
-        {**DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "off", "BOT_TRACKER_CACHE": "off"}},
-    "+ cached action-reply validator": {**DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "validator",
-                                                                "BOT_TRACKER_CACHE": "off"}},
-    "+ event cache in the SQLite store": {**DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "validator"}},
-    "+ remembered event classes": {**DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "validator,events"}},
+        {**DOMAIN_SENT, **SQLITE_LOCKS, "env": {"BOT_SPEEDUPS": "off", "BOT_TRACKER_CACHE": "off"}},
+    "+ cached action-reply validator": {**DOMAIN_SENT, **SQLITE_LOCKS,
+                                        "env": {"BOT_SPEEDUPS": "validator", "BOT_TRACKER_CACHE": "off"}},
+    "+ event cache in the SQLite store": {**DOMAIN_SENT, **SQLITE_LOCKS, "env": {"BOT_SPEEDUPS": "validator"}},
+    "+ remembered event classes": {**DOMAIN_SENT, **SQLITE_LOCKS, "env": {"BOT_SPEEDUPS": "validator,events"}},
     "+ graphs run depth-first, not through dask": {
-        **DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "validator,events,graph_runner"}},
-    "+ kept action-server session": {**DOMAIN_SENT, "env": {"BOT_SPEEDUPS": "on"}},
-    "+ domain not sent to the action server = the default": {},
+        **DOMAIN_SENT, **SQLITE_LOCKS, "env": {"BOT_SPEEDUPS": "validator,events,graph_runner"}},
+    "+ kept action-server session": {**DOMAIN_SENT, **SQLITE_LOCKS, "env": {"BOT_SPEEDUPS": ROUND_2}},
+    "+ domain not sent to the action server": {**SQLITE_LOCKS, "env": {"BOT_SPEEDUPS": ROUND_2}},
+    "+ locks in memory with one Sanic worker": {"env": {"BOT_SPEEDUPS": ROUND_2}},
+    "+ sentence features only (no unused sequence features)": {
+        "env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features"}},
+    "+ empty domain built once = the default": {},
     "the default with 2 Sanic workers (event cache off)": {"workers": 2},
 }
 

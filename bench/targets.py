@@ -107,7 +107,7 @@ def stock_assistant(workdir: Path, port: int) -> Iterator[Target]:
 
 
 def embedded_endpoints(workdir: Path, actions_port: int, tracker_store_type: str = "",
-                       send_domain: bool = False) -> Path:
+                       send_domain: bool = False, lock_store_type: str = "") -> Path:
     """The project's endpoints.yml, with its own action port, tracker and lock files."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     if send_domain:
@@ -117,6 +117,8 @@ def embedded_endpoints(workdir: Path, actions_port: int, tracker_store_type: str
     endpoints["lock_store"]["db"] = str(workdir / "locks.db")
     if tracker_store_type:
         endpoints["tracker_store"]["type"] = tracker_store_type
+    if lock_store_type:
+        endpoints["lock_store"]["type"] = lock_store_type
     path = workdir / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
     return path
@@ -126,15 +128,15 @@ def embedded_endpoints(workdir: Path, actions_port: int, tracker_store_type: str
 def embedded_default(model: Path, workdir: Path, rasa_port: int, actions_port: int,
                      name: str = "embedded default", tracker_store_type: str = "",
                      env: Dict[str, str] | None = None, workers: int = 1,
-                     send_domain: bool = False) -> Iterator[Target]:
+                     send_domain: bool = False, lock_store_type: str = "") -> Iterator[Target]:
     """What ``make run`` starts: one action server, one Rasa server, SQLite; with
     ``workers`` > 1 what ``make run WORKERS=2`` starts (Sanic workers sharing the port).
 
-    ``tracker_store_type``, ``env`` and ``send_domain`` make the variants compared in
-    bench/ablation.py.
+    ``tracker_store_type``, ``lock_store_type``, ``env`` and ``send_domain`` make the
+    variants compared in bench/ablation.py.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    endpoints = embedded_endpoints(workdir, actions_port, tracker_store_type, send_domain)
+    endpoints = embedded_endpoints(workdir, actions_port, tracker_store_type, send_domain, lock_store_type)
     settings = ServerSettings(model=model, rasa_port=rasa_port, actions_port=actions_port,
                               endpoints=endpoints, log_dir=workdir,
                               extra_env={"SANIC_WORKERS": str(workers), **(env or {})})

@@ -51,6 +51,7 @@ from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot import speedups
+from bot.locks import sanic_workers
 
 speedups.install()
 logger = logging.getLogger(__name__)
@@ -198,7 +199,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                          login_db, query, **kwargs)
         self.outage_timeout = _seconds(OUTAGE_TIMEOUT_ENV, DEFAULT_OUTAGE_TIMEOUT_S)
         self._replace_engine()
-        single_writer = dialect == "sqlite" and int(os.environ.get("SANIC_WORKERS") or 1) <= 1
+        single_writer = dialect == "sqlite" and sanic_workers() <= 1
         wanted = os.environ.get(CACHE_ENV, "").lower() not in {"off", "0", "false", "no"}
         self._cache: Optional[EventCache] = EventCache() if single_writer and wanted else None
 
@@ -254,10 +255,12 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             return stored, len(stored)
         return None, self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
 
-    def _write(self, tracker: DialogueStateTracker) -> None:
+    def _write(self, tracker: DialogueStateTracker) -> List[Dict[Text, Any]]:
         """Insert the events the database does not hold yet: the rows and columns Rasa's
         ``SQLTrackerStore.save`` writes, in one ``executemany`` instead of an ORM object
-        and unit-of-work flush per event, each event serialised once."""
+        and unit-of-work flush per event, each event serialised once.
+
+        Returns the stored data of the events it inserted, for the event broker."""
         with self.session_scope() as session:
             stored_before, count = self._stored_before(session, tracker)
             new = list(itertools.islice(tracker.events, count, None))
@@ -275,11 +278,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             self._cache.remember(tracker.sender_id, stored_before, written, lambda: [
                 json.dumps(self.stored_data(event)) for event in itertools.islice(tracker.events, count)
             ] + written)
-
-    async def _stream_new_events(self, event_broker: EventBroker, new_events: List[Event],
-                                 sender_id: Text) -> None:
-        for event in new_events:
-            event_broker.publish({"sender_id": sender_id, **self.stored_data(event)})
+        return data
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         parent = super(ResilientSQLTrackerStore, self)
@@ -287,12 +286,23 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                                     "read a conversation")
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        async def stream_and_write() -> None:
-            await self.stream_events(tracker)
-            self._write(tracker)
+        """Write the new events (retried through an outage), then stream them once.
+
+        Rasa streams before writing, by reading the stored tracker back and diffing;
+        retried together with the write, an attempt that failed would have published
+        its events already, and the broker got them again. Here only the attempt that
+        committed says which events were new, and they go to the broker as stored.
+        (A commit that took effect but still reported an error would leave its events
+        unstreamed: the retry finds them stored. Rasa's order errs the other way.)
+        """
+        async def write() -> List[Dict[Text, Any]]:
+            return self._write(tracker)
 
         # Safe to repeat: only the events the database does not hold yet are written.
-        await self._retrying(stream_and_write, "save a conversation")
+        written = await self._retrying(write, "save a conversation")
+        if self.event_broker is not None:
+            for data in written:
+                self.event_broker.publish({"sender_id": tracker.sender_id, **data})
 
     async def keys(self) -> Iterable[Text]:
         return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).keys(),

@@ -9,11 +9,12 @@ import sqlite3
 
 import pytest
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LockError, LockStore
+from rasa.core.lock_store import InMemoryLockStore, LockError, LockStore
 from rasa.core.utils import number_of_sanic_workers
-from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
-from bot.locks import SQLiteLockStore
+from bot import PROJECT_ROOT
+from bot.locks import SQLiteLockStore, WorkersLockStore
 
 
 def store(path) -> SQLiteLockStore:
@@ -25,6 +26,23 @@ def test_rasa_builds_it_from_endpoints_and_allows_sanic_workers_with_it(tmp_path
     assert isinstance(LockStore.create(config), SQLiteLockStore)
     monkeypatch.setenv("SANIC_WORKERS", "2")
     assert number_of_sanic_workers(config) == 2
+
+
+def test_one_sanic_worker_keeps_locks_in_memory_and_several_share_the_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("SANIC_WORKERS", raising=False)
+    project = read_endpoint_config(str(PROJECT_ROOT / "endpoints.yml"), "lock_store")
+    assert type(LockStore.create(project)) is InMemoryLockStore  # what `make run` gets
+    path = tmp_path / "locks.db"
+    config = EndpointConfig(type="bot.locks.WorkersLockStore", db=str(path))
+    monkeypatch.setenv("SANIC_WORKERS", "1")
+    assert type(LockStore.create(config)) is InMemoryLockStore
+    assert not path.exists()
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    assert number_of_sanic_workers(config) == 2  # Rasa still starts the workers
+    shared = LockStore.create(config)
+    assert isinstance(shared, WorkersLockStore) and shared.path == path
+    shared.issue_ticket("alice")
+    assert store(path).get_lock("alice").last_issued == 0  # another worker sees the ticket
 
 
 def test_a_second_process_waits_for_the_first_and_the_lock_is_gone_after(tmp_path):

@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 
 import dask
 import pytest
+import yaml
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.nlu.classifiers.keyword_intent_classifier import KeywordIntentClassifier
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import speedups
+from bot.components.language_detector import LanguageDetector
+from bot.components.language_tokenizer import LanguageAwareTokenizer
+from tests.conftest import ROOT
 
 
 def test_the_setting_selects_patches_and_rejects_unknown_names():
@@ -79,3 +97,123 @@ def test_an_endpoint_keeps_one_session_per_event_loop_with_rasa_s_settings(monke
     assert first.headers["X-Test"] == "1"
     another_loop, _ = asyncio.run(two_requests())
     assert another_loop is not first
+
+
+def _schema(*classes: type) -> GraphSchema:
+    return GraphSchema({f"node{index}": SchemaNode(needs={}, uses=cls, constructor_name="load", fn="process",
+                                                   config={})
+                        for index, cls in enumerate(classes)})
+
+
+PREDICT_GRAPH = _schema(LanguageDetector, LanguageAwareTokenizer, CountVectorsFeaturizer,
+                        LogisticRegressionClassifier, FallbackClassifier, RulePolicy)
+
+
+def test_the_shipped_config_gets_sentence_only_featurizing():
+    """The predict graph config.yml builds has only components that read sentence features."""
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.shared.data import TrainingType
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    graphs = DefaultV1Recipe().graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
+    assert speedups.needs_no_sequence_features(graphs.predict_schema)
+
+
+@pytest.fixture(scope="module")
+def trained_featurizers(tmp_path_factory):
+    """The two featurizers of config.yml, trained on part of data/nlu and stored."""
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    settings = [{k: v for k, v in c.items() if k != "name"} for c in pipeline if c["name"] == "CountVectorsFeaturizer"]
+    examples = load_data(str(ROOT / "data" / "nlu")).training_examples[::20]
+    training_data = TrainingData([Message(data={"text": e.get("text"), "intent": e.get("intent")})
+                                  for e in examples])
+    LanguageDetector({}).process_training_data(training_data)
+    LanguageAwareTokenizer(LanguageAwareTokenizer.get_default_config()).process_training_data(training_data)
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    stored = []
+    for index, setting in enumerate(settings):
+        config = {**CountVectorsFeaturizer.get_default_config(), **setting}
+        resource = Resource(f"featurizer{index}")
+        context = ExecutionContext(GraphSchema({}), node_name=f"featurizer{index}")
+        CountVectorsFeaturizer.create(config, storage, resource, context).train(training_data)
+        stored.append((config, resource))
+    assert len(stored) == 2
+    return storage, stored
+
+
+@pytest.fixture(scope="module")
+def tokenised_messages() -> list:
+    """The benchmark's messages in six languages, as the pipeline hands them to the featurizers."""
+    messages = [Message(data={"text": text}) for texts in
+                yaml.safe_load((ROOT / "bench" / "messages.yml").read_text(encoding="utf-8")).values()
+                for text in texts] + [Message(data={"text": "?!"}), Message(data={"text": ""})]
+    LanguageDetector({}).process(messages)
+    LanguageAwareTokenizer(LanguageAwareTokenizer.get_default_config()).process(messages)
+    return messages
+
+
+def _featurised(tokenised: list, storage, stored, schema: GraphSchema, rasa_s_code: bool) -> list:
+    messages = copy.deepcopy(tokenised)
+    for config, resource in stored:
+        context = ExecutionContext(schema, node_name=resource.name)
+        if rasa_s_code:
+            featurizer = CountVectorsFeaturizer.load.__wrapped__(CountVectorsFeaturizer, config, storage, resource,
+                                                                  context)
+            CountVectorsFeaturizer.process.__wrapped__(featurizer, messages)
+        else:
+            CountVectorsFeaturizer.load(config, storage, resource, context).process(messages)
+    return messages
+
+
+def test_the_featurizers_give_rasa_s_sentence_features_and_skip_sequences_nobody_reads(
+        trained_featurizers, tokenised_messages, monkeypatch):
+    for name in ("load", "process"):  # undone after the test
+        monkeypatch.setattr(CountVectorsFeaturizer, name, CountVectorsFeaturizer.__dict__[name])
+    speedups.PATCHES["sentence_features"]()
+    speedups.PATCHES["sentence_features"]()  # patching twice keeps Rasa's code underneath
+    assert CountVectorsFeaturizer.process.__wrapped__.__module__.startswith("rasa.")
+    storage, stored = trained_featurizers
+    rasa_s = _featurised(tokenised_messages, storage, stored, PREDICT_GRAPH, rasa_s_code=True)
+    ours = _featurised(tokenised_messages, storage, stored, PREDICT_GRAPH, rasa_s_code=False)
+    assert len(ours) == 50
+    for expected, got in zip(rasa_s, ours):
+        expected_sequence, expected_sentence = expected.get_sparse_features(TEXT)
+        sequence, sentence = got.get_sparse_features(TEXT)
+        assert sequence is None
+        assert expected_sequence is not None  # what Rasa computes and nobody here reads
+        # What LogisticRegressionClassifier reads: both featurizers' sentence rows, stacked.
+        assert sentence.features.shape == expected_sentence.features.shape
+        assert (sentence.features != expected_sentence.features).nnz == 0
+        assert sentence.features.nnz > 0 or not expected.get("text")
+        assert [(f.type, f.origin) for f in got.features] == [
+            (f.type, f.origin) for f in expected.features if f.type == FEATURE_TYPE_SENTENCE]
+
+
+def test_a_component_not_known_to_skip_sequence_features_gets_rasa_s_features(
+        trained_featurizers, tokenised_messages, monkeypatch):
+    for name in ("load", "process"):
+        monkeypatch.setattr(CountVectorsFeaturizer, name, CountVectorsFeaturizer.__dict__[name])
+    speedups.PATCHES["sentence_features"]()
+    assert speedups.needs_no_sequence_features(PREDICT_GRAPH)
+    with_diet_like = _schema(*(node.uses for node in PREDICT_GRAPH.nodes.values()), KeywordIntentClassifier)
+    assert not speedups.needs_no_sequence_features(with_diet_like)
+    storage, stored = trained_featurizers
+    rasa_s = _featurised(tokenised_messages, storage, stored, with_diet_like, rasa_s_code=True)
+    ours = _featurised(tokenised_messages, storage, stored, with_diet_like, rasa_s_code=False)
+    for expected, got in zip(rasa_s, ours):
+        assert len(got.features) == len(expected.features)
+        for mine, theirs in zip(got.features, expected.features):
+            assert (mine.type, mine.origin) == (theirs.type, theirs.origin)
+            assert (mine.features != theirs.features).nnz == 0
+
+
+def test_a_domain_is_empty_exactly_when_rasa_says_so(monkeypatch):
+    monkeypatch.setattr(Domain, "is_empty", Domain.__dict__["is_empty"])  # undone after the test
+    speedups.PATCHES["domain_empty"]()
+    speedups.PATCHES["domain_empty"]()  # patching twice keeps Rasa's comparison underneath
+    rasa_is_empty = Domain.is_empty.__wrapped__
+    assert rasa_is_empty.__module__ == "rasa.shared.core.domain"
+    domains = [Domain.empty(), Domain.from_dict({}), Domain.from_yaml("version: '3.1'"),
+               Domain.from_yaml("version: '3.1'\nintents: [greet]"), Domain.load(str(ROOT / "domain.yml"))]
+    assert [domain.is_empty() for domain in domains] == [rasa_is_empty(domain) for domain in domains]
+    assert [domain.is_empty() for domain in domains] == [True, True, True, False, False]

@@ -4,14 +4,18 @@ and a database that cannot be reached is reported, not retried forever."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import time
 
 import pytest
+import sqlalchemy.exc
+from rasa.core.brokers.broker import EventBroker
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import stores
 from bot.stores import ResilientSQLTrackerStore, TrackerDatabaseUnreachable, wait_for_database
 
 DOMAIN = Domain.from_yaml("""
@@ -90,3 +94,45 @@ def test_an_unreachable_database_is_reported_with_its_host(tmp_path):
     with pytest.raises(TrackerDatabaseUnreachable, match="127.0.0.1:1") as error:
         wait_for_database(url, timeout=2)
     assert "Connection refused" in str(error.value) or "connect" in str(error.value)
+
+
+class RecordingBroker(EventBroker):
+    def __init__(self) -> None:
+        self.published: list = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+def test_a_save_retried_through_an_outage_streams_each_new_event_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(stores, "RETRY_PAUSE_S", 0)
+    path = tmp_path / "tracker.db"
+    broker = RecordingBroker()
+    resilient = ResilientSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path), event_broker=broker)
+    make_session = resilient.sessionmaker
+    outages = [sqlalchemy.exc.OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error"))]
+
+    def session_whose_first_commit_fails():
+        session = make_session()
+        commit = session.commit
+
+        def commit_or_fail():
+            if outages:
+                raise outages.pop()
+            commit()
+        session.commit = commit_or_fail
+        return session
+
+    resilient.sessionmaker = session_whose_first_commit_fails
+    tracker = DialogueStateTracker.from_events("carol", turn("where", "here"), DOMAIN.slots)
+    run(resilient.save(tracker))
+    assert not outages  # the first attempt failed and was retried
+    stored = [json.loads(data) for _, data in stored_rows(path)]
+    assert broker.published == [{"sender_id": "carol", **data} for data in stored]
+    assert len(broker.published) == 5
+
+    for event in turn("when", "now"):
+        tracker.update(event)
+    run(resilient.save(tracker))
+    assert [event["event"] for event in broker.published[5:]] == [
+        "user", "slot", "action", "bot", "action"]  # only the new turn

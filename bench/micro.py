@@ -1,0 +1,147 @@
+"""``python -m bench.micro``: CPU time per call of one piece, Rasa's code against a change.
+
+The end-to-end ablation (``bench.ablation``) moves by ±10–20 % from run to run on the
+shared machine, so it cannot resolve a change worth a few per cent of the server's CPU.
+This measures the piece a change touches, in one process, with ``time.process_time``,
+Rasa's code and the change taking turns call by call, so that load from other programs
+falls on both alike:
+
+* ``parse``: the processor's ``parse_message`` (the NLU graph and the domain check that
+  precedes it) on the messages of bench/messages.yml, by a model loaded with the
+  ``sentence_features`` patch and by one loaded without it (the other patches of
+  ``BOT_SPEEDUPS`` in both);
+* ``domain``: ``Domain.is_empty`` on the project's domain, Rasa's and ``domain_empty``;
+* ``locks``: one lock and release of a conversation, as Rasa does per message, with the
+  SQLite lock store and with Rasa's in-memory one.
+
+Results go to stdout (copied into docs/performance.md by hand, with the command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List
+
+from bench.load import load_conversations
+from bot import PROJECT_ROOT
+
+WARM_UP_ROUNDS = 2
+
+
+def _turns(calls: Dict[str, Callable[[], Any]], rounds: int) -> Dict[str, float]:
+    """CPU ms per call of each of ``calls``, called in turn ``rounds`` times."""
+    spent = {name: 0.0 for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            started = time.process_time()
+            call()
+            spent[name] += time.process_time() - started
+    return {name: 1000 * seconds / rounds for name, seconds in spent.items()}
+
+
+def parse_cpu_ms(model: Path, rounds: int) -> Dict[str, float]:
+    """CPU ms per ``parse_message``, without and with the ``sentence_features`` patch."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+
+    from bot import speedups
+
+    os.environ[speedups.DISABLE_ENV] = ",".join(
+        name for name in speedups.selected(os.environ.get(speedups.DISABLE_ENV)) if name != "sentence_features")
+    speedups.install()
+    agents = {"Rasa's CountVectorsFeaturizer": Agent.load(str(model))}
+    speedups.PATCHES["sentence_features"]()
+    agents["sentence_features"] = Agent.load(str(model))
+    texts = [text for script in load_conversations() for text in script]
+    loop = asyncio.new_event_loop()
+
+    def parse_all(agent: Agent) -> Callable[[], None]:
+        def parse() -> None:
+            for text in texts:
+                loop.run_until_complete(agent.processor.parse_message(UserMessage(text)))
+        return parse
+
+    calls = {name: parse_all(agent) for name, agent in agents.items()}
+    _turns(calls, WARM_UP_ROUNDS)
+    return {name: ms / len(texts) for name, ms in _turns(calls, rounds).items()}
+
+
+def domain_cpu_ms(calls: int) -> Dict[str, float]:
+    """CPU ms per ``Domain.is_empty`` on the project's domain, Rasa's and the patch's."""
+    from rasa.shared.core.domain import Domain
+
+    from bot import speedups
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    rasa_is_empty = speedups._original(Domain.is_empty)
+    speedups.PATCHES["domain_empty"]()
+    return _turns({"Rasa's Domain.is_empty": lambda: rasa_is_empty(domain),
+                   "domain_empty": lambda: Domain.is_empty(domain)}, calls)
+
+
+def lock_cpu_ms(cycles: int) -> Dict[str, float]:
+    """CPU ms per lock and release of a conversation, SQLite and in-memory lock store."""
+    from rasa.core.lock_store import InMemoryLockStore, LockStore
+
+    from bot.locks import SQLiteLockStore
+
+    loop = asyncio.new_event_loop()
+
+    def lock_and_release(store: LockStore) -> Callable[[], None]:
+        async def cycle() -> None:
+            async with store.lock("conversation"):
+                pass
+        return lambda: loop.run_until_complete(cycle())
+
+    with tempfile.TemporaryDirectory(prefix="micro-locks-") as temp:
+        calls = {"SQLiteLockStore": lock_and_release(SQLiteLockStore(db=str(Path(temp) / "locks.db"))),
+                 "InMemoryLockStore": lock_and_release(InMemoryLockStore())}
+        _turns(calls, WARM_UP_ROUNDS)
+        return _turns(calls, cycles)
+
+
+def _table(title: str, results: Dict[str, float]) -> None:
+    print(f"| {title} | CPU ms per call |")
+    print("|---|---|")
+    for name, ms in results.items():
+        print(f"| {name} | {ms:.3f} |")
+
+
+def _parse(args: argparse.Namespace) -> int:
+    _table("parse_message", parse_cpu_ms(Path(args.model), args.rounds))
+    return 0
+
+
+def _domain(args: argparse.Namespace) -> int:
+    _table("Domain.is_empty", domain_cpu_ms(args.calls))
+    return 0
+
+
+def _locks(args: argparse.Namespace) -> int:
+    _table("lock and release", lock_cpu_ms(args.cycles))
+    return 0
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.micro", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    parse = commands.add_parser("parse", help="parse_message CPU, Rasa's featurizer and sentence_features")
+    parse.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
+    parse.add_argument("--rounds", type=int, default=30, help="passes over the messages")
+    domain = commands.add_parser("domain", help="Domain.is_empty CPU, Rasa's and domain_empty")
+    domain.add_argument("--calls", type=int, default=300)
+    locks = commands.add_parser("locks", help="lock store CPU per lock and release")
+    locks.add_argument("--cycles", type=int, default=5000)
+    args = parser.parse_args(argv)
+    return {"parse": _parse, "domain": _domain, "locks": _locks}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
