@@ -9,7 +9,7 @@ MODEL := models/current.tar.gz
 TRAINING_DATA := data/nlu data/rules
 # The chat widget's JavaScript (socket.io-client), pinned in web/package-lock.json.
 WEB_DEPS := web/node_modules/.installed
-TRAINING_INPUTS := config.yml domain.yml data/languages.yml $(shell find data/nlu data/rules bot/components -type f -name "*.py" -o -type f -name "*.yml" 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml domain/faq.yml data/languages.yml $(shell find data/nlu data/rules bot/components -type f -name "*.py" -o -type f -name "*.yml" 2>/dev/null)
 
 # `make evaluate` (and so `make test`) fails when any language is below these.
 EVAL_MIN_ACCURACY ?= 0.95
@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install run shell train validate test unit e2e stories evaluate content-check programme-check compare-tokenizers clean \
-	browser channels reliability \
+	browser channels reliability faq-check faq-import faq-export faq-status publish report-unanswered report-usage faq-test \
 	run-cluster cluster-test bench
 
 help:
@@ -30,6 +30,8 @@ help:
 	@echo "make shell     chat in the terminal"
 	@echo "make evaluate  held-out accuracy per language -> reports/, docs/evaluation.md"
 	@echo "make browser   the web chat in headless Chromium -> reports/screenshots/"
+	@echo "make faq-check / faq-import / faq-status / publish / report-unanswered / report-usage"
+	@echo "               the organisers' FAQ workflow (docs/organisers.md); FAQ=path/to/sheet.xlsx"
 	@echo "make run-cluster  Rasa replicas + action servers behind nginx, PostgreSQL + Redis (docs/deployment.md)"
 	@echo "make bench     benchmark vs. a stock rasa init assistant -> reports/bench/, docs/performance.md"
 
@@ -48,14 +50,14 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 install: $(BIN)/.installed $(WEB_DEPS)
 
 $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
-	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain.yml --config config.yml \
+	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain --config config.yml \
 		--out models --fixed-model-name current
 	touch $@
 
 train: $(MODEL)
 
 validate: $(BIN)/.installed
-	$(BIN)/rasa data validate --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
+	$(BIN)/rasa data validate --data $(TRAINING_DATA) --domain domain --config config.yml --fail-on-warnings
 	$(BIN)/python -m bot content check
 	$(BIN)/python -m bot programme check
 
@@ -126,9 +128,43 @@ clean:
 # Trains a second model with WhitespaceTokenizer and evaluates both tokenizers on the
 # held-out sets (about 10 minutes). Numbers go to reports/compare/ and docs/evaluation.md.
 compare-tokenizers: $(MODEL)
-	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain.yml --config config_whitespace.yml \
+	$(BIN)/rasa train --data $(TRAINING_DATA) --domain domain --config config_whitespace.yml \
 		--out models --fixed-model-name whitespace
 	$(BIN)/rasa test nlu --nlu tests/nlu --model models/whitespace.tar.gz --out reports/compare/whitespace --successes --no-plot
 	$(BIN)/rasa test nlu --nlu tests/nlu --model $(MODEL) --out reports/compare/spacy --successes --no-plot
 	$(BIN)/python -m bot evaluate --results reports/compare/whitespace --json reports/compare/whitespace.json --markdown reports/compare/whitespace.md --min-accuracy 0 --min-f1 0
 	$(BIN)/python -m bot evaluate --results reports/compare/spacy --json reports/compare/spacy.json --markdown reports/compare/spacy.md --min-accuracy 0 --min-f1 0
+
+# The organisers' FAQ (docs/organisers.md). FAQ=other.xlsx to use another spreadsheet.
+.PHONY: faq-check faq-import faq-export faq-status publish report-unanswered report-usage faq-test
+FAQ ?= data/faq/faq.csv
+RASA_URL ?= http://127.0.0.1:5005
+
+faq-check: $(BIN)/.installed
+	$(BIN)/python -m bot faq check $(FAQ)
+
+faq-import: $(BIN)/.installed
+	$(BIN)/python -m bot faq import $(FAQ)
+
+faq-export: $(BIN)/.installed
+	$(BIN)/python -m bot faq export $(FAQ)
+
+faq-status: $(BIN)/.installed
+	$(BIN)/python -m bot faq status
+
+# Validate, train, regression tests + accuracy gate, then load into the running assistant.
+publish: $(BIN)/.installed
+	$(BIN)/python -m bot publish --rasa-url $(RASA_URL) --min-accuracy $(EVAL_MIN_ACCURACY) --min-f1 $(EVAL_MIN_F1)
+
+report-unanswered: $(BIN)/.installed
+	$(BIN)/python -m bot report unanswered
+
+report-usage: $(BIN)/.installed
+	$(BIN)/python -m bot report usage
+
+# The FAQ's own tests (they also run in `make unit` and `make e2e`); the end-to-end
+# part trains one model through `python -m bot publish` (about 10 minutes).
+faq-test: $(MODEL)
+	$(BIN)/python -m pytest tests/unit/test_faq_check.py tests/unit/test_faq_project.py \
+		tests/unit/test_faq_publish.py tests/unit/test_faq_reports.py -q
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/e2e/test_faq.py -q

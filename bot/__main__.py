@@ -112,6 +112,12 @@ def _gateway(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from bot.publish import main as publish
+
+    return publish(Path(args.root), args.rasa_url, (args.min_accuracy, args.min_f1))
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +182,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     gateway.add_argument("--listen", default="0.0.0.0:8080", help="host:port to publish")
     gateway.add_argument("--upstream", default="http://127.0.0.1:5005", help="the Rasa server")
     gateway.set_defaults(handler=_gateway)
+
+    from bot.faq.cli import add_parser as add_faq_parser
+    from bot.reports.cli import add_parser as add_report_parser
+
+    add_faq_parser(commands)
+    add_report_parser(commands)
+    publish = commands.add_parser("publish", help="validate, train, test and load new FAQ entries (docs/organisers.md)")
+    publish.add_argument("--rasa-url", default="http://127.0.0.1:5005", help="the running assistant")
+    publish.add_argument("--root", default=str(PROJECT_ROOT), help=argparse.SUPPRESS)
+    publish.add_argument("--min-accuracy", type=float, default=0.95, help="refuse below this, per language")
+    publish.add_argument("--min-f1", type=float, default=0.93, help="refuse below this macro-F1, per language")
+    publish.set_defaults(handler=_publish)
 
     args = parser.parse_args(argv)
     return args.handler(args)

@@ -7,6 +7,7 @@ tests exercise is exactly what a user starts.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -21,6 +22,8 @@ from bot import PROJECT_ROOT
 
 VENV_BIN = Path(sys.executable).parent
 READY_TIMEOUT_S = 180.0
+API_TOKEN_ENV = "BOT_API_TOKEN"
+API_TOKEN_FILE = PROJECT_ROOT / "var" / "api-token"
 
 
 @dataclass
@@ -36,10 +39,11 @@ class ServerSettings:
     credentials: Path = PROJECT_ROOT / "credentials.yml"
     log_dir: Path = PROJECT_ROOT / "var" / "log"
     extra_env: Dict[str, str] = field(default_factory=dict)
-    # Rasa's HTTP API is enabled only with a token (env BOT_API_TOKEN), and then only on
-    # 127.0.0.1; `public` ("host:port") starts the gateway that exposes the channels
-    # alone (bot/guard/gateway.py, docs/reliability.md).
-    api_token: Optional[str] = field(default_factory=lambda: os.environ.get("BOT_API_TOKEN") or None)
+    # Rasa's HTTP API (PUT /model for `make publish`) needs this token; see api_token().
+    # Rasa listens on 127.0.0.1 only; `public` ("host:port") starts the gateway that
+    # exposes the channels alone (bot/guard/gateway.py, docs/reliability.md).
+    api_token: Optional[str] = None
+    api_token_file: Path = API_TOKEN_FILE
     public: Optional[str] = None
 
     @property
@@ -49,6 +53,28 @@ class ServerSettings:
     @property
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.actions_port}"
+
+
+def api_token(settings: ServerSettings) -> str:
+    """The HTTP API token: given, or ``BOT_API_TOKEN``, or a new random one.
+
+    A generated token is written to ``settings.api_token_file`` (mode 600) so that
+    ``python -m bot publish`` on the same machine can read it. It is never logged.
+    """
+    if settings.api_token is None:
+        settings.api_token = os.environ.get(API_TOKEN_ENV) or secrets.token_urlsafe(32)
+        if not os.environ.get(API_TOKEN_ENV):
+            settings.api_token_file.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(settings.api_token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(descriptor, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(settings.api_token + "\n")
+    return settings.api_token
+
+
+def _redacted(args: List[str]) -> str:
+    """A command line fit for logs: the value after ``--auth-token`` hidden."""
+    return " ".join("***" if i and args[i - 1] == "--auth-token" else a for i, a in enumerate(args))
 
 
 def _environment(settings: ServerSettings) -> Dict[str, str]:
@@ -71,9 +97,7 @@ def rasa_command(settings: ServerSettings, shell: bool = False) -> List[str]:
                "--model", str(settings.model), "--endpoints", str(settings.endpoints)]
     if not shell:
         command += ["--port", str(settings.rasa_port), "--credentials", str(settings.credentials),
-                    "--interface", "127.0.0.1"]
-        if settings.api_token:
-            command += ["--enable-api", "--auth-token", settings.api_token]
+                    "--interface", "127.0.0.1", "--enable-api", "--auth-token", api_token(settings)]
     return command
 
 
@@ -87,7 +111,7 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{' '.join(process.args)} exited with {process.returncode}")
+            raise RuntimeError(f"{_redacted(process.args)} exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return

@@ -189,6 +189,7 @@ SENTENCE_FEATURE_READERS = frozenset({
     "rasa.graph_components.converters.nlu_message_converter.NLUMessageConverter",
     "rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer.CountVectorsFeaturizer",
     "rasa.nlu.classifiers.logistic_regression_classifier.LogisticRegressionClassifier",
+    "bot.components.intent_classifier.LogCountLogisticRegression",
     "rasa.nlu.classifiers.fallback_classifier.FallbackClassifier",
     "rasa.nlu.classifiers.regex_message_handler.RegexMessageHandler",
     "rasa.graph_components.providers.domain_provider.DomainProvider",

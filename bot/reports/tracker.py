@@ -1,0 +1,118 @@
+"""Reads user messages from Rasa's SQL tracker store (SQLite or PostgreSQL).
+
+The connection comes from ``endpoints.yml`` (``tracker_store: type: SQL``), so the
+reports read exactly the conversations the assistant stored. Only the ``events``
+table Rasa writes is read; nothing is modified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import sqlalchemy as sa
+import yaml
+
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    """One user message as the assistant understood it."""
+
+    sender: str
+    text: str
+    intent: str
+    confidence: float
+    language: str  # the conversation language chosen for the reply ('' if unknown)
+    timestamp: float
+
+    @property
+    def day(self) -> str:
+        return day(self.timestamp)
+
+
+def day(timestamp: float) -> str:
+    """The UTC date of a tracker timestamp, as YYYY-MM-DD."""
+    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).date().isoformat()
+
+
+class TrackerStoreError(RuntimeError):
+    """The tracker store is not configured as SQL or cannot be read."""
+
+
+def _expand(value: Any) -> Any:
+    return os.path.expandvars(value) if isinstance(value, str) else value
+
+
+def database_url(endpoints: Path, root: Path) -> sa.engine.URL:
+    """The SQLAlchemy URL of the tracker store configured in ``endpoints``."""
+    config = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
+    config = {key: _expand(value) for key, value in config.items()}
+    if str(config.get("type", "")).lower() != "sql":
+        raise TrackerStoreError(f"{endpoints}: the reports need an SQL tracker store (found {config.get('type')!r})")
+    dialect = config.get("dialect", "sqlite")
+    database = config.get("db", "rasa.db")
+    if dialect == "sqlite":
+        path = Path(database)
+        return sa.engine.URL.create("sqlite", database=str(path if path.is_absolute() else root / path))
+    driver = "postgresql+psycopg2" if dialect in ("postgresql", "postgres") else dialect
+    return sa.engine.URL.create(driver, username=config.get("username"), password=config.get("password"),
+                                host=config.get("url"), port=int(config["port"]) if config.get("port") else None,
+                                database=database)
+
+
+def _intent(parse: Dict[str, Any]) -> tuple[str, float]:
+    intent = parse.get("intent") or {}
+    return str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
+
+
+def read_messages(url: sa.engine.URL, since: Optional[float] = None) -> List[UserMessage]:
+    """Every user message, in order, with the language the reply was given in."""
+    if url.drivername == "sqlite" and not Path(url.database or "").exists():
+        raise TrackerStoreError(f"No conversations stored yet: {url.database} does not exist "
+                                "(the assistant creates it on the first message).")
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if not sa.inspect(connection).has_table("events"):
+                return []
+            query = sa.text("SELECT sender_id, type_name, timestamp, data FROM events "
+                            "WHERE type_name IN ('user', 'slot') ORDER BY sender_id, id")
+            rows = connection.execute(query).fetchall()
+    except sa.exc.SQLAlchemyError as error:
+        raise TrackerStoreError(f"cannot read the tracker store: {error.__class__.__name__}: {error}") from None
+    finally:
+        engine.dispose()
+    return [m for m in _messages(rows) if since is None or m.timestamp >= since]
+
+
+def _messages(rows: List[Any]) -> Iterator[UserMessage]:
+    """User events, each with the ``language`` slot set right after it (if any)."""
+    pending: Optional[Dict[str, Any]] = None
+    current: Dict[str, str] = {}  # sender → conversation language so far
+    for sender, type_name, timestamp, raw in rows:
+        data = json.loads(raw or "{}")
+        if pending and (type_name == "user" or sender != pending["sender"]):
+            yield _message(pending)
+            pending = None
+        if type_name == "user":
+            parse = data.get("parse_data") or {}
+            detected = (parse.get("language") or {}).get("code") or ""
+            pending = {"sender": sender, "text": data.get("text") or "", "parse": parse,
+                       "language": current.get(sender) or detected, "timestamp": timestamp or data.get("timestamp") or 0.0}
+        elif data.get("name") == "language" and data.get("value"):
+            current[sender] = str(data["value"])
+            if pending:
+                pending["language"] = current[sender]
+    if pending:
+        yield _message(pending)
+
+
+def _message(pending: Dict[str, Any]) -> UserMessage:
+    intent, confidence = _intent(pending["parse"])
+    return UserMessage(pending["sender"], pending["text"], intent, confidence, pending["language"],
+                       float(pending["timestamp"]))

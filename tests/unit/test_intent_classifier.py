@@ -1,0 +1,99 @@
+"""The log-count logistic regression: same features as Rasa's, log-scaled; trains, persists, loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.logistic_regression_classifier import (
+    LogisticRegressionClassifier,
+)
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+    CountVectorsFeaturizer,
+)
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.intent_classifier import LogCountLogisticRegression
+
+EXAMPLES = {
+    "greet": ["hello there", "hi", "good morning", "hello hello hello", "hey there"],
+    "ask_venue": ["where is the venue", "what is the address of the venue", "where is it held"],
+    "thank": ["thanks a lot", "thank you", "many thanks for the help"],
+}
+
+
+def _featurise(storage: LocalModelStorage, data: TrainingData, messages: List[Message]) -> None:
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    featurisers = [
+        CountVectorsFeaturizer.create(
+            {**CountVectorsFeaturizer.get_default_config(), **config},
+            storage,
+            Resource(name),
+            ExecutionContext(GraphSchema({}), name),
+        )
+        for name, config in (("words", {}), ("chars", {"analyzer": "char_wb", "max_ngram": 3}))
+    ]
+    tokenizer.process_training_data(data)
+    tokenizer.process(messages)
+    for featuriser in featurisers:
+        featuriser.train(data)
+        featuriser.process_training_data(data)
+        featuriser.process(messages)
+
+
+@pytest.fixture()
+def setting(tmp_path: Path):
+    storage = LocalModelStorage(tmp_path)
+    data = TrainingData(
+        [Message(data={"text": t, "intent": i}) for i, texts in EXAMPLES.items() for t in texts]
+    )
+    queries = [Message(data={"text": t}) for t in ("hello hello", "where is the venue held", "thanks")]
+    _featurise(storage, data, queries)
+    return storage, data, queries
+
+
+def _classifier(storage: LocalModelStorage, cls=LogCountLogisticRegression):
+    return cls.create(
+        {**cls.get_default_config()}, storage, Resource("clf"), ExecutionContext(GraphSchema({}), "clf")
+    )
+
+
+def test_features_are_rasas_features_log_scaled(setting):
+    storage, data, queries = setting
+    ours = _classifier(storage)._create_X(queries).toarray()
+    rasas = _classifier(storage, LogisticRegressionClassifier)._create_X(queries).toarray()
+    assert rasas.max() > 1  # repeated words and n-grams: the scaling changes something
+    np.testing.assert_allclose(ours, np.log1p(rasas))
+
+
+def test_regularisation_is_configurable(setting):
+    storage, _, _ = setting
+    classifier = LogCountLogisticRegression.create(
+        {**LogCountLogisticRegression.get_default_config(), "C": 3.0},
+        storage,
+        Resource("clf"),
+        ExecutionContext(GraphSchema({}), "clf"),
+    )
+    assert classifier.clf.C == 3.0
+
+
+def test_trains_predicts_and_survives_persistence(setting):
+    storage, data, queries = setting
+    _classifier(storage).train(data)
+    loaded = LogCountLogisticRegression.load(
+        LogCountLogisticRegression.get_default_config(),
+        storage,
+        Resource("clf"),
+        ExecutionContext(GraphSchema({}), "clf"),
+    )
+    loaded.process(queries)
+    assert [q.get("intent")["name"] for q in queries] == ["greet", "ask_venue", "thank"]
+    ranking = queries[0].get("intent_ranking")
+    assert sum(entry["confidence"] for entry in ranking) == pytest.approx(1.0)
