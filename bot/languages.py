@@ -48,6 +48,7 @@ class Language:
     lingua: str
     called: Sequence[str]
     lexicon: Sequence[str]
+    letters: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
             lingua=str(entry["lingua"]),
             called=tuple(normalise(str(p)) for p in entry["called"]),
             lexicon=tuple(normalise(str(p)) for p in entry["lexicon"]),
+            letters="".join(str(letter) for letter in entry.get("letters") or ()),
         )
     neutral = tuple(str(name) for name in raw.get("neutral") or ())
     return Catalogue(languages, tuple(raw.get("unsupported") or ()), neutral)
@@ -153,6 +155,9 @@ class LanguageDetector:
         self._lexicon = {
             phrase: code for code, lang in catalogue.languages.items() for phrase in lang.lexicon
         }
+        self._letters = {
+            letter: code for code, lang in catalogue.languages.items() for letter in lang.letters
+        }
         names = sorted(catalogue.neutral, key=len, reverse=True)
         self._names = (
             re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
@@ -191,7 +196,10 @@ class LanguageDetector:
         best_supported = self._code_of[scores[0].language] if scores else None
         best_supported_score = scores[0].value if scores else 0.0
         unsupported = (
-            words >= UNSUPPORTED_MIN_WORDS and lexicon is None and self._is_unsupported(text)
+            words >= UNSUPPORTED_MIN_WORDS
+            and lexicon is None
+            and not self._has_own_letter(text)
+            and self._is_unsupported(text)
         )
         reliable = (
             not unsupported
@@ -202,6 +210,13 @@ class LanguageDetector:
             best_supported, best_supported_score, reliable, unsupported, words, mentioned, lexicon
         )
 
+    def _has_own_letter(self, text: str) -> bool:
+        """Whether the text has a letter only one of the six writes (Spanish "¿", German "ß").
+
+        lingua reads short Spanish questions such as "¿mostrador de objetos encontrados?"
+        as Portuguese; the opening question mark settles what statistics cannot.
+        """
+        return any(letter in self._letters for letter in text)
 
     def _is_unsupported(self, text: str) -> bool:
         if self._wide is None:

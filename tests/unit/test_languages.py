@@ -53,6 +53,14 @@ def test_other_languages_are_flagged_unsupported():
     assert not DETECTOR.detect("Où se déroule la conférence aujourd'hui ?").unsupported
 
 
+def test_a_letter_only_spanish_writes_keeps_a_question_supported():
+    # lingua alone scores this Portuguese (0.63); the opening question mark is Spanish.
+    assert DETECTOR.detect("mostrador de objetos encontrados").unsupported
+    detection = DETECTOR.detect("¿mostrador de objetos encontrados?")
+    assert not detection.unsupported
+    assert detection.code == "es"
+
+
 def choose(current, text, intent="ask_venue", requested=None, prior=None):
     return choose_language(CATALOGUE, current, DETECTOR.detect(text).as_dict(), intent, requested, prior)
 
