@@ -110,9 +110,9 @@ def score(
     return scores
 
 
-def markdown_table(scores: Sequence[LanguageScore], threshold: float) -> str:
+def markdown_table(scores: Sequence[LanguageScore], threshold: float, tests_dir: Path = Path("tests/nlu")) -> str:
     lines = [
-        f"Held-out test sets `tests/nlu/<language>.yml`; targets: accuracy ≥ {MIN_ACCURACY:.2f}, "
+        f"Held-out test sets `{tests_dir.as_posix()}/<language>.yml`; targets: accuracy ≥ {MIN_ACCURACY:.2f}, "
         f"macro-F1 ≥ {MIN_MACRO_F1:.2f}. Last run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
         "",
         "| language | test messages | intent accuracy | intent macro-F1 | below fallback "
@@ -152,7 +152,7 @@ def evaluate(
                    LanguageDetector(load_catalogue()), threshold)
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps([asdict(s) | {"passed": s.passed} for s in scores], indent=2))
-    table = markdown_table(scores, threshold)
+    table = markdown_table(scores, threshold, tests_dir)
     write_markdown(markdown_path, table)
     print(table)
     return all(s.accuracy >= floor[0] and s.macro_f1 >= floor[1] for s in scores)
