@@ -2,24 +2,25 @@
 
 ``faq import`` replaces ``data/faq/store.json`` by an atomic rename, so a reader sees
 either the old or the new file, never half of one. Each request compares the file's
-modification time and size (one ``stat``); a change is loaded at once, so an edited
+modification time and size (bot/reloading.py); a change is loaded at once, so an edited
 answer is live on the next question. A file that cannot be read keeps the last good
-answers and is logged.
+answers and is logged; with none yet (a missing or broken store at start) no intent
+has an entry.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional
 
 from bot.faq.model import INTENT_PREFIX, FaqEntry
 from bot.faq.project import FaqPaths, load_store
 from bot.languages import DEFAULT_LANGUAGE
+from bot.reloading import HotReloaded, file_signature
 
-logger = logging.getLogger(__name__)
+# What reading a missing, unreadable or malformed store.json raises.
+UNREADABLE = (OSError, ValueError, KeyError, TypeError)
 
 
 def default_store_path() -> Path:
@@ -27,43 +28,25 @@ def default_store_path() -> Path:
     return Path(os.environ.get("BOT_FAQ_STORE", FaqPaths().store))
 
 
+def _entries_by_intent(path: Path) -> Dict[str, FaqEntry]:
+    return {entry.intent: entry for entry in load_store(path)}
+
+
 class AnswerStore:
     """Thread-safe holder of the current FAQ entries, by intent."""
 
     def __init__(self, path: Optional[Path] = None) -> None:
-        self._path = path or default_store_path()
-        self._lock = threading.Lock()
-        self._entries: Dict[str, FaqEntry] = {}
-        self._signature: Optional[Tuple[int, int]] = None
-
-    def _stat(self) -> Optional[Tuple[int, int]]:
-        try:
-            stat = self._path.stat()
-        except FileNotFoundError:
-            return None
-        return stat.st_mtime_ns, stat.st_size
+        self._entries = HotReloaded("FAQ answers", path or default_store_path(), file_signature,
+                                    _entries_by_intent, UNREADABLE, lambda entries: f"{len(entries)} FAQ entries")
 
     def entry(self, intent: Optional[str]) -> Optional[FaqEntry]:
         """The current entry for ``faq_<id>``, or None if the FAQ has no such entry."""
-        signature = self._stat()
-        if signature is not None and signature != self._signature:
-            with self._lock:
-                if signature != self._signature:
-                    self._reload(signature)
         if not intent or not intent.startswith(INTENT_PREFIX):
             return None
-        return self._entries.get(intent)
-
-    def _reload(self, signature: Tuple[int, int]) -> None:
         try:
-            entries = load_store(self._path)
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            logger.error("FAQ store %s unreadable (%s); keeping the last good answers", self._path, error)
-            self._signature = signature
-            return
-        self._entries = {entry.intent: entry for entry in entries}
-        self._signature = signature
-        logger.info("Loaded %d FAQ entries from %s", len(entries), self._path)
+            return self._entries.get().get(intent)
+        except UNREADABLE:  # no good answers yet; the rejection was logged
+            return None
 
 
 def render(entry: FaqEntry, language: Optional[str], source_label: Optional[str]) -> str:
