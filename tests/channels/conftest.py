@@ -3,7 +3,7 @@
 Ports: Rasa 5505, actions 5555, fakes 8501-8504 (override with CHANNELS_RASA_PORT,
 CHANNELS_ACTIONS_PORT, CHANNELS_FAKE_PORT). The servers are started exactly as
 ``make run`` starts them (bot.serve, the project's credentials.yml); only the channel
-environment variables and the tracker database differ.
+environment variables, the tracker database and the API token file differ.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Dict, Iterator
 
 import pytest
 
-from bot.serve import ServerSettings, Servers
+from bot.serve import Servers
 from tests.channels.fakes import FakePlatform, messenger_api, slack_api, telegram_api, twilio_api
-from tests.conftest import ROOT
+from tests.servers import server_settings
 
 RASA_PORT = int(os.environ.get("CHANNELS_RASA_PORT", "5505"))
 ACTIONS_PORT = int(os.environ.get("CHANNELS_ACTIONS_PORT", "5555"))
@@ -83,19 +83,8 @@ def work(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def servers(platforms, work) -> Iterator[Servers]:
-    model = Path(os.environ.get("BOT_MODEL", ROOT / "models" / "current.tar.gz"))
-    if not model.exists():
-        pytest.fail(f"No trained model at {model}: run `make train` first")
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{ACTIONS_PORT}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'tracker.db'}\n",
-        encoding="utf-8",
-    )
-    rasa_url = f"http://127.0.0.1:{RASA_PORT}"
-    settings = ServerSettings(model=model, rasa_port=RASA_PORT, actions_port=ACTIONS_PORT,
-                              endpoints=endpoints, log_dir=work / "log",
-                              extra_env=channel_environment(platforms, rasa_url))
+    settings = server_settings(work, RASA_PORT, ACTIONS_PORT,
+                               extra_env=channel_environment(platforms, f"http://127.0.0.1:{RASA_PORT}"))
     with Servers(settings) as running:
         yield running
 

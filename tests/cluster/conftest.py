@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from bot.cluster import Cluster, ClusterSettings, read_env_file, CLUSTER_ENV
-from tests.conftest import ROOT
+from tests.servers import trained_model
 
 LB_PORT = int(os.environ.get("CLUSTER_LB_PORT", "8605"))
 LB_ACTIONS_PORT = int(os.environ.get("CLUSTER_LB_ACTIONS_PORT", "8606"))
@@ -48,11 +48,8 @@ def redis_prefix() -> str:
 
 
 def cluster_settings(run_dir: Path, database: str, redis_prefix: str) -> ClusterSettings:
-    model = Path(os.environ.get("BOT_MODEL", ROOT / "models" / "current.tar.gz"))
-    if not model.exists():
-        pytest.fail(f"No trained model at {model}: run `make train` first")
     return ClusterSettings(
-        model=model, replicas=2, action_servers=1, port=LB_PORT, actions_port=LB_ACTIONS_PORT,
+        model=trained_model(), replicas=2, action_servers=1, port=LB_PORT, actions_port=LB_ACTIONS_PORT,
         first_rasa_port=FIRST_RASA_PORT, first_actions_port=FIRST_ACTIONS_PORT, run_dir=run_dir,
         env={"DB_NAME": database, "REDIS_DB": REDIS_DB, "REDIS_KEY_PREFIX": redis_prefix},
     )

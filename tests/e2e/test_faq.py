@@ -27,7 +27,8 @@ import requests
 from bot.faq.model import COLUMNS
 from bot.serve import Servers
 from tests.conftest import ROOT
-from tests.e2e.conftest import ACTIONS_PORT, RASA_PORT, Chat, server_settings
+from tests.e2e.conftest import ACTIONS_PORT, RASA_PORT, Chat
+from tests.servers import server_settings
 
 # Beside the shared servers of tests/e2e/conftest.py, which may still be running.
 FAQ_RASA_PORT = int(os.environ.get("E2E_FAQ_RASA_PORT", RASA_PORT + 1))

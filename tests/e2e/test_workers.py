@@ -6,12 +6,10 @@ must work."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
@@ -19,9 +17,10 @@ import socketio
 import yaml
 
 from bench.targets import _cpu_ticks, _tree
-from bot.serve import ServerSettings, Servers
+from bot.serve import Servers
 from tests.conftest import ROOT
 from tests.e2e.conftest import ACTIONS_PORT, RASA_PORT
+from tests.servers import RELAXED_SENDER_LIMITS, server_settings
 
 QUESTIONS = ["Hello", "Where does the conference take place?", "When does it start?",
              "Is there wifi?", "Thanks"]
@@ -29,18 +28,16 @@ QUESTIONS = ["Hello", "Where does the conference take place?", "When does it sta
 
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory):
-    model = Path(os.environ.get("BOT_MODEL", ROOT / "models" / "current.tar.gz"))
     work = tmp_path_factory.mktemp("workers")
+    settings = server_settings(work, RASA_PORT + 2, ACTIONS_PORT + 2,
+                               extra_env={"SANIC_WORKERS": "2", **RELAXED_SENDER_LIMITS})
+    # In place of the suites' plain endpoints: `make run`'s own, whose SQLite lock store
+    # the workers share, with this test's action server and databases.
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{ACTIONS_PORT + 2}/webhook"
+    endpoints["action_endpoint"]["url"] = f"{settings.actions_url}/webhook"
     endpoints["tracker_store"]["db"] = str(work / "tracker.db")
     endpoints["lock_store"]["db"] = str(work / "locks.db")
-    (work / "endpoints.yml").write_text(yaml.safe_dump(endpoints), encoding="utf-8")
-    settings = ServerSettings(model=model, rasa_port=RASA_PORT + 2, actions_port=ACTIONS_PORT + 2,
-                              endpoints=work / "endpoints.yml", log_dir=work / "log",
-                              extra_env={"SANIC_WORKERS": "2",
-                                         "BOT_RATE_PER_SENDER_PER_MINUTE": "100000",
-                                         "BOT_RATE_SENDER_BURST": "100000"})
+    settings.endpoints.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
     with Servers(settings) as running:
         yield running, work / "tracker.db"
 

@@ -20,9 +20,10 @@ import pytest
 import requests
 import yaml
 
-from bot.serve import ServerSettings, Servers
+from bot.serve import Servers
 from tests.conftest import ROOT
 from tests.reliability.tcpproxy import TcpProxy
+from tests.servers import PRIVACY_STORE, server_settings, sqlite_store
 
 RASA_PORT = int(os.environ.get("REL_RASA_PORT", "5705"))
 ACTIONS_PORT = int(os.environ.get("REL_ACTIONS_PORT", "5755"))
@@ -41,24 +42,6 @@ def response_text(name: str, language: str) -> str:
         if any(c.get("value") == language for c in variant.get("condition", [])):
             return variant["text"]
     return variants[0]["text"]
-
-
-def model_path() -> Path:
-    model = Path(os.environ.get("BOT_MODEL", ROOT / "models" / "current.tar.gz"))
-    if not model.exists():
-        pytest.fail(f"No trained model at {model}: run `make train` first")
-    return model
-
-
-def write_endpoints(path: Path, actions_url: str, tracker_store: str) -> Path:
-    path.write_text(f'action_endpoint:\n  url: "{actions_url}"\n\ntracker_store:\n{tracker_store}',
-                    encoding="utf-8")
-    return path
-
-
-def sqlite_store(db: Path) -> str:
-    return ("  type: bot.privacy.tracker_store.PrivacyTrackerStore\n"
-            f"  dialect: sqlite\n  db: {db}\n")
 
 
 class Stack:
@@ -95,12 +78,11 @@ def new_sender() -> str:
 def stack(tmp_path_factory) -> Stack:
     work = tmp_path_factory.mktemp("reliability")
     shutil.copytree(ROOT / "data" / "content", work / "content")
-    endpoints = write_endpoints(work / "endpoints.yml", f"http://127.0.0.1:{ACTION_PROXY_PORT}/webhook",
-                                sqlite_store(work / "tracker.db"))
     token = secrets.token_hex(16)
-    settings = ServerSettings(
-        model=model_path(), rasa_port=RASA_PORT, actions_port=ACTIONS_PORT, endpoints=endpoints,
-        log_dir=work / "log", api_token=token, public=f"127.0.0.1:{GATEWAY_PORT}",
+    settings = server_settings(
+        work, RASA_PORT, ACTIONS_PORT, actions_url=f"http://127.0.0.1:{ACTION_PROXY_PORT}/webhook",
+        tracker_store=sqlite_store(work / "tracker.db", PRIVACY_STORE),
+        api_token=token, public=f"127.0.0.1:{GATEWAY_PORT}",
         extra_env={
             "BOT_CONTENT_DIR": str(work / "content"),
             "BOT_ACTION_TIMEOUT": "3",

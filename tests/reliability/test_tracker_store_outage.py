@@ -15,10 +15,10 @@ import uuid
 import pytest
 
 from bot.guard.notices import notice
-from bot.serve import ServerSettings, Servers
-from tests.reliability.conftest import (ACTIONS_PORT, DB_PROXY_PORT, RASA2_PORT, TIMEOUT, new_sender,
-                                        model_path, write_endpoints)
+from bot.serve import Servers
+from tests.reliability.conftest import ACTIONS_PORT, DB_PROXY_PORT, RASA2_PORT, new_sender
 from tests.reliability.tcpproxy import TcpProxy
+from tests.servers import PRIVACY_STORE, server_settings
 
 psycopg2 = pytest.importorskip("psycopg2")
 PG = dict(host=os.environ.get("REL_PG_HOST", "127.0.0.1"), port=int(os.environ.get("REL_PG_PORT", "5432")),
@@ -52,15 +52,13 @@ def database():
 def pg_stack(stack, database, tmp_path_factory):
     work = tmp_path_factory.mktemp("postgres")
     proxy = TcpProxy(DB_PROXY_PORT, PG["port"]).start()
-    endpoints = write_endpoints(
-        work / "endpoints.yml", f"http://127.0.0.1:{ACTIONS_PORT}/webhook",
-        "  type: bot.privacy.tracker_store.PrivacyTrackerStore\n  dialect: postgresql\n"
-        f"  url: 127.0.0.1\n  port: {DB_PROXY_PORT}\n  username: {PG['user']}\n  db: {database}\n")
-    servers = Servers(ServerSettings(model=model_path(), rasa_port=RASA2_PORT, actions_port=ACTIONS_PORT,
-                                     endpoints=endpoints, log_dir=work / "log", api_token=None,
-                                     # The store rides out short outages (bot/stores.py, tested
-                                     # in tests/cluster); here the outage must outlast its retries.
-                                     extra_env={"BOT_DB_OUTAGE_TIMEOUT": "3"}))
+    servers = Servers(server_settings(
+        work, RASA2_PORT, ACTIONS_PORT,
+        tracker_store=(f"  type: {PRIVACY_STORE}\n  dialect: postgresql\n  url: 127.0.0.1\n"
+                       f"  port: {DB_PROXY_PORT}\n  username: {PG['user']}\n  db: {database}\n"),
+        # The store rides out short outages (bot/stores.py, tested in tests/cluster);
+        # here the outage must outlast its retries.
+        extra_env={"BOT_DB_OUTAGE_TIMEOUT": "3"}))
     try:
         servers.start_rasa()
         yield servers, proxy, database, work / "log"
