@@ -24,6 +24,9 @@ VENV_BIN = Path(sys.executable).parent
 READY_TIMEOUT_S = 180.0
 API_TOKEN_ENV = "BOT_API_TOKEN"
 API_TOKEN_FILE = PROJECT_ROOT / "var" / "api-token"
+# Joined to the token with "=": a URL-safe token can start with "-", which argparse would
+# otherwise take for an option ("expected one argument") and the server would not start.
+AUTH_TOKEN_OPTION = "--auth-token="
 
 
 @dataclass
@@ -73,8 +76,8 @@ def api_token(settings: ServerSettings) -> str:
 
 
 def _redacted(args: List[str]) -> str:
-    """A command line fit for logs: the value after ``--auth-token`` hidden."""
-    return " ".join("***" if i and args[i - 1] == "--auth-token" else a for i, a in enumerate(args))
+    """A command line fit for logs: the token hidden."""
+    return " ".join(AUTH_TOKEN_OPTION + "***" if a.startswith(AUTH_TOKEN_OPTION) else a for a in args)
 
 
 def _environment(settings: ServerSettings) -> Dict[str, str]:
@@ -97,7 +100,7 @@ def rasa_command(settings: ServerSettings, shell: bool = False) -> List[str]:
                "--model", str(settings.model), "--endpoints", str(settings.endpoints)]
     if not shell:
         command += ["--port", str(settings.rasa_port), "--credentials", str(settings.credentials),
-                    "--interface", "127.0.0.1", "--enable-api", "--auth-token", api_token(settings)]
+                    "--interface", "127.0.0.1", "--enable-api", AUTH_TOKEN_OPTION + api_token(settings)]
     return command
 
 

@@ -119,11 +119,26 @@ def test_the_server_generates_a_private_token_and_never_shows_it(tmp_path, monke
     monkeypatch.delenv("BOT_API_TOKEN", raising=False)
     settings = ServerSettings(model=tmp_path / "m.tar.gz", api_token_file=tmp_path / "var" / "api-token")
     command = rasa_command(settings)
-    token = command[command.index("--auth-token") + 1]
-    assert len(token) >= 32 and "--enable-api" in command
+    token = rasa_arguments(command).auth_token
+    assert len(token) >= 32 and rasa_arguments(command).enable_api
     assert (tmp_path / "var" / "api-token").read_text().strip() == token
     assert (tmp_path / "var" / "api-token").stat().st_mode & 0o777 == 0o600
     assert token not in _redacted(command)
     monkeypatch.setenv("BOT_API_TOKEN", "from-env")
     other = ServerSettings(model=tmp_path / "m.tar.gz", api_token_file=tmp_path / "other")
-    assert rasa_command(other)[-1] == "from-env" and not (tmp_path / "other").exists()
+    assert rasa_arguments(rasa_command(other)).auth_token == "from-env" and not (tmp_path / "other").exists()
+
+
+def rasa_arguments(command):
+    """``command`` as Rasa's own command line parser reads it."""
+    from rasa.__main__ import create_argument_parser
+
+    return create_argument_parser().parse_args(command[1:])
+
+
+def test_a_token_that_starts_with_a_dash_reaches_rasa_whole(tmp_path):
+    # secrets.token_urlsafe starts with "-" once in 64 tokens; "--auth-token -x…" failed.
+    from bot.serve import ServerSettings, rasa_command
+
+    settings = ServerSettings(model=tmp_path / "m.tar.gz", api_token="-starts-with-a-dash")
+    assert rasa_arguments(rasa_command(settings)).auth_token == "-starts-with-a-dash"
