@@ -155,9 +155,7 @@ class LanguageDetector:
         self._lexicon = {
             phrase: code for code, lang in catalogue.languages.items() for phrase in lang.lexicon
         }
-        self._letters = {
-            letter: code for code, lang in catalogue.languages.items() for letter in lang.letters
-        }
+        self._own_letters = frozenset(letter for lang in catalogue.languages.values() for letter in lang.letters)
         names = sorted(catalogue.neutral, key=len, reverse=True)
         self._names = (
             re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
@@ -216,7 +214,7 @@ class LanguageDetector:
         lingua reads short Spanish questions such as "¿mostrador de objetos encontrados?"
         as Portuguese; the opening question mark settles what statistics cannot.
         """
-        return any(letter in self._letters for letter in text)
+        return not self._own_letters.isdisjoint(text)
 
     def _is_unsupported(self, text: str) -> bool:
         if self._wide is None:
