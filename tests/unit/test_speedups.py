@@ -8,7 +8,7 @@ import copy
 import dask
 import pytest
 import yaml
-from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -18,6 +18,7 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
@@ -217,3 +218,102 @@ def test_a_domain_is_empty_exactly_when_rasa_says_so(monkeypatch):
                Domain.from_yaml("version: '3.1'\nintents: [greet]"), Domain.load(str(ROOT / "domain.yml"))]
     assert [domain.is_empty() for domain in domains] == [rasa_is_empty(domain) for domain in domains]
     assert [domain.is_empty() for domain in domains] == [True, True, True, False, False]
+
+
+@pytest.fixture(scope="module")
+def rule_policy(tmp_path_factory):
+    """Rasa's RulePolicy trained on the project's rules, with the project's domain."""
+    from rasa.core.training import load_data as load_trackers
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_config(
+        str(ROOT / "config.yml"), str(ROOT / "domain"), [str(ROOT / "data" / "rules")])
+    domain = importer.get_domain()
+    trackers = load_trackers(importer, domain, augmentation_factor=0)
+    policy = RulePolicy.create(RulePolicy.get_default_config(),
+                               LocalModelStorage(tmp_path_factory.mktemp("rules")), Resource("rules"),
+                               ExecutionContext(GraphSchema({}), "rules"))
+    policy.train(trackers, domain)
+    return policy, domain
+
+
+def test_the_rule_search_finds_rasa_s_rules_in_long_conversations(rule_policy, monkeypatch):
+    """Random long conversations: at every prediction the shortened search gives Rasa's keys."""
+    import random
+
+    from rasa.shared.core.events import SessionStarted
+
+    policy, domain = rule_policy
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy.__dict__["_get_possible_keys"])
+    speedups.PATCHES["rule_keys"]()
+    speedups.PATCHES["rule_keys"]()  # patching twice keeps Rasa's search underneath
+    rasa_search = RulePolicy._get_possible_keys.__wrapped__
+    assert rasa_search.__module__ == "rasa.core.policies.rule_policy"
+    random_choice = random.Random(7).choice
+    intents = [intent for intent in domain.intents if intent not in {"session_start", "restart", "back"}]
+    compared, narrowed, longest_history = 0, 0, 0
+    for conversation in range(6):
+        tracker = DialogueStateTracker.from_events(f"c{conversation}", [
+            ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+            domain.slots)
+        for _ in range(20):
+            tracker.update(UserUttered("…", intent={"name": random_choice(intents), "confidence": 1.0}))
+            for _ in range(3):  # the predictions after a user message, until action_listen
+                for use_text in (True, False):
+                    states = policy._prediction_states(tracker, domain, use_text,
+                                                       rule_only_data=policy._get_rule_only_data())
+                    for lookup in (policy.lookup[RULES], policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]):
+                        keys = policy._get_possible_keys(lookup, states)
+                        assert keys == rasa_search(policy, lookup, states)
+                        compared += 1
+                        narrowed += 0 < len(keys) < len(lookup)
+                    longest_history = max(longest_history, len(states))
+                probabilities = policy.predict_action_probabilities(tracker, domain).probabilities
+                action = domain.action_names_or_texts[probabilities.index(max(probabilities))]
+                tracker.update(ActionExecuted(action))
+                if action == "action_listen":
+                    break
+    assert compared > 500 and narrowed > 100, (compared, narrowed)
+    assert longest_history > 20  # far beyond the longest rule, where the search stops early
+
+
+def test_the_rule_search_checks_every_turn_a_rule_covers(rule_policy, monkeypatch):
+    """A rule three turns long is judged on its oldest turn too (the project's are two long)."""
+    import json
+
+    policy, _ = rule_policy
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy.__dict__["_get_possible_keys"])
+    speedups.PATCHES["rule_keys"]()
+    rasa_search = RulePolicy._get_possible_keys.__wrapped__
+
+    def turn(action: str, intent: str) -> dict:
+        return {"prev_action": {"action_name": action}, "user": {"intent": intent}}
+
+    three_turns = json.dumps([turn("utter_greet", "greet"), turn("action_listen", "thank"),
+                              turn("action_listen", "goodbye")])
+    one_turn = json.dumps([turn("action_listen", "goodbye")])
+    lookup = {three_turns: "utter_goodbye", one_turn: "utter_goodbye"}
+    earlier = [turn("action_listen", "greet")] * 5
+    matching = earlier + [turn("utter_greet", "greet"), turn("action_listen", "thank"), turn("action_listen", "goodbye")]
+    oldest_differs = earlier + [turn("utter_thank", "greet"), turn("action_listen", "thank"),
+                                turn("action_listen", "goodbye")]
+    assert policy._get_possible_keys(lookup, matching) == rasa_search(policy, lookup, matching) == set(lookup)
+    assert policy._get_possible_keys(lookup, oldest_differs) == rasa_search(policy, lookup, oldest_differs) == {one_turn}
+
+
+def test_a_policy_that_judges_rules_itself_gets_rasa_s_search(rule_policy, monkeypatch):
+    policy, domain = rule_policy
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy.__dict__["_get_possible_keys"])
+    speedups.PATCHES["rule_keys"]()
+    calls = []
+
+    class Judging(RulePolicy):
+        def _is_rule_applicable(self, rule_key, turn_index, conversation_state):
+            calls.append(turn_index)
+            return True
+
+    judging = Judging.__new__(Judging)
+    judging.__dict__.update(policy.__dict__)
+    states = [{"prev_action": {"action_name": "action_listen"}}] * 10
+    assert judging._get_possible_keys(policy.lookup[RULES], states) == set(policy.lookup[RULES])
+    assert max(calls) == 9  # every turn asked, as Rasa does
