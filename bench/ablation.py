@@ -43,8 +43,10 @@ VARIANTS: Dict[str, Dict[str, Any]] = {
     "+ locks in memory with one Sanic worker": {"env": {"BOT_SPEEDUPS": ROUND_2}},
     "+ sentence features only (no unused sequence features)": {
         "env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features"}},
-    "+ empty domain built once = the default": {},
-    "the default with 2 Sanic workers (event cache off)": {"workers": 2},
+    "+ empty domain built once": {"env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features,domain_empty"}},
+    "+ rule search stops after the longest rule = the default": {},
+    "the default with 2 Sanic workers, event cache off": {"workers": 2, "env": {"BOT_TRACKER_CACHE": "off"}},
+    "the default with 2 Sanic workers (event cache checked against the rows)": {"workers": 2},
 }
 
 

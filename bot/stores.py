@@ -20,8 +20,11 @@ a database — with three changes, each for a problem seen with the stock store:
   ``synchronous=NORMAL`` so saving a turn does not wait for two fsyncs, and a cache of
   each conversation's stored events (current session, as stored), so a turn needs no
   read query and no count query — a third of the server's CPU per message went there.
-  The cache is only correct while one process writes the file, which is what SQLite is
-  for here; it is off for PostgreSQL (replicas) and when ``SANIC_WORKERS`` > 1.
+  With one Sanic worker this process is the only writer and the cache is the truth.
+  With several (``SANIC_WORKERS`` > 1) another worker may have written or deleted the
+  conversation since, so each entry carries the stamp of the stored rows (how many,
+  the highest id, the latest timestamp) and is used only while one index query finds
+  the same stamp. Off for PostgreSQL, where replicas take turns on conversations.
 * **Writing a turn:** the same rows as Rasa's ``save``, inserted with one
   ``executemany`` instead of an ORM object and flush per event (any database).
   Numbers: docs/performance.md.
@@ -129,25 +132,31 @@ def session_tail(events: List[str]) -> List[str]:
     return events
 
 
+Stamp = Tuple[Any, ...]
+
+
 class EventCache:
-    """Serialised events of the current session per conversation, least recently used out."""
+    """Serialised events of the current session per conversation, least recently used out,
+    each with the stamp of the stored rows it was taken at (None: not needed)."""
 
     def __init__(self, size: int = CACHED_CONVERSATIONS, idle: float = CACHE_IDLE_S) -> None:
         self._size = size
         self._idle = idle
-        self._events: "OrderedDict[str, List[str]]" = OrderedDict()
+        self._events: "OrderedDict[str, Tuple[List[str], Optional[Stamp]]]" = OrderedDict()
         self._used: Dict[str, float] = {}
 
-    def get(self, sender_id: str) -> Optional[List[str]]:
-        events = self._events.get(sender_id)
-        if events is None:
+    def get(self, sender_id: str, stamp: Callable[[], Stamp] | None = None) -> Optional[List[str]]:
+        """The cached events; with ``stamp`` only if the stored rows still have that stamp."""
+        entry = self._events.get(sender_id)
+        if entry is None:
             return None
-        if time.monotonic() - self._used[sender_id] > self._idle:
+        if time.monotonic() - self._used[sender_id] > self._idle or (
+                stamp is not None and stamp() != entry[1]):
             self.forget(sender_id)
             return None
         self._events.move_to_end(sender_id)
         self._used[sender_id] = time.monotonic()
-        return events
+        return entry[0]
 
     def forget(self, sender_id: str) -> None:
         """Drop one conversation, e.g. after it was deleted."""
@@ -155,12 +164,12 @@ class EventCache:
         self._used.pop(sender_id, None)
 
     def remember(self, sender_id: str, stored_before: Optional[List[str]], written: List[str],
-                 session: Callable[[], List[str]]) -> None:
+                 session: Callable[[], List[str]], stamp: Optional[Stamp] = None) -> None:
         """After a successful save that wrote ``written`` after ``stored_before`` (what
         ``get`` returned before it; None: not cached, then ``session()`` serialises
-        the whole session as stored)."""
+        the whole session as stored); ``stamp``: of the stored rows after the save."""
         events = stored_before + written if stored_before is not None else session()
-        self._events[sender_id] = session_tail(events)
+        self._events[sender_id] = (session_tail(events), stamp)
         self._events.move_to_end(sender_id)
         self._used[sender_id] = time.monotonic()
         while len(self._events) > self._size:
@@ -199,9 +208,13 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                          login_db, query, **kwargs)
         self.outage_timeout = _seconds(OUTAGE_TIMEOUT_ENV, DEFAULT_OUTAGE_TIMEOUT_S)
         self._replace_engine()
-        single_writer = dialect == "sqlite" and sanic_workers() <= 1
         wanted = os.environ.get(CACHE_ENV, "").lower() not in {"off", "0", "false", "no"}
-        self._cache: Optional[EventCache] = EventCache() if single_writer and wanted else None
+        self._cache: Optional[EventCache] = EventCache() if dialect == "sqlite" and wanted else None
+        # Other processes write the same file: cache entries are checked against the rows.
+        self._shared_file = sanic_workers() > 1
+        table = self.SQLEvent.__table__
+        self._stamp_query = sa.select(sa.func.count(), sa.func.max(table.c.id), sa.func.max(table.c.timestamp)
+                                      ).where(table.c.sender_id == sa.bindparam("sender_id"))
 
     def _replace_engine(self) -> None:
         """Same URL and pool settings as Rasa's, plus pre-ping (and WAL for SQLite)."""
@@ -229,13 +242,32 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                                what, error.orig or error)
                 await asyncio.sleep(RETRY_PAUSE_S)
 
+    def _stamp(self, session: Any, sender_id: Text) -> Stamp:
+        """How many rows the conversation has, its highest id and latest timestamp: a
+        write or delete by another process changes it (ids alone can be reused in SQLite)."""
+        return tuple(session.execute(self._stamp_query, {"sender_id": sender_id}).one())
+
+    def _cached(self, sender_id: Text, session: Any = None) -> Optional[List[str]]:
+        """The cached stored events of the conversation's session, if they are current
+        (checked in ``session``, or a session of its own, when other processes write)."""
+        if self._cache is None:
+            return None
+        if not self._shared_file:
+            return self._cache.get(sender_id)
+        if session is not None:
+            return self._cache.get(sender_id, lambda: self._stamp(session, sender_id))
+        with self.session_scope() as own:
+            return self._cache.get(sender_id, lambda: self._stamp(own, sender_id))
+
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        cached = self._cache.get(sender_id) if self._cache is not None else None
-        if cached and self.domain:
-            return DialogueStateTracker.from_dict(sender_id, [json.loads(e) for e in cached],
-                                                  self.domain.slots)
-        return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).retrieve(sender_id),
-                                    "read a conversation")
+        async def read() -> Optional[DialogueStateTracker]:
+            cached = self._cached(sender_id) if self.domain else None
+            if cached:
+                return DialogueStateTracker.from_dict(sender_id, [json.loads(e) for e in cached],
+                                                      self.domain.slots)
+            return await super(ResilientSQLTrackerStore, self).retrieve(sender_id)
+
+        return await self._retrying(read, "read a conversation")
 
     def stored_data(self, event: Event) -> Dict[Text, Any]:
         """``event`` as it is written to the database (and streamed to an event broker).
@@ -250,7 +282,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
         Without a cache entry Rasa's count query answers.
         """
-        stored = self._cache.get(tracker.sender_id) if self._cache is not None else None
+        stored = self._cached(tracker.sender_id, session)
         if stored is not None and len(stored) <= len(tracker.events):
             return stored, len(stored)
         return None, self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
@@ -273,11 +305,12 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                      "intent_name": d.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                      "data": serialised}
                     for event, d, serialised in zip(new, data, written)])
+            stamp = self._stamp(session, tracker.sender_id) if self._shared_file else None
             session.commit()
         if self._cache is not None:
             self._cache.remember(tracker.sender_id, stored_before, written, lambda: [
                 json.dumps(self.stored_data(event)) for event in itertools.islice(tracker.events, count)
-            ] + written)
+            ] + written, stamp)
         return data
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:

@@ -136,3 +136,58 @@ def test_a_save_retried_through_an_outage_streams_each_new_event_once(tmp_path, 
     run(resilient.save(tracker))
     assert [event["event"] for event in broker.published[5:]] == [
         "user", "slot", "action", "bot", "action"]  # only the new turn
+
+
+def statements(resilient: ResilientSQLTrackerStore) -> list:
+    """The SQL statements the store sends from now on."""
+    import sqlalchemy as sa
+
+    sent: list = []
+    sa.event.listen(resilient.engine, "before_cursor_execute",
+                    lambda connection, cursor, statement, *args: sent.append(statement))
+    return sent
+
+
+def test_workers_sharing_the_file_read_each_other_s_turns_and_store_each_event_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    path = tmp_path / "tracker.db"
+    first, second = store(path), store(path)  # two Sanic workers
+    tracker = DialogueStateTracker.from_events("dave", turn("q0", "a0"), DOMAIN.slots)
+    run(first.save(tracker))
+    for number, worker in enumerate([second, first, first, second, first], start=1):
+        tracker = run(worker.retrieve("dave"))
+        assert as_dicts(tracker) == as_dicts(run(store(path).retrieve("dave")))  # what a fresh store reads
+        for event in turn(f"q{number}", f"a{number}"):
+            tracker.update(event)
+        run(worker.save(tracker))
+    assert [json.loads(data).get("text") for name, data in stored_rows(path) if name == "user"] == [
+        f"q{number}" for number in range(6)]
+    assert len(stored_rows(path)) == 6 * 5
+
+
+def test_a_worker_uses_its_cache_only_while_the_rows_are_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    path = tmp_path / "tracker.db"
+    first = store(path)
+    run(first.save(DialogueStateTracker.from_events("erin", turn("my phone is 555", "noted"), DOMAIN.slots)))
+    sent = statements(first)
+    assert run(first.retrieve("erin")).latest_message.text == "my phone is 555"
+    assert len(sent) == 1 and "count" in sent[0].lower()  # the stamp only: the events came from the cache
+
+    # Another worker forgets the conversation and writes as many events again; SQLite may
+    # even give them the same ids. The stamp still differs (timestamps), so nothing stale.
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM events WHERE sender_id = 'erin'")
+    time.sleep(0.01)
+    run(store(path).save(DialogueStateTracker.from_events("erin", turn("hello", "hi"), DOMAIN.slots)))
+    assert run(first.retrieve("erin")).latest_message.text == "hello"
+
+
+def test_one_worker_alone_trusts_its_cache_without_asking_the_database(tmp_path, monkeypatch):
+    monkeypatch.delenv("SANIC_WORKERS", raising=False)
+    path = tmp_path / "tracker.db"
+    alone = store(path)
+    run(alone.save(DialogueStateTracker.from_events("fay", turn("where", "here"), DOMAIN.slots)))
+    sent = statements(alone)
+    assert run(alone.retrieve("fay")).latest_message.text == "where"
+    assert sent == []
