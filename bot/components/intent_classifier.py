@@ -11,16 +11,17 @@ fallback rate, and training takes half the time (docs/evaluation.md has the swee
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
-from scipy.sparse import csr_matrix, vstack
+import numpy as np
+from scipy.sparse import coo_matrix, csr_matrix, spmatrix
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import (
     LogisticRegressionClassifier,
 )
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 
@@ -47,14 +48,43 @@ class LogCountLogisticRegression(LogisticRegressionClassifier):
     def _create_X(self, messages: List[Message]) -> csr_matrix:
         """The sentence-level sparse features of each message, as ``log(1 + count)``.
 
-        One ``vstack`` of the featurisers' own sentence matrices: Rasa's version builds
-        a two-part ``hstack`` per message (with an empty dense part), which was about a
-        tenth of the server's CPU per message. Dense features, should a featuriser add
-        them (or a message lacks sparse ones), still go through Rasa's code.
+        The same matrix as Rasa's (each message's featuriser matrices side by side, one
+        row per message), built in one step from their non-zero entries: Rasa's way —
+        a deep copy and an ``hstack`` per message through ``get_sparse_features``, then a
+        ``vstack`` — was about a twentieth of the server's CPU per message. Messages with
+        dense sentence features (or none at all) still go through Rasa's code.
         """
-        rows = [m.get_sparse_features(attribute=TEXT)[1] for m in messages]
-        if any(row is None for row in rows) or any(
-            m.get_dense_features(attribute=TEXT)[1] for m in messages
-        ):
+        rows = [_sentence_matrices(message) for message in messages]
+        widths = {sum(matrix.shape[1] for matrix in row) for row in rows if row}
+        if not rows or any(row is None for row in rows) or len(widths) != 1:
             return super()._create_X(messages).tocsr().log1p()
-        return vstack([row.features for row in rows], format="csr").log1p()
+        return _side_by_side(rows, widths.pop()).log1p()
+
+
+def _sentence_matrices(message: Message) -> Optional[List[spmatrix]]:
+    """The sparse sentence features of the text, in the order Rasa combines them; None
+    when there is a dense one or no sparse one (then Rasa's code decides)."""
+    matrices = []
+    for features in message.features:
+        if features.attribute == TEXT and features.type == FEATURE_TYPE_SENTENCE:
+            if not features.is_sparse():
+                return None
+            matrices.append(features.features)
+    return matrices or None
+
+
+def _side_by_side(rows: List[List[spmatrix]], width: int) -> csr_matrix:
+    """Row ``i``: the matrices of ``rows[i]`` (one row each) next to each other."""
+    data, row_numbers, columns = [], [], []
+    for number, matrices in enumerate(rows):
+        offset = 0
+        for matrix in matrices:
+            entries = matrix.tocoo(copy=False)
+            data.append(entries.data)
+            columns.append(entries.col + offset)
+            row_numbers.append(np.full(entries.nnz, number, dtype=entries.col.dtype))
+            offset += matrix.shape[1]
+    return coo_matrix(
+        (np.concatenate(data), (np.concatenate(row_numbers), np.concatenate(columns))),
+        shape=(len(rows), width),
+    ).tocsr()  # sums duplicate entries, as Rasa's stacking does

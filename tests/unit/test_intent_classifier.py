@@ -70,7 +70,23 @@ def test_features_are_rasas_features_log_scaled(setting):
     ours = _classifier(storage)._create_X(queries).toarray()
     rasas = _classifier(storage, LogisticRegressionClassifier)._create_X(queries).toarray()
     assert rasas.max() > 1  # repeated words and n-grams: the scaling changes something
-    np.testing.assert_allclose(ours, np.log1p(rasas))
+    np.testing.assert_array_equal(ours, np.log1p(rasas))
+    training = _classifier(storage)._create_X(data.training_examples)
+    assert training.dtype == np.float64 and training.shape[0] == len(data.training_examples)
+    np.testing.assert_array_equal(
+        training.toarray(),
+        np.log1p(_classifier(storage, LogisticRegressionClassifier)._create_X(data.training_examples).toarray()))
+
+
+def test_messages_with_dense_features_get_rasa_s_stacking(setting):
+    from rasa.shared.nlu.training_data.features import Features
+
+    storage, _, queries = setting
+    for query in queries:
+        query.add_features(Features(np.ones((1, 2)), "sentence", "text", "dense"))
+    rasas = _classifier(storage, LogisticRegressionClassifier)._create_X(queries).toarray()
+    assert rasas.shape[1] == queries[0].get_sparse_features("text")[1].features.shape[1] + 2
+    np.testing.assert_array_equal(_classifier(storage)._create_X(queries).toarray(), np.log1p(rasas))
 
 
 def test_regularisation_is_configurable(setting):
