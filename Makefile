@@ -25,7 +25,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 	run-cluster cluster-test bench
 
 help:
-	@echo "make run       install, train if needed, start the assistant (REST on :5005; WORKERS=2 for two processes)"
+	@echo "make run       install, train if needed, start the assistant (REST on :5005; 2 processes on 2+ CPUs, WORKERS=1 for one)"
 	@echo "make test      every test: validation, unit, end-to-end, conversations, evaluation"
 	@echo "make shell     chat in the terminal"
 	@echo "make evaluate  held-out accuracy per language -> reports/, docs/evaluation.md"
@@ -69,9 +69,10 @@ content-check: $(BIN)/.installed
 programme-check: $(BIN)/.installed
 	$(BIN)/python -m bot programme check
 
-# Sanic worker processes of the Rasa server; they share locks through var/locks.db
-# (bot/locks.py). Whether 2 pay on 2 CPUs: docs/performance.md.
-WORKERS ?= 1
+# Sanic worker processes of the Rasa server: 2 where there are 2 CPUs or more (one
+# process uses one CPU); they share conversations and locks through SQLite files
+# (bot/stores.py, bot/locks.py). Measured: docs/performance.md. WORKERS=1 for one.
+WORKERS ?= $(shell [ "$$(nproc)" -ge 2 ] && echo 2 || echo 1)
 run: $(MODEL) $(WEB_DEPS)
 	SANIC_WORKERS=$(WORKERS) $(BIN)/python -m bot serve --model $(MODEL)
 

@@ -25,6 +25,16 @@ from bot import PROJECT_ROOT
 
 # Ports: stock 5630, embedded 5631 + actions 5670, cluster replicas 5620.. + actions 5660..,
 # nginx 8607/8608 (overridable, e.g. BENCH_PORT_BASE_RASA=...).
+# What `make run` starts here (the Makefile's WORKERS default): 2 processes on 2+ CPUs.
+DEFAULT_WORKERS = 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+def embedded_name(workers: int) -> str:
+    """'embedded default (…)' for what `make run` starts, which bench/report.py checks."""
+    processes = f"{workers} worker{'s' if workers > 1 else ''}"
+    return f"embedded default ({processes})" if workers == DEFAULT_WORKERS else f"embedded, {processes}"
+
+
 PORTS = {"stock": 5630, "embedded": 5631, "embedded_actions": 5670, "rasa": 5620, "actions": 5660,
          "lb": 8607, "lb_actions": 8608}
 
@@ -78,7 +88,8 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--action-servers", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1, help="Sanic workers per cluster replica")
     parser.add_argument("--embedded-workers", type=int, nargs="+", default=[1, 2],
-                        help="Sanic workers of the embedded default (make run WORKERS=n), one run each")
+                        help="Sanic workers of the embedded assistant (make run WORKERS=n), one run each; "
+                             f"make run's default here: {DEFAULT_WORKERS}")
     parser.add_argument("--redis-db", default="6")
     parser.add_argument("--only", nargs="+", choices=["stock", "embedded", "cluster"],
                         default=["stock", "embedded", "cluster"])
@@ -97,7 +108,7 @@ def main(argv: List[str] | None = None) -> int:
             for workers in args.embedded_workers:
                 starters.append(lambda n=workers: targets.embedded_default(
                     model, work / f"embedded-{n}", PORTS["embedded"], PORTS["embedded_actions"],
-                    name="embedded default" + (f" ({n} workers)" if n > 1 else ""), workers=n))
+                    name=embedded_name(n), workers=n))
         if "cluster" in args.only:
             for replicas in args.replicas:
                 starters.append(lambda n=replicas: targets.cluster(
