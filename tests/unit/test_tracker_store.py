@@ -191,3 +191,13 @@ def test_one_worker_alone_trusts_its_cache_without_asking_the_database(tmp_path,
     sent = statements(alone)
     assert run(alone.retrieve("fay")).latest_message.text == "where"
     assert sent == []
+
+
+def test_the_stamp_is_read_from_an_index_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    path = tmp_path / "tracker.db"
+    store(path), store(path)  # two workers start: the index is created once
+    with sqlite3.connect(path) as connection:
+        plan = " ".join(row[-1] for row in connection.execute(
+            "EXPLAIN QUERY PLAN SELECT count(*), max(id), max(timestamp) FROM events WHERE sender_id = 'x'"))
+    assert f"COVERING INDEX {stores.STAMP_INDEX}" in plan
