@@ -41,10 +41,12 @@ store, so every Rasa server process loads it). ``BOT_SPEEDUPS`` selects them: un
   samples. Here the empty domain's data is built once (0.001 ms).
 * ``rule_keys``: the RulePolicy finds the rules that match the conversation by
   checking every rule against every turn of the whole conversation, going back in
-  time, for each of its (three) predictions per message; a rule can only fail on the
-  turns it covers (ours: two at most), so the later checks always pass. Here the
-  search stops after the longest rule's turns, with the same result (unless a
-  subclass changes ``_is_rule_applicable``: then Rasa's search runs).
+  time, for each of its (three) predictions per message. Here the latest turn is
+  checked only against the rules whose latest turn names the same previous action and
+  intent, or none (``RuleIndex``; the others cannot match), and the search stops after
+  the longest rule's turns (a rule can only fail on the turns it covers, ours two at
+  most) — the same keys as Rasa's search (which runs instead when a subclass changes
+  ``_is_rule_applicable``).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ import functools
 import json
 import logging
 import os
-from typing import Any, Callable, Dict, List, Optional, Set, Text, Tuple, Type
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Text, Tuple, Type
 
 logger = logging.getLogger(__name__)
 
@@ -288,26 +290,78 @@ def _install_domain_empty() -> None:
     Domain.is_empty = is_empty  # type: ignore[assignment]
 
 
+ANY = object()  # a rule's latest turn that does not name one action (or one intent)
+
+
+def _plain(value: Any) -> Any:
+    """A value the rule demands as it is, or ``ANY`` (absent, empty, SHOULD_NOT_BE_SET, a list)."""
+    from rasa.shared.core.constants import SHOULD_NOT_BE_SET
+
+    return value if isinstance(value, str) and value and value != SHOULD_NOT_BE_SET else ANY
+
+
+class RuleIndex:
+    """The keys of one rule lookup by the previous action and intent of their latest turn.
+
+    For the latest turn of the conversation, ``_is_rule_applicable`` can only accept a
+    rule whose latest turn names the conversation's previous action and intent, or
+    names none: a named value that differs makes ``_does_rule_match_state`` refuse. So
+    only the keys of the four matching buckets need Rasa's check (all of them when the
+    conversation's latest state has no previous action: Rasa then decides differently).
+    """
+
+    def __init__(self, policy: Any, lookup: Dict[Text, Text]) -> None:
+        self.keys = frozenset(lookup)
+        self.longest = 0
+        self._buckets: Dict[Tuple[Any, Any], List[Text]] = {}
+        for key in lookup:
+            rule_states = policy._rule_key_to_state(key)
+            self.longest = max(self.longest, len(rule_states))
+            latest = rule_states[-1] if rule_states else {}
+            bucket = (_plain(latest.get("prev_action", {}).get("action_name")),
+                      _plain(latest.get("user", {}).get("intent")))
+            self._buckets.setdefault(bucket, []).append(key)
+
+    def candidates(self, state: Dict[Text, Any]) -> Iterable[Text]:
+        if not state.get("prev_action"):
+            return self.keys  # Rasa accepts a start-of-conversation rule without looking further
+        action = state.get("prev_action", {}).get("action_name")
+        intent = state.get("user", {}).get("intent")
+        return [key for bucket in {(action, intent), (action, ANY), (ANY, intent), (ANY, ANY)}
+                for key in self._buckets.get(bucket, ())]
+
+
 def _install_rule_keys() -> None:
     from rasa.core.policies.rule_policy import RulePolicy
 
     rasa_get_possible_keys = _original(RulePolicy._get_possible_keys)
     rasa_is_rule_applicable = RulePolicy._is_rule_applicable
 
+    def rule_index(policy: RulePolicy, lookup: Dict[Text, Text]) -> RuleIndex:
+        """The index of ``lookup``, rebuilt when its keys change (as during training)."""
+        indexes = policy.__dict__.setdefault("_rule_indexes", {})
+        index = indexes.get(id(lookup))
+        if index is None or index.keys != lookup.keys():
+            index = indexes[id(lookup)] = RuleIndex(policy, lookup)
+        return index
+
     def get_possible_keys(self: RulePolicy, lookup: Dict[Text, Text], states: List[Any]) -> Set[Text]:
-        """Rasa's filter, stopped at the first turn further back than the longest rule.
+        """Rasa's filter, with the latest turn checked only against the rules the index
+        leaves, and stopped at the first turn further back than the longest rule.
 
         ``_is_rule_applicable`` answers True for every turn beyond a rule's length, so
         those turns cannot remove a key; Rasa still asks, for every rule and every turn
         of the whole conversation.
         """
-        if type(self)._is_rule_applicable is not rasa_is_rule_applicable:
+        if type(self)._is_rule_applicable is not rasa_is_rule_applicable or not states:
             return rasa_get_possible_keys(self, lookup, states)  # a subclass decides otherwise
-        possible_keys = set(lookup.keys())
-        longest = max((len(self._rule_key_to_state(key)) for key in possible_keys), default=0)
-        for turn_index, state in enumerate(reversed(states)):
-            if turn_index >= longest or not possible_keys:
+        index = rule_index(self, lookup)
+        latest = states[-1]
+        possible_keys = {key for key in index.candidates(latest) if self._is_rule_applicable(key, 0, latest)}
+        for turn_index in range(1, min(index.longest, len(states))):
+            if not possible_keys:
                 break
+            state = states[-1 - turn_index]
             possible_keys = {key for key in possible_keys
                              if self._is_rule_applicable(key, turn_index, state)}
         return possible_keys

@@ -323,6 +323,35 @@ def test_the_rule_search_checks_every_turn_a_rule_covers(rule_policy, monkeypatc
     assert policy._get_possible_keys(lookup, oldest_differs) == rasa_search(policy, lookup, oldest_differs) == {one_turn}
 
 
+def test_the_rule_index_leaves_every_rule_rasa_s_search_accepts(rule_policy, monkeypatch):
+    """Rules whose latest turn names no action, no intent, an action text, an entity or
+    SHOULD_NOT_BE_SET, against conversation states with and without each."""
+    import itertools
+    import json
+
+    from rasa.shared.core.constants import SHOULD_NOT_BE_SET
+
+    policy, _ = rule_policy
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy.__dict__["_get_possible_keys"])
+    speedups.PATCHES["rule_keys"]()
+    rasa_search = RulePolicy._get_possible_keys.__wrapped__
+    actions = [{}, {"action_name": "action_listen"}, {"action_name": "utter_greet"},
+               {"action_text": "hello"}, {"action_name": SHOULD_NOT_BE_SET}]
+    users = [{}, {"intent": "greet"}, {"intent": "thank"}, {"text": "hi"}, {"intent": SHOULD_NOT_BE_SET},
+             {"intent": "greet", "entities": ["day"]}, {"entities": ["day"]}]
+    turns = [{**({"prev_action": a} if a else {}), **({"user": u} if u else {})}
+             for a, u in itertools.product(actions, users)]
+    lookup = {json.dumps([turn]): "utter_x" for turn in turns}
+    lookup.update({json.dumps([{"prev_action": {"action_name": "utter_greet"}}, turn]): "utter_y" for turn in turns})
+    conversations = [[earlier, latest] for earlier, latest in itertools.product(turns, turns)]
+    accepted = 0
+    for states in conversations:
+        keys = policy._get_possible_keys(lookup, states)
+        assert keys == rasa_search(policy, lookup, states), states
+        accepted += len(keys)
+    assert accepted > len(conversations)  # most states match several rules
+
+
 def test_a_policy_that_judges_rules_itself_gets_rasa_s_search(rule_policy, monkeypatch):
     policy, domain = rule_policy
     monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy.__dict__["_get_possible_keys"])
