@@ -139,12 +139,11 @@ def test_a_save_retried_through_an_outage_streams_each_new_event_once(tmp_path, 
 
 
 def statements(resilient: ResilientSQLTrackerStore) -> list:
-    """The SQL statements the store sends from now on."""
-    import sqlalchemy as sa
-
+    """The SQL statements the store's (one, kept) SQLite connection runs from now on."""
     sent: list = []
-    sa.event.listen(resilient.engine, "before_cursor_execute",
-                    lambda connection, cursor, statement, *args: sent.append(statement))
+    kept = resilient.engine.raw_connection()
+    kept.connection.set_trace_callback(sent.append)
+    kept.close()
     return sent
 
 
