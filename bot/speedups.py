@@ -20,7 +20,7 @@ store, so every Rasa server process loads it). ``BOT_SPEEDUPS`` selects them: un
   loop, so connections are reused. It drops idle connections after
   ``KEEPALIVE_S`` seconds, before the action server (Sanic: 5 s) closes them, so a
   request never goes out on a connection the server is closing. The request (the
-  tracker's session) is encoded with ujson instead of ``json`` (``json_dumps``).
+  tracker's session) is encoded with ujson instead of ``json`` (``bot.fastjson``).
 * ``graph_runner``: Rasa runs the NLU and policy graphs through ``dask.get``, whose
   scheduler (ordering, bookkeeping) cost as much CPU as several components. The graphs
   are small and every node runs once in the caller's thread anyway, so here each target
@@ -53,10 +53,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import os
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Text, Tuple, Type
+
+from bot import fastjson
 
 logger = logging.getLogger(__name__)
 
@@ -135,20 +136,6 @@ class _KeptSession:
         return None
 
 
-def json_dumps(value: Any) -> str:
-    """The JSON of ``value`` by ujson (a dependency of Rasa and Sanic; Sanic answers with
-    it), faster than ``json.dumps`` on a tracker. Its text differs (no spaces, ``\\/``
-    for ``/``) but decodes to the same value; what ujson refuses goes to ``json.dumps``,
-    which raises its own error as before (ujson alone accepts a few keys json refuses,
-    such as tuples; Rasa's tracker states have string keys)."""
-    import ujson
-
-    try:
-        return ujson.dumps(value)
-    except (TypeError, ValueError, OverflowError):
-        return json.dumps(value)
-
-
 def _install_action_session() -> None:
     import aiohttp
     from rasa.utils.endpoints import EndpointConfig
@@ -163,7 +150,7 @@ def _install_action_session() -> None:
             template = new_session(self)  # Rasa's settings, moved to a connection-keeping session
             kept = aiohttp.ClientSession(
                 headers=template.headers, auth=template.auth, timeout=template.timeout,
-                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S), json_serialize=json_dumps)
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S), json_serialize=fastjson.dumps)
             template.detach()  # it owns no connection yet: nothing to close
             self._kept_session = (loop, kept)
         return _KeptSession(kept)

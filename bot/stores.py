@@ -54,7 +54,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot import speedups
+from bot import fastjson, speedups
 from bot.locks import sanic_workers
 
 speedups.install()
@@ -278,7 +278,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         async def read() -> Optional[DialogueStateTracker]:
             cached = self._cached(sender_id) if self.domain else None
             if cached:
-                return DialogueStateTracker.from_dict(sender_id, [json.loads(e) for e in cached],
+                return DialogueStateTracker.from_dict(sender_id, [fastjson.loads(e) for e in cached],
                                                       self.domain.slots)
             return await super(ResilientSQLTrackerStore, self).retrieve(sender_id)
 

