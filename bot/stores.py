@@ -23,9 +23,9 @@ a database — with three changes, each for a problem seen with the stock store:
   With one Sanic worker this process is the only writer and the cache is the truth.
   With several (``SANIC_WORKERS`` > 1) another worker may have written or deleted the
   conversation since, so each entry carries the stamp of the stored rows (how many,
-  the highest id, the latest timestamp) and is used only while one query finds the same
-  stamp (in an index of its own, ``STAMP_INDEX``). Off for PostgreSQL, where replicas
-  take turns on conversations.
+  the highest id, the latest timestamp), checked by one query (answered from an index
+  of its own, ``STAMP_INDEX``); when another worker only appended rows, just those are
+  read. Off for PostgreSQL, where replicas take turns on conversations.
 * **Writing a turn:** the same rows as Rasa's ``save``, inserted with one
   ``executemany`` instead of an ORM object and flush per event (any database).
   Numbers: docs/performance.md.
@@ -135,6 +135,7 @@ def session_tail(events: List[str]) -> List[str]:
 
 
 Stamp = Tuple[Any, ...]
+Entry = Tuple[List[str], Optional[Stamp]]
 
 
 class EventCache:
@@ -144,18 +145,25 @@ class EventCache:
     def __init__(self, size: int = CACHED_CONVERSATIONS, idle: float = CACHE_IDLE_S) -> None:
         self._size = size
         self._idle = idle
-        self._events: "OrderedDict[str, Tuple[List[str], Optional[Stamp]]]" = OrderedDict()
+        self._events: "OrderedDict[str, Entry]" = OrderedDict()
         self._used: Dict[str, float] = {}
 
-    def get(self, sender_id: str, stamp: Callable[[], Stamp] | None = None) -> Optional[List[str]]:
-        """The cached events; with ``stamp`` only if the stored rows still have that stamp."""
+    def get(self, sender_id: str, update: Optional[Callable[[List[str], Stamp], Optional[Entry]]] = None
+            ) -> Optional[List[str]]:
+        """The cached events. ``update``, given an entry, returns it as the stored rows now
+        are (the same, or with rows others appended), or None when it cannot tell."""
         entry = self._events.get(sender_id)
         if entry is None:
             return None
-        if time.monotonic() - self._used[sender_id] > self._idle or (
-                stamp is not None and stamp() != entry[1]):
+        if time.monotonic() - self._used[sender_id] > self._idle:
             self.forget(sender_id)
             return None
+        if update is not None:
+            current = update(*entry)
+            if current is None:
+                self.forget(sender_id)
+                return None
+            entry = self._events[sender_id] = current
         self._events.move_to_end(sender_id)
         self._used[sender_id] = time.monotonic()
         return entry[0]
@@ -219,6 +227,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         # per message cost ~6 % of the server's CPU (statement set-up, not the query).
         self._stamp_sql = (f"SELECT count(*), max(id), max(timestamp) FROM {table.name} "
                            "WHERE sender_id = ?")
+        self._prefix_sql = (f"SELECT count(*), max(timestamp) FROM {table.name} "
+                            "WHERE sender_id = ? AND id <= ?")
+        self._appended_sql = f"SELECT data FROM {table.name} WHERE sender_id = ? AND id > ? ORDER BY id"
         if self._cache is not None and self._shared_file:
             # Answers the stamp from the index alone: Rasa's index on sender_id leaves the
             # timestamps in the rows, which lie on as many pages as the conversation has
@@ -259,18 +270,37 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         alone can be reused in SQLite)."""
         return tuple(connection.cursor().execute(self._stamp_sql, (sender_id,)).fetchone())
 
+    def _updated(self, connection: Any, sender_id: Text, events: List[str], stamp: Stamp) -> Optional[Entry]:
+        """The cached entry as the rows are now: unchanged, or with the rows another worker
+        appended since (read alone, when the rows up to the cached highest id are still the
+        ones cached: same number, same latest timestamp); None otherwise."""
+        now = self._stamp(connection, sender_id)
+        if now == stamp:
+            return events, stamp
+        count, highest_id, latest = stamp
+        if highest_id is None or now[0] <= count:
+            return None
+        cursor = connection.cursor()
+        if tuple(cursor.execute(self._prefix_sql, (sender_id, highest_id)).fetchone()) != (count, latest):
+            return None
+        appended = [data for (data,) in cursor.execute(self._appended_sql, (sender_id, highest_id))]
+        if len(appended) != now[0] - count:
+            return None  # written meanwhile (outside the conversation's lock)
+        return session_tail(events + appended), now
+
     def _cached(self, sender_id: Text, session: Any = None) -> Optional[List[str]]:
-        """The cached stored events of the conversation's session, if they are current
-        (checked in ``session``, or on the kept connection, when other processes write)."""
+        """The cached stored events of the conversation's session, brought up to date (in
+        ``session``, or on the kept connection) when other processes write."""
         if self._cache is None:
             return None
         if not self._shared_file:
             return self._cache.get(sender_id)
         if session is not None:
-            return self._cache.get(sender_id, lambda: self._stamp(session.connection().connection, sender_id))
+            connection = session.connection().connection
+            return self._cache.get(sender_id, lambda *entry: self._updated(connection, sender_id, *entry))
         connection = self.engine.raw_connection()
         try:
-            return self._cache.get(sender_id, lambda: self._stamp(connection, sender_id))
+            return self._cache.get(sender_id, lambda *entry: self._updated(connection, sender_id, *entry))
         finally:
             connection.close()  # back to the pool, which keeps it
 

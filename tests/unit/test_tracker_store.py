@@ -182,6 +182,41 @@ def test_a_worker_uses_its_cache_only_while_the_rows_are_unchanged(tmp_path, mon
     assert run(first.retrieve("erin")).latest_message.text == "hello"
 
 
+def test_a_worker_reads_only_the_rows_another_worker_appended(tmp_path, monkeypatch):
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    path = tmp_path / "tracker.db"
+    first, second = store(path), store(path)
+    tracker = DialogueStateTracker.from_events("gus", turn("q0", "a0"), DOMAIN.slots)
+    run(first.save(tracker))
+    tracker = run(second.retrieve("gus"))
+    for event in turn("q1", "a1"):
+        tracker.update(event)
+    run(second.save(tracker))
+    sent = statements(first)
+    from_cache = run(first.retrieve("gus"))
+    assert as_dicts(from_cache) == as_dicts(run(store(path).retrieve("gus")))
+    assert [statement.split()[1] for statement in sent] == ["count(*),", "count(*),", "data"]  # stamp, prefix, new rows
+
+
+def test_rows_rewritten_under_reused_ids_are_read_afresh(tmp_path, monkeypatch):
+    """Forgotten and written again with more events: SQLite reuses the ids of the deleted
+    rows, so the rows up to the cached highest id are not the cached ones any more."""
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    path = tmp_path / "tracker.db"
+    first = store(path)
+    run(first.save(DialogueStateTracker.from_events("hal", turn("my e-mail is hal@example.org", "ok"),
+                                                    DOMAIN.slots)))
+    assert run(first.retrieve("hal")) is not None  # cached in the first worker
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM events WHERE sender_id = 'hal'")
+    time.sleep(0.01)
+    run(store(path).save(DialogueStateTracker.from_events("hal", turn("new", "start") + turn("again", "yes"),
+                                                          DOMAIN.slots)))
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT min(id) FROM events WHERE sender_id = 'hal'").fetchone() == (1,)
+    assert [e.text for e in run(first.retrieve("hal")).events if isinstance(e, UserUttered)] == ["new", "again"]
+
+
 def test_one_worker_alone_trusts_its_cache_without_asking_the_database(tmp_path, monkeypatch):
     monkeypatch.delenv("SANIC_WORKERS", raising=False)
     path = tmp_path / "tracker.db"
