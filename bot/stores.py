@@ -136,6 +136,7 @@ def session_tail(events: List[str]) -> List[str]:
 
 Stamp = Tuple[Any, ...]
 Entry = Tuple[List[str], Optional[Stamp]]
+NO_ROWS: Stamp = (0, None, None)  # the stamp of a conversation with no stored events
 
 
 class EventCache:
@@ -307,10 +308,14 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         async def read() -> Optional[DialogueStateTracker]:
             cached = self._cached(sender_id) if self.domain else None
-            if cached:
+            if cached is not None:  # [] = known to have no events yet
                 return DialogueStateTracker.from_dict(sender_id, [fastjson.loads(e) for e in cached],
-                                                      self.domain.slots)
-            return await super(ResilientSQLTrackerStore, self).retrieve(sender_id)
+                                                      self.domain.slots) if cached else None
+            tracker = await super(ResilientSQLTrackerStore, self).retrieve(sender_id)
+            if tracker is None and self._cache is not None:
+                # A new conversation: its first save then needs no count query either.
+                self._cache.remember(sender_id, [], [], list, NO_ROWS if self._shared_file else None)
+            return tracker
 
         return await self._retrying(read, "read a conversation")
 

@@ -235,3 +235,19 @@ def test_the_stamp_is_read_from_an_index_alone(tmp_path, monkeypatch):
         plan = " ".join(row[-1] for row in connection.execute(
             "EXPLAIN QUERY PLAN SELECT count(*), max(id), max(timestamp) FROM events WHERE sender_id = 'x'"))
     assert f"COVERING INDEX {stores.STAMP_INDEX}" in plan
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_new_conversation_is_read_once_and_its_first_save_counts_nothing(tmp_path, monkeypatch, workers):
+    monkeypatch.setenv("SANIC_WORKERS", workers)
+    path = tmp_path / "tracker.db"
+    fresh = store(path)
+    sent = statements(fresh)
+    assert run(fresh.retrieve("ida")) is None
+    assert run(fresh.retrieve("ida")) is None
+    queries = [statement for statement in sent if statement.startswith("SELECT")]
+    assert len([q for q in queries if "events.data" in q]) == 1  # Rasa's read, once
+    run(fresh.save(DialogueStateTracker.from_events("ida", turn("first", "reply"), DOMAIN.slots)))
+    assert not any("count(" in statement.lower() and "events.id" in statement for statement in sent)
+    assert as_dicts(run(fresh.retrieve("ida"))) == as_dicts(run(store(path).retrieve("ida")))
+    assert len(stored_rows(path)) == 5
