@@ -21,6 +21,7 @@ PHONE_PLACEHOLDER = "[phone]"
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A run of digits and separators that starts and ends with a digit (or a leading "+").
 _PHONE_CANDIDATE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s./()-]{5,}\d(?!\w)")
+_DIGIT = re.compile(r"\d")
 _MIN_DIGITS = 9
 _MIN_DIGITS_INTERNATIONAL = 7
 _MAX_DIGITS = 15  # E.164
@@ -36,8 +37,16 @@ def _phone_or_keep(match: "re.Match[str]") -> str:
 
 
 def redact_text(text: str) -> str:
-    """``text`` with e-mail addresses and phone numbers replaced by placeholders."""
-    return _PHONE_CANDIDATE.sub(_phone_or_keep, _EMAIL.sub(EMAIL_PLACEHOLDER, text))
+    """``text`` with e-mail addresses and phone numbers replaced by placeholders.
+
+    Most strings of an event (names, intents, answers) have no "@" and no digit; they
+    skip the patterns, which cannot match without them (a tenth of a save's CPU).
+    """
+    if "@" in text:
+        text = _EMAIL.sub(EMAIL_PLACEHOLDER, text)
+    if _DIGIT.search(text):
+        text = _PHONE_CANDIDATE.sub(_phone_or_keep, text)
+    return text
 
 
 def redact_value(value: Any) -> Any:

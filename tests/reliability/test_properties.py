@@ -119,6 +119,14 @@ def test_text_without_digits_or_at_signs_is_not_changed(text):
     assert redact_text(text) == text
 
 
+@given(st.text(alphabet=string.printable + "éا٣٤@+()", max_size=80) | st.text(max_size=40))
+def test_redaction_skips_only_what_its_patterns_cannot_match(text):
+    """Strings without "@" or a digit skip the patterns: the result is the patterns' own."""
+    from bot.privacy.redact import _EMAIL, _PHONE_CANDIDATE, _phone_or_keep
+
+    assert redact_text(text) == _PHONE_CANDIDATE.sub(_phone_or_keep, _EMAIL.sub(EMAIL_PLACEHOLDER, text))
+
+
 @given(st.sampled_from(["16.11.2017", "2017-11-16", "16–17 November 2017", "16/11/2017",
                         "10:00-12:30", "room 214", "2017 2018"]))
 def test_dates_and_times_survive_redaction(text):
