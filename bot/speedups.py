@@ -47,6 +47,9 @@ store, so every Rasa server process loads it). ``BOT_SPEEDUPS`` selects them: un
   the longest rule's turns (a rule can only fail on the turns it covers, ours two at
   most) — the same keys as Rasa's search (which runs instead when a subclass changes
   ``_is_rule_applicable``).
+* ``rule_states``: for the prediction after a user message the RulePolicy computes the
+  conversation's states (replaying the whole session) once for the message's text and
+  again for its intent; here once, the second request getting a copy.
 """
 
 from __future__ import annotations
@@ -357,6 +360,50 @@ def _install_rule_keys() -> None:
     RulePolicy._get_possible_keys = get_possible_keys  # type: ignore[assignment]
 
 
+def _install_rule_states() -> None:
+    import copy
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    rasa_predict = _original(RulePolicy._predict)
+
+    def predict(self: RulePolicy, tracker: Any, domain: Any) -> Any:
+        """Rasa's prediction, with the conversation's states computed once instead of
+        for the text and again for the intent of the latest message.
+
+        The two differ only in what ``_choose_last_user_input`` removes from the latest
+        state, in place: a repeated request gets the earlier states (which nothing
+        changes) and a copy of the latest one as first computed.
+        """
+        featurizer = self.featurizer
+        if featurizer is None or "_create_states" in vars(featurizer):
+            return rasa_predict(self, tracker, domain)
+        create_states = featurizer._create_states
+        computed: List[Tuple[Tuple[Any, ...], List[Any]]] = []
+
+        def with_latest_copied(states: List[Any]) -> List[Any]:
+            return states[:-1] + [copy.deepcopy(state) for state in states[-1:]]
+
+        def create_states_once(tracker_: Any, domain_: Any, omit_unset_slots: bool = False,
+                               ignore_rule_only_turns: bool = False, rule_only_data: Any = None) -> List[Any]:
+            request = (len(tracker_.events), omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+            for (tracker_seen, domain_seen, *earlier), states in computed:
+                if tracker_seen is tracker_ and domain_seen is domain_ and tuple(earlier) == request:
+                    return with_latest_copied(states)
+            states = create_states(tracker_, domain_, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+            computed.append(((tracker_, domain_, *request), with_latest_copied(states)))
+            return states
+
+        featurizer._create_states = create_states_once
+        try:
+            return rasa_predict(self, tracker, domain)
+        finally:
+            del featurizer._create_states
+
+    predict.__wrapped__ = rasa_predict  # type: ignore[attr-defined]
+    RulePolicy._predict = predict  # type: ignore[assignment]
+
+
 PATCHES: Dict[str, Callable[[], None]] = {
     "validator": _install_validator,
     "events": _install_event_classes,
@@ -365,6 +412,7 @@ PATCHES: Dict[str, Callable[[], None]] = {
     "sentence_features": _install_sentence_features,
     "domain_empty": _install_domain_empty,
     "rule_keys": _install_rule_keys,
+    "rule_states": _install_rule_states,
 }
 
 

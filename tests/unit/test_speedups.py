@@ -347,3 +347,47 @@ def test_a_policy_that_judges_rules_itself_gets_rasa_s_search(rule_policy, monke
     states = [{"prev_action": {"action_name": "action_listen"}}] * 10
     assert judging._get_possible_keys(policy.lookup[RULES], states) == set(policy.lookup[RULES])
     assert max(calls) == 9  # every turn asked, as Rasa does
+
+
+def test_the_rule_policy_predicts_as_rasa_does_with_states_computed_once(rule_policy, monkeypatch):
+    """Random long conversations: same probabilities at every step, fewer state computations."""
+    import random
+
+    from rasa.shared.core.events import SessionStarted
+
+    policy, domain = rule_policy
+    monkeypatch.setattr(RulePolicy, "_predict", RulePolicy.__dict__["_predict"])
+    speedups.PATCHES["rule_states"]()
+    speedups.PATCHES["rule_states"]()  # patching twice keeps Rasa's prediction underneath
+    rasa_predict = RulePolicy._predict.__wrapped__
+    assert rasa_predict.__module__ == "rasa.core.policies.rule_policy"
+    computations = []
+    create_states = policy.featurizer._create_states
+    monkeypatch.setattr(type(policy.featurizer), "_create_states",
+                        staticmethod(lambda *args, **kwargs: computations.append(1) or create_states(*args, **kwargs)))
+    random_choice = random.Random(11).choice
+    intents = [intent for intent in domain.intents if intent not in {"session_start", "restart", "back"}]
+    ours, rasas, predictions = 0, 0, 0
+    tracker = DialogueStateTracker.from_events("c", [
+        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")], domain.slots)
+    for _ in range(40):
+        tracker.update(UserUttered("…", intent={"name": random_choice(intents), "confidence": 1.0}))
+        for _ in range(3):
+            before = len(computations)
+            expected = rasa_predict(policy, tracker, domain)
+            rasas += len(computations) - before
+            before = len(computations)
+            got = policy._predict(tracker, domain)
+            ours += len(computations) - before
+            (prediction, source), (expected_prediction, expected_source) = got, expected
+            assert (prediction.probabilities, prediction.events, source) == (
+                expected_prediction.probabilities, expected_prediction.events, expected_source)
+            assert "_create_states" not in vars(policy.featurizer)  # the featurizer as it was
+            predictions += 1
+            probabilities = prediction.probabilities
+            action = domain.action_names_or_texts[probabilities.index(max(probabilities))]
+            tracker.update(ActionExecuted(action))
+            if action == "action_listen":
+                break
+    assert predictions > 60
+    assert ours < rasas
