@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterable, Optional
 
 # Arabic short vowels and tatweel carry no meaning for keyword matching.
@@ -35,23 +36,33 @@ def contains_phrase(normalised_text: str, phrase: str) -> bool:
     return f" {phrase} " in f" {normalised_text} "
 
 
+ARABIC_PREFIXES = ("و", "ب", "ل", "ال", "بال", "وال", "لل")
+
+
+@lru_cache(maxsize=8192)  # phrases come from fixed word lists: each is looked at once
+def _has_arabic_letter(phrase: str) -> bool:
+    return bool(_ARABIC_LETTER.search(phrase))
+
+
 def arabic_prefixed(normalised_text: str, phrase: str) -> bool:
     """Arabic attaches و/ب/ل/ال to words; accept a phrase behind one such prefix."""
-    if not _ARABIC_LETTER.search(phrase):
-        return False
-    for prefix in ("و", "ب", "ل", "ال", "بال", "وال", "لل"):
-        if contains_phrase(normalised_text, prefix + phrase):
-            return True
-    return False
+    return _prefixed_in(f" {normalised_text} ", phrase)
+
+
+def _prefixed_in(padded_text: str, phrase: str) -> bool:
+    return _has_arabic_letter(phrase) and any(f" {prefix}{phrase} " in padded_text for prefix in ARABIC_PREFIXES)
 
 
 def longest_match(normalised_text: str, phrases: Iterable[str]) -> Optional[str]:
-    """The longest of ``phrases`` (normalised) found in the text as whole words."""
+    """The longest of ``phrases`` (normalised) found in the text as whole words, or as an
+    Arabic phrase behind a prefix (``contains_phrase``, ``arabic_prefixed``; the text is
+    padded once here, not once per phrase: language detection looks up hundreds)."""
+    padded = f" {normalised_text} "
     best: Optional[str] = None
     for phrase in phrases:
         if best is not None and len(phrase) <= len(best):
             continue
-        if contains_phrase(normalised_text, phrase) or arabic_prefixed(normalised_text, phrase):
+        if phrase and (f" {phrase} " in padded or _prefixed_in(padded, phrase)):
             best = phrase
     return best
 

@@ -42,3 +42,20 @@ def test_normalise_is_idempotent_and_never_fails(text):
     once = normalise(text)
     assert normalise(once) == once
     assert "  " not in once
+
+
+def _longest_by_definition(text, phrases):
+    """The longest phrase found as whole words or behind one Arabic prefix (first wins a tie)."""
+    from bot.text import arabic_prefixed
+
+    found = [p for p in phrases if contains_phrase(text, p) or arabic_prefixed(text, p)]
+    return max(found, key=len, default=None) if found else None
+
+
+WORDS = ["iom", "un habitat", "ال", "عنوان", "mechelen", "a", "", "vol", "و", "بالعنوان", "the venue"]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=6), st.lists(st.sampled_from(WORDS), max_size=8))
+def test_longest_match_is_the_longest_phrase_found(text_words, phrases):
+    text = normalise(" ".join(text_words))
+    assert longest_match(text, phrases) == _longest_by_definition(text, phrases)
