@@ -44,9 +44,15 @@ VARIANTS: Dict[str, Dict[str, Any]] = {
     "+ sentence features only (no unused sequence features)": {
         "env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features"}},
     "+ empty domain built once": {"env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features,domain_empty"}},
-    "+ rule search stops after the longest rule = the default": {},
-    "the default with 2 Sanic workers, event cache off": {"workers": 2, "env": {"BOT_TRACKER_CACHE": "off"}},
-    "the default with 2 Sanic workers (event cache checked against the rows)": {"workers": 2},
+    "+ rule search by index, stopped after the longest rule": {
+        "env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features,domain_empty,rule_keys"}},
+    "+ rule states computed once per prediction = the default with 1 worker": {"workers": 1},
+    "2 Sanic workers, event cache off, without the rule changes": {
+        "workers": 2, "env": {"BOT_TRACKER_CACHE": "off",
+                              "BOT_SPEEDUPS": f"{ROUND_2},sentence_features,domain_empty"}},
+    "2 Sanic workers, event cache checked against the rows, without the rule changes": {
+        "workers": 2, "env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features,domain_empty"}},
+    "2 Sanic workers with the rule changes = the default (make run on 2+ CPUs)": {"workers": 2},
 }
 
 

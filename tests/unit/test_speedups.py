@@ -391,3 +391,29 @@ def test_the_rule_policy_predicts_as_rasa_does_with_states_computed_once(rule_po
                 break
     assert predictions > 60
     assert ours < rasas
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_char_ngrams_counted_by_word_are_scikit_learn_s_counts(trained_featurizers, binary):
+    """Every 15th training text and awkward ones, twice (the second time from remembered words)."""
+    import numpy as np
+
+    storage, stored = trained_featurizers
+    char_config, resource = next((config, resource) for config, resource in stored if config["analyzer"] == "char_wb")
+    featurizer = CountVectorsFeaturizer.load(char_config, storage, resource,
+                                             ExecutionContext(GraphSchema({}), resource.name))
+    vectorizer = copy.deepcopy(featurizer.vectorizers[TEXT])
+    vectorizer.binary = binary
+    assert speedups.WordNgramCounts.applies_to(vectorizer)
+    counts = speedups.WordNgramCounts(vectorizer)
+    texts = [e.get("text") for e in load_data(str(ROOT / "data" / "nlu")).training_examples[::15]]
+    texts += ["  several   spaces\tand\nnew lines ", "ΟΔΟΣ ΣΑΣ", "I", "", "a b", "ÉCOLE d'été", "Straße",
+              "أين يقع المؤتمر؟", "ok ok ok ok", "x" * 40, "١٦ نوفمبر"]
+    assert len(texts) > 1000
+    for _ in range(2):
+        for text in texts:
+            expected = vectorizer.transform([text])
+            expected.sort_indices()
+            got = counts.transform(text)
+            assert got.shape == expected.shape and got.dtype == expected.dtype
+            assert np.array_equal(got.indices, expected.indices) and np.array_equal(got.data, expected.data), text
