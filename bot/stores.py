@@ -265,11 +265,20 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                                what, error.orig or error)
                 await asyncio.sleep(RETRY_PAUSE_S)
 
+    def _rows(self, connection: Any, statement: str, parameters: Tuple[Any, ...]) -> List[Tuple[Any, ...]]:
+        """The rows of a plain SQL query on a DBAPI connection; its errors raised as
+        SQLAlchemy's (an outage is retried, a failure reported, like every other query)."""
+        dbapi = self.engine.dialect.dbapi
+        try:
+            return connection.cursor().execute(statement, parameters).fetchall()
+        except dbapi.Error as error:
+            raise sqlalchemy.exc.DBAPIError.instance(statement, parameters, error, dbapi.Error) from error
+
     def _stamp(self, connection: Any, sender_id: Text) -> Stamp:
         """How many rows the conversation has, its highest id and latest timestamp (on a
         SQLite DBAPI connection): a write or delete by another process changes it (ids
         alone can be reused in SQLite)."""
-        return tuple(connection.cursor().execute(self._stamp_sql, (sender_id,)).fetchone())
+        return tuple(self._rows(connection, self._stamp_sql, (sender_id,))[0])
 
     def _updated(self, connection: Any, sender_id: Text, events: List[str], stamp: Stamp) -> Optional[Entry]:
         """The cached entry as the rows are now: unchanged, or with the rows another worker
@@ -281,10 +290,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         count, highest_id, latest = stamp
         if highest_id is None or now[0] <= count:
             return None
-        cursor = connection.cursor()
-        if tuple(cursor.execute(self._prefix_sql, (sender_id, highest_id)).fetchone()) != (count, latest):
+        if tuple(self._rows(connection, self._prefix_sql, (sender_id, highest_id))[0]) != (count, latest):
             return None
-        appended = [data for (data,) in cursor.execute(self._appended_sql, (sender_id, highest_id))]
+        appended = [data for (data,) in self._rows(connection, self._appended_sql, (sender_id, highest_id))]
         if len(appended) != now[0] - count:
             return None  # written meanwhile (outside the conversation's lock)
         return session_tail(events + appended), now

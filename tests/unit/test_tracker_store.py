@@ -251,3 +251,19 @@ def test_a_new_conversation_is_read_once_and_its_first_save_counts_nothing(tmp_p
     assert not any("count(" in statement.lower() and "events.id" in statement for statement in sent)
     assert as_dicts(run(fresh.retrieve("ida"))) == as_dicts(run(store(path).retrieve("ida")))
     assert len(stored_rows(path)) == 5
+
+
+def test_a_failing_stamp_query_is_reported_like_any_database_failure(tmp_path, monkeypatch):
+    """Raised as SQLAlchemy's error, so outages are retried and failures reach the privacy
+    store's clear "store unavailable" answer instead of escaping as a bare sqlite3 error."""
+    from bot.privacy.tracker_store import PrivacyTrackerStore, TrackerStoreUnavailable
+
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    monkeypatch.setenv("BOT_DB_OUTAGE_TIMEOUT", "0")
+    path = tmp_path / "tracker.db"
+    privacy = PrivacyTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path))
+    run(privacy.save(DialogueStateTracker.from_events("jo", turn("q", "a"), DOMAIN.slots)))
+    privacy._stamp_sql = "SELECT count(*), max(id), max(timestamp) FROM no_such_table WHERE sender_id = ?"
+    with pytest.raises(TrackerStoreUnavailable) as failure:
+        run(privacy.retrieve("jo"))
+    assert isinstance(failure.value.__cause__, sqlalchemy.exc.OperationalError)
