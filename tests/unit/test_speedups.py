@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import random
 
 import dask
 import pytest
@@ -17,7 +18,7 @@ from rasa.nlu.classifiers.keyword_intent_classifier import KeywordIntentClassifi
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.loading import load_data
@@ -32,6 +33,31 @@ from bot.components.language_tokenizer import LanguageAwareTokenizer
 from tests.conftest import ROOT
 
 
+def _installed(monkeypatch, owner: type, attribute: str, patch: str):
+    """Rasa's function under the speed-up ``patch``, installed twice (which must keep Rasa's
+    function underneath) and undone after the test."""
+    monkeypatch.setattr(owner, attribute, owner.__dict__[attribute])
+    speedups.PATCHES[patch]()
+    speedups.PATCHES[patch]()
+    return getattr(owner, attribute).__wrapped__
+
+
+def _new_conversation(sender: str, domain: Domain) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(sender, [
+        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")], domain.slots)
+
+
+def _random_user_messages(domain: Domain, seed: int):
+    """Messages with intents of the domain drawn at random (reproducibly)."""
+    choose = random.Random(seed).choice
+    intents = [intent for intent in domain.intents if intent not in {"session_start", "restart", "back"}]
+    return lambda: UserUttered("…", intent={"name": choose(intents), "confidence": 1.0})
+
+
+def _most_likely(domain: Domain, probabilities: list) -> str:
+    return domain.action_names_or_texts[probabilities.index(max(probabilities))]
+
+
 def test_the_setting_selects_patches_and_rejects_unknown_names():
     assert speedups.selected(None) == list(speedups.PATCHES)
     assert speedups.selected("off") == []
@@ -41,10 +67,7 @@ def test_the_setting_selects_patches_and_rejects_unknown_names():
 
 
 def test_events_deserialise_to_the_classes_rasas_search_finds(monkeypatch):
-    monkeypatch.setattr(Event, "resolve_by_type", Event.__dict__["resolve_by_type"])  # undone after
-    speedups.PATCHES["events"]()
-    speedups.PATCHES["events"]()  # patching twice keeps Rasa's search underneath
-    search = Event.resolve_by_type.__wrapped__
+    search = _installed(monkeypatch, Event, "resolve_by_type", "events")
     assert search.__module__ == "rasa.shared.core.events"
     for cls in all_subclasses(Event):
         assert Event.resolve_by_type(cls.type_name) is search(cls.type_name)
@@ -81,9 +104,7 @@ def test_the_depth_first_runner_gives_dask_s_results_for_a_graph_like_rasa_s():
 
 
 def test_an_endpoint_keeps_one_session_per_event_loop_with_rasa_s_settings(monkeypatch):
-    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)  # undone after the test
-    speedups.PATCHES["action_session"]()
-    speedups.PATCHES["action_session"]()  # patching twice keeps Rasa's settings underneath
+    _installed(monkeypatch, EndpointConfig, "session", "action_session")
     endpoint = EndpointConfig("http://127.0.0.1:1/webhook", headers={"X-Test": "1"})
 
     async def two_requests():
@@ -210,10 +231,7 @@ def test_a_component_not_known_to_skip_sequence_features_gets_rasa_s_features(
 
 
 def test_a_domain_is_empty_exactly_when_rasa_says_so(monkeypatch):
-    monkeypatch.setattr(Domain, "is_empty", Domain.__dict__["is_empty"])  # undone after the test
-    speedups.PATCHES["domain_empty"]()
-    speedups.PATCHES["domain_empty"]()  # patching twice keeps Rasa's comparison underneath
-    rasa_is_empty = Domain.is_empty.__wrapped__
+    rasa_is_empty = _installed(monkeypatch, Domain, "is_empty", "domain_empty")
     assert rasa_is_empty.__module__ == "rasa.shared.core.domain"
     domains = [Domain.empty(), Domain.from_dict({}), Domain.from_yaml("version: '3.1'"),
                Domain.from_yaml("version: '3.1'\nintents: [greet]"), Domain.load(str(ROOT / "domain.yml"))]
@@ -240,25 +258,15 @@ def rule_policy(tmp_path_factory):
 
 def test_the_rule_search_finds_rasa_s_rules_in_long_conversations(rule_policy, monkeypatch):
     """Random long conversations: at every prediction the shortened search gives Rasa's keys."""
-    import random
-
-    from rasa.shared.core.events import SessionStarted
-
     policy, domain = rule_policy
-    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy.__dict__["_get_possible_keys"])
-    speedups.PATCHES["rule_keys"]()
-    speedups.PATCHES["rule_keys"]()  # patching twice keeps Rasa's search underneath
-    rasa_search = RulePolicy._get_possible_keys.__wrapped__
+    rasa_search = _installed(monkeypatch, RulePolicy, "_get_possible_keys", "rule_keys")
     assert rasa_search.__module__ == "rasa.core.policies.rule_policy"
-    random_choice = random.Random(7).choice
-    intents = [intent for intent in domain.intents if intent not in {"session_start", "restart", "back"}]
+    user_message = _random_user_messages(domain, seed=7)
     compared, narrowed, longest_history = 0, 0, 0
     for conversation in range(6):
-        tracker = DialogueStateTracker.from_events(f"c{conversation}", [
-            ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
-            domain.slots)
+        tracker = _new_conversation(f"c{conversation}", domain)
         for _ in range(20):
-            tracker.update(UserUttered("…", intent={"name": random_choice(intents), "confidence": 1.0}))
+            tracker.update(user_message())
             for _ in range(3):  # the predictions after a user message, until action_listen
                 for use_text in (True, False):
                     states = policy._prediction_states(tracker, domain, use_text,
@@ -269,8 +277,7 @@ def test_the_rule_search_finds_rasa_s_rules_in_long_conversations(rule_policy, m
                         compared += 1
                         narrowed += 0 < len(keys) < len(lookup)
                     longest_history = max(longest_history, len(states))
-                probabilities = policy.predict_action_probabilities(tracker, domain).probabilities
-                action = domain.action_names_or_texts[probabilities.index(max(probabilities))]
+                action = _most_likely(domain, policy.predict_action_probabilities(tracker, domain).probabilities)
                 tracker.update(ActionExecuted(action))
                 if action == "action_listen":
                     break
@@ -283,9 +290,7 @@ def test_the_rule_search_checks_every_turn_a_rule_covers(rule_policy, monkeypatc
     import json
 
     policy, _ = rule_policy
-    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy.__dict__["_get_possible_keys"])
-    speedups.PATCHES["rule_keys"]()
-    rasa_search = RulePolicy._get_possible_keys.__wrapped__
+    rasa_search = _installed(monkeypatch, RulePolicy, "_get_possible_keys", "rule_keys")
 
     def turn(action: str, intent: str) -> dict:
         return {"prev_action": {"action_name": action}, "user": {"intent": intent}}
@@ -311,9 +316,7 @@ def test_the_rule_index_leaves_every_rule_rasa_s_search_accepts(rule_policy, mon
     from rasa.shared.core.constants import SHOULD_NOT_BE_SET
 
     policy, _ = rule_policy
-    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy.__dict__["_get_possible_keys"])
-    speedups.PATCHES["rule_keys"]()
-    rasa_search = RulePolicy._get_possible_keys.__wrapped__
+    rasa_search = _installed(monkeypatch, RulePolicy, "_get_possible_keys", "rule_keys")
     actions = [{}, {"action_name": "action_listen"}, {"action_name": "utter_greet"},
                {"action_text": "hello"}, {"action_name": SHOULD_NOT_BE_SET}]
     users = [{}, {"intent": "greet"}, {"intent": "thank"}, {"text": "hi"}, {"intent": SHOULD_NOT_BE_SET},
@@ -333,8 +336,7 @@ def test_the_rule_index_leaves_every_rule_rasa_s_search_accepts(rule_policy, mon
 
 def test_a_policy_that_judges_rules_itself_gets_rasa_s_search(rule_policy, monkeypatch):
     policy, domain = rule_policy
-    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy.__dict__["_get_possible_keys"])
-    speedups.PATCHES["rule_keys"]()
+    _installed(monkeypatch, RulePolicy, "_get_possible_keys", "rule_keys")
     calls = []
 
     class Judging(RulePolicy):
@@ -351,27 +353,18 @@ def test_a_policy_that_judges_rules_itself_gets_rasa_s_search(rule_policy, monke
 
 def test_the_rule_policy_predicts_as_rasa_does_with_states_computed_once(rule_policy, monkeypatch):
     """Random long conversations: same probabilities at every step, fewer state computations."""
-    import random
-
-    from rasa.shared.core.events import SessionStarted
-
     policy, domain = rule_policy
-    monkeypatch.setattr(RulePolicy, "_predict", RulePolicy.__dict__["_predict"])
-    speedups.PATCHES["rule_states"]()
-    speedups.PATCHES["rule_states"]()  # patching twice keeps Rasa's prediction underneath
-    rasa_predict = RulePolicy._predict.__wrapped__
+    rasa_predict = _installed(monkeypatch, RulePolicy, "_predict", "rule_states")
     assert rasa_predict.__module__ == "rasa.core.policies.rule_policy"
     computations = []
     create_states = policy.featurizer._create_states
     monkeypatch.setattr(type(policy.featurizer), "_create_states",
                         staticmethod(lambda *args, **kwargs: computations.append(1) or create_states(*args, **kwargs)))
-    random_choice = random.Random(11).choice
-    intents = [intent for intent in domain.intents if intent not in {"session_start", "restart", "back"}]
+    user_message = _random_user_messages(domain, seed=11)
     ours, rasas, predictions = 0, 0, 0
-    tracker = DialogueStateTracker.from_events("c", [
-        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")], domain.slots)
+    tracker = _new_conversation("c", domain)
     for _ in range(40):
-        tracker.update(UserUttered("…", intent={"name": random_choice(intents), "confidence": 1.0}))
+        tracker.update(user_message())
         for _ in range(3):
             before = len(computations)
             expected = rasa_predict(policy, tracker, domain)
@@ -384,8 +377,7 @@ def test_the_rule_policy_predicts_as_rasa_does_with_states_computed_once(rule_po
                 expected_prediction.probabilities, expected_prediction.events, expected_source)
             assert "_create_states" not in vars(policy.featurizer)  # the featurizer as it was
             predictions += 1
-            probabilities = prediction.probabilities
-            action = domain.action_names_or_texts[probabilities.index(max(probabilities))]
+            action = _most_likely(domain, prediction.probabilities)
             tracker.update(ActionExecuted(action))
             if action == "action_listen":
                 break
