@@ -36,13 +36,14 @@ Importing this module also installs ``bot.speedups`` (fixes for Rasa hot spots).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
 import os
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text, Tuple, TypeVar
+from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc
@@ -304,12 +305,18 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             return None
         if not self._shared_file:
             return self._cache.get(sender_id)
-        if session is not None:
-            connection = session.connection().connection
+        with self._dbapi_connection(session) as connection:
             return self._cache.get(sender_id, lambda *entry: self._updated(connection, sender_id, *entry))
+
+    @contextlib.contextmanager
+    def _dbapi_connection(self, session: Any = None) -> Iterator[Any]:
+        """The DBAPI connection of ``session`` (its transaction), or else the kept one."""
+        if session is not None:
+            yield session.connection().connection
+            return
         connection = self.engine.raw_connection()
         try:
-            return self._cache.get(sender_id, lambda *entry: self._updated(connection, sender_id, *entry))
+            yield connection
         finally:
             connection.close()  # back to the pool, which keeps it
 
