@@ -41,6 +41,7 @@ FUZZY_CACHE_SIZE = 50_000  # words already looked up
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _SEPARATOR = r"[\s'\-]*"
+WORD_START = r"(?<!\w)"
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def _phrase_pattern(phrase: str) -> str:
     words = [w for w in re.split(r"[\s'\-]+", fold(phrase)[0]) if w]
     body = _SEPARATOR.join(re.escape(w) for w in words)
     arabic_prefix = "[وفبل]?" if re.search("[\u0600-\u06FF]", phrase) else ""
-    return rf"(?<!\w){arabic_prefix}{body}(?!\w)"
+    return rf"{arabic_prefix}{body}(?!\w)"  # preceded by WORD_START (see _alternation)
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,15 @@ class _Lexicon:
 
 
 def _alternation(phrases: Iterable[str]) -> Tuple[Pattern[str], List[str]]:
-    """One regex trying the longest phrase first; group ``p<i>`` is ``ordered[i]``."""
+    """One regex trying the longest phrase first; group ``p<i>`` is ``ordered[i]``.
+
+    The word-start assertion comes once, before the alternatives: inside each of them
+    (hundreds with the six languages' lists) it was tried at every character of the
+    message, and ``re`` can no longer skip an alternative on its first letter.
+    """
     ordered = sorted(set(phrases), key=lambda p: len(fold(p)[0]), reverse=True)
-    pattern = re.compile("|".join(f"(?P<p{i}>{_phrase_pattern(p)})" for i, p in enumerate(ordered)))
+    alternatives = "|".join(f"(?P<p{i}>{_phrase_pattern(p)})" for i, p in enumerate(ordered))
+    pattern = re.compile(rf"{WORD_START}(?:{alternatives})")
     return pattern, ordered
 
 
