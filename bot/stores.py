@@ -26,8 +26,11 @@ a database — with three changes, each for a problem seen with the stock store:
   the highest id, the latest timestamp), checked by one query (answered from an index
   of its own, ``STAMP_INDEX``); when another worker only appended rows, just those are
   read. Off for PostgreSQL, where replicas take turns on conversations.
+  A conversation the cache does not hold is known to be new from one count, without
+  Rasa's read.
 * **Writing a turn:** the same rows as Rasa's ``save``, inserted with one
-  ``executemany`` instead of an ORM object and flush per event (any database).
+  ``executemany`` instead of an ORM object and flush per event (any database); with
+  SQLite and the conversation cached, as plain SQL on the kept connection.
   Numbers: docs/performance.md.
 
 Importing this module also installs ``bot.speedups`` (fixes for Rasa hot spots).
@@ -74,6 +77,8 @@ CACHED_CONVERSATIONS = 10_000
 CACHE_IDLE_S = 60.0  # purge deletes only conversations idle for far longer
 CACHE_ENV = "BOT_TRACKER_CACHE"  # "off" to compare, or to rule the cache out
 STAMP_INDEX = "ix_events_sender_id_timestamp"
+# The columns Rasa's SQLTrackerStore.save fills (the id is the database's).
+EVENT_COLUMNS = ("sender_id", "type_name", "timestamp", "action_name", "intent_name", "data")
 
 
 class TrackerDatabaseUnreachable(RasaException):
@@ -232,6 +237,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self._prefix_sql = (f"SELECT count(*), max(timestamp) FROM {table.name} "
                             "WHERE sender_id = ? AND id <= ?")
         self._appended_sql = f"SELECT data FROM {table.name} WHERE sender_id = ? AND id > ? ORDER BY id"
+        self._insert_sql = (f"INSERT INTO {table.name} ({', '.join(EVENT_COLUMNS)}) "
+                            f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})")
         if self._cache is not None and self._shared_file:
             # Answers the stamp from the index alone: Rasa's index on sender_id leaves the
             # timestamps in the rows, which lie on as many pages as the conversation has
@@ -266,14 +273,20 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                                what, error.orig or error)
                 await asyncio.sleep(RETRY_PAUSE_S)
 
-    def _rows(self, connection: Any, statement: str, parameters: Tuple[Any, ...]) -> List[Tuple[Any, ...]]:
-        """The rows of a plain SQL query on a DBAPI connection; its errors raised as
-        SQLAlchemy's (an outage is retried, a failure reported, like every other query)."""
+    @contextlib.contextmanager
+    def _raised_as_sqlalchemy(self, statement: str, parameters: Any) -> Iterator[None]:
+        """Errors of plain SQL on a DBAPI connection raised as SQLAlchemy's, so an outage
+        is retried and a failure reported like those of every other query."""
         dbapi = self.engine.dialect.dbapi
         try:
-            return connection.cursor().execute(statement, parameters).fetchall()
+            yield
         except dbapi.Error as error:
             raise sqlalchemy.exc.DBAPIError.instance(statement, parameters, error, dbapi.Error) from error
+
+    def _rows(self, connection: Any, statement: str, parameters: Tuple[Any, ...]) -> List[Tuple[Any, ...]]:
+        """The rows of a plain SQL query on a DBAPI connection."""
+        with self._raised_as_sqlalchemy(statement, parameters):
+            return connection.cursor().execute(statement, parameters).fetchall()
 
     def _stamp(self, connection: Any, sender_id: Text) -> Stamp:
         """How many rows the conversation has, its highest id and latest timestamp (on a
@@ -298,39 +311,47 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             return None  # written meanwhile (outside the conversation's lock)
         return session_tail(events + appended), now
 
-    def _cached(self, sender_id: Text, session: Any = None) -> Optional[List[str]]:
-        """The cached stored events of the conversation's session, brought up to date (in
-        ``session``, or on the kept connection) when other processes write."""
+    def _cached(self, connection: Any, sender_id: Text) -> Optional[List[str]]:
+        """The cached stored events of the conversation's session, brought up to date (on
+        the SQLite DBAPI ``connection``) when other processes write."""
         if self._cache is None:
             return None
         if not self._shared_file:
             return self._cache.get(sender_id)
-        with self._dbapi_connection(session) as connection:
-            return self._cache.get(sender_id, lambda *entry: self._updated(connection, sender_id, *entry))
+        return self._cache.get(sender_id, lambda *entry: self._updated(connection, sender_id, *entry))
 
     @contextlib.contextmanager
-    def _dbapi_connection(self, session: Any = None) -> Iterator[Any]:
-        """The DBAPI connection of ``session`` (its transaction), or else the kept one."""
-        if session is not None:
-            yield session.connection().connection
-            return
+    def _kept_connection(self) -> Iterator[Any]:
+        """The DBAPI connection SQLite's pool keeps (the cache is on for SQLite only)."""
         connection = self.engine.raw_connection()
         try:
             yield connection
         finally:
-            connection.close()  # back to the pool, which keeps it
+            connection.close()  # back to the pool, which keeps it (rolling back what is open)
+
+    def _cached_or_new(self, sender_id: Text) -> Optional[List[str]]:
+        """The cached stored events; [] for a conversation without stored events, which
+        is then remembered as such (its first save needs no count query either); None
+        when Rasa's read has to answer."""
+        if self._cache is None:
+            return None
+        with self._kept_connection() as connection:
+            cached = self._cached(connection, sender_id)
+            if cached is not None:
+                return cached
+            stamp = self._stamp(connection, sender_id)
+        if stamp[0]:
+            return None
+        self._cache.remember(sender_id, [], [], list, NO_ROWS if self._shared_file else None)
+        return []
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         async def read() -> Optional[DialogueStateTracker]:
-            cached = self._cached(sender_id) if self.domain else None
+            cached = self._cached_or_new(sender_id) if self.domain else None
             if cached is not None:  # [] = known to have no events yet
                 return DialogueStateTracker.from_dict(sender_id, [fastjson.loads(e) for e in cached],
                                                       self.domain.slots) if cached else None
-            tracker = await super(ResilientSQLTrackerStore, self).retrieve(sender_id)
-            if tracker is None and self._cache is not None:
-                # A new conversation: its first save then needs no count query either.
-                self._cache.remember(sender_id, [], [], list, NO_ROWS if self._shared_file else None)
-            return tracker
+            return await super(ResilientSQLTrackerStore, self).retrieve(sender_id)
 
         return await self._retrying(read, "read a conversation")
 
@@ -342,40 +363,62 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         """
         return event.as_dict()
 
-    def _stored_before(self, session: Any, tracker: DialogueStateTracker) -> Tuple[Optional[List[str]], int]:
-        """The cached stored events of the session, and how many of its events are stored.
+    def _new_rows(self, tracker: DialogueStateTracker, count: int
+                  ) -> Tuple[List[Dict[Text, Any]], List[str], List[Tuple[Any, ...]]]:
+        """For the events after the first ``count``: their stored data, its JSON, and the
+        rows Rasa's ``SQLTrackerStore.save`` writes for them (``EVENT_COLUMNS``)."""
+        new = list(itertools.islice(tracker.events, count, None))
+        data = [self.stored_data(event) for event in new]
+        written = [json.dumps(d) for d in data]
+        rows = [(tracker.sender_id, event.type_name, d.get("timestamp"), d.get("name"),
+                 d.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY), serialised)
+                for event, d, serialised in zip(new, data, written)]
+        return data, written, rows
 
-        Without a cache entry Rasa's count query answers.
-        """
-        stored = self._cached(tracker.sender_id, session)
-        if stored is not None and len(stored) <= len(tracker.events):
-            return stored, len(stored)
-        return None, self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
-
-    def _write(self, tracker: DialogueStateTracker) -> List[Dict[Text, Any]]:
-        """Insert the events the database does not hold yet: the rows and columns Rasa's
-        ``SQLTrackerStore.save`` writes, in one ``executemany`` instead of an ORM object
-        and unit-of-work flush per event, each event serialised once.
-
-        Returns the stored data of the events it inserted, for the event broker."""
-        with self.session_scope() as session:
-            stored_before, count = self._stored_before(session, tracker)
-            new = list(itertools.islice(tracker.events, count, None))
-            data = [self.stored_data(event) for event in new]
-            written = [json.dumps(d) for d in data]
-            if written:
-                session.execute(self.SQLEvent.__table__.insert(), [
-                    {"sender_id": tracker.sender_id, "type_name": event.type_name,
-                     "timestamp": d.get("timestamp"), "action_name": d.get("name"),
-                     "intent_name": d.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                     "data": serialised}
-                    for event, d, serialised in zip(new, data, written)])
-            stamp = self._stamp(session.connection().connection, tracker.sender_id) if self._shared_file else None
-            session.commit()
+    def _remember(self, tracker: DialogueStateTracker, stored_before: Optional[List[str]], count: int,
+                  written: List[str], stamp: Optional[Stamp]) -> None:
         if self._cache is not None:
             self._cache.remember(tracker.sender_id, stored_before, written, lambda: [
                 json.dumps(self.stored_data(event)) for event in itertools.islice(tracker.events, count)
             ] + written, stamp)
+
+    def _write(self, tracker: DialogueStateTracker) -> List[Dict[Text, Any]]:
+        """Insert the events the database does not hold yet: the rows and columns Rasa's
+        ``SQLTrackerStore.save`` writes, in one ``executemany`` instead of an ORM object
+        and unit-of-work flush per event, each event serialised once. With SQLite, when
+        the cache knows what is stored, as plain SQL on the kept connection (through an
+        SQLAlchemy session a save cost ~5 % of the server's CPU in statement set-up).
+
+        Returns the stored data of the events it inserted, for the event broker."""
+        if self._cache is not None:
+            with self._kept_connection() as connection:
+                stored = self._cached(connection, tracker.sender_id)
+                if stored is not None and len(stored) <= len(tracker.events):
+                    return self._insert_plain(connection, tracker, stored)
+        with self.session_scope() as session:
+            count = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            data, written, rows = self._new_rows(tracker, count)
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), [dict(zip(EVENT_COLUMNS, row)) for row in rows])
+            stamp = self._stamp(session.connection().connection, tracker.sender_id) if self._shared_file else None
+            session.commit()
+        self._remember(tracker, None, count, written, stamp)
+        return data
+
+    def _insert_plain(self, connection: Any, tracker: DialogueStateTracker, stored: List[str]
+                      ) -> List[Dict[Text, Any]]:
+        """``_write`` on a SQLite DBAPI connection, after the ``stored`` events."""
+        data, written, rows = self._new_rows(tracker, len(stored))
+        with self._raised_as_sqlalchemy(self._insert_sql, rows):
+            try:
+                if rows:
+                    connection.cursor().executemany(self._insert_sql, rows)
+                stamp = self._stamp(connection, tracker.sender_id) if self._shared_file else None
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
+        self._remember(tracker, stored, len(stored), written, stamp)
         return data
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:

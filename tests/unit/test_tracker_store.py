@@ -238,7 +238,8 @@ def test_the_stamp_is_read_from_an_index_alone(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_new_conversation_is_read_once_and_its_first_save_counts_nothing(tmp_path, monkeypatch, workers):
+def test_a_new_conversation_is_known_from_one_count_and_its_first_save_counts_nothing(tmp_path, monkeypatch,
+                                                                                     workers):
     monkeypatch.setenv("SANIC_WORKERS", workers)
     path = tmp_path / "tracker.db"
     fresh = store(path)
@@ -246,11 +247,57 @@ def test_a_new_conversation_is_read_once_and_its_first_save_counts_nothing(tmp_p
     assert run(fresh.retrieve("ida")) is None
     assert run(fresh.retrieve("ida")) is None
     queries = [statement for statement in sent if statement.startswith("SELECT")]
-    assert len([q for q in queries if "events.data" in q]) == 1  # Rasa's read, once
+    assert not [q for q in queries if "events.data" in q]  # no read of Rasa's
+    assert len(queries) == (1 if workers == "1" else 2)  # one count; with 2 workers a stamp per read
     run(fresh.save(DialogueStateTracker.from_events("ida", turn("first", "reply"), DOMAIN.slots)))
     assert not any("count(" in statement.lower() and "events.id" in statement for statement in sent)
     assert as_dicts(run(fresh.retrieve("ida"))) == as_dicts(run(store(path).retrieve("ida")))
     assert len(stored_rows(path)) == 5
+
+
+def test_a_conversation_stored_before_a_restart_is_read_by_rasa_and_continued(tmp_path):
+    path = tmp_path / "tracker.db"
+    before = DialogueStateTracker.from_events("kim", turn("q0", "a0"), DOMAIN.slots)
+    run(store(path).save(before))
+    restarted = store(path)
+    tracker = run(restarted.retrieve("kim"))
+    assert as_dicts(tracker) == as_dicts(before)
+    for event in turn("q1", "a1"):
+        tracker.update(event)
+    run(restarted.save(tracker))
+    assert [json.loads(data).get("text") for name, data in stored_rows(path) if name == "user"] == ["q0", "q1"]
+
+
+def test_a_save_failing_before_its_commit_leaves_nothing_and_its_retry_stores_each_event_once(tmp_path,
+                                                                                            monkeypatch):
+    """The cached path writes plain SQL on the kept connection: a failure after the insert
+    rolls it back, and the outage retry writes the turn once."""
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    monkeypatch.setattr(stores, "RETRY_PAUSE_S", 0)
+    path = tmp_path / "tracker.db"
+    broker = RecordingBroker()
+    resilient = ResilientSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path), event_broker=broker)
+    tracker = DialogueStateTracker.from_events("lee", turn("q0", "a0"), DOMAIN.slots)
+    run(resilient.save(tracker))
+    tracker = run(resilient.retrieve("lee"))
+    for event in turn("q1", "a1"):
+        tracker.update(event)
+    stamp = resilient._stamp
+    calls = []
+
+    def stamp_failing_once_after_the_insert(connection, sender_id):
+        calls.append(len(stored_rows(path)))
+        if len(calls) == 2:  # the first was the cache check, before the insert
+            raise sqlalchemy.exc.OperationalError("SELECT", {}, sqlite3.OperationalError("disk I/O error"))
+        return stamp(connection, sender_id)
+
+    monkeypatch.setattr(resilient, "_stamp", stamp_failing_once_after_the_insert)
+    run(resilient.save(tracker))
+    assert len(calls) > 3  # failed, retried
+    assert [json.loads(data).get("text") for name, data in stored_rows(path) if name == "user"] == ["q0", "q1"]
+    assert len(stored_rows(path)) == 10
+    assert [event["event"] for event in broker.published] == ["user", "slot", "action", "bot", "action"] * 2
+    assert as_dicts(run(resilient.retrieve("lee"))) == as_dicts(run(store(path).retrieve("lee")))
 
 
 def test_a_failing_stamp_query_is_reported_like_any_database_failure(tmp_path, monkeypatch):
