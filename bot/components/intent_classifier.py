@@ -45,6 +45,13 @@ class LogCountLogisticRegression(LogisticRegressionClassifier):
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=self.config["C"])
 
+    @classmethod
+    def load(cls, *args: Any, **kwargs: Any) -> "LogCountLogisticRegression":
+        """Rasa's loading, with the coefficients laid out for prediction (``column_major``)."""
+        component = super().load(*args, **kwargs)
+        column_major(component.clf)
+        return component
+
     def _create_X(self, messages: List[Message]) -> csr_matrix:
         """The sentence-level sparse features of each message, as ``log(1 + count)``.
 
@@ -59,6 +66,22 @@ class LogCountLogisticRegression(LogisticRegressionClassifier):
         if not rows or any(row is None for row in rows) or len(widths) != 1:
             return super()._create_X(messages).tocsr().log1p()
         return _side_by_side(rows, widths.pop()).log1p()
+
+
+def column_major(classifier: Any) -> None:
+    """Store a fitted linear model's ``coef_`` column by column (same values).
+
+    scikit-learn predicts with ``X @ coef_.T``; scipy multiplies a sparse matrix by a
+    dense one only when the dense one is laid out row by row, so with ``coef_`` stored
+    row by row (as fitted and as loaded) every prediction first copied all of it
+    (31 intents × ~110,000 n-grams, 28 MB): ~4.7 ms of CPU per message, more than the
+    rest of the NLU pipeline together. Stored column by column, ``coef_.T`` is already
+    laid out row by row and nothing is copied; the products are summed in the same
+    order, so the probabilities are the same to the last bit.
+    """
+    coefficients = getattr(classifier, "coef_", None)
+    if isinstance(coefficients, np.ndarray):
+        classifier.coef_ = np.asfortranarray(coefficients)
 
 
 def _sentence_matrices(message: Message) -> Optional[List[spmatrix]]:

@@ -113,3 +113,36 @@ def test_trains_predicts_and_survives_persistence(setting):
     assert [q.get("intent")["name"] for q in queries] == ["greet", "ask_venue", "thank"]
     ranking = queries[0].get("intent_ranking")
     assert sum(entry["confidence"] for entry in ranking) == pytest.approx(1.0)
+
+
+def test_loaded_coefficients_are_laid_out_for_prediction_and_predict_the_same(setting):
+    """scipy copies a row-by-row ``coef_`` for every ``X @ coef_.T``; column by column
+    it does not, and the probabilities are bit for bit those of the fitted model."""
+    storage, data, queries = setting
+    trained = _classifier(storage)
+    trained.train(data)
+    assert not trained.clf.coef_.flags["F_CONTIGUOUS"]  # scikit-learn's layout
+    loaded = LogCountLogisticRegression.load(
+        LogCountLogisticRegression.get_default_config(), storage, Resource("clf"),
+        ExecutionContext(GraphSchema({}), "clf"))
+    assert loaded.clf.coef_.flags["F_CONTIGUOUS"] and loaded.clf.coef_.T.flags["C_CONTIGUOUS"]
+    X = trained._create_X(queries + data.training_examples)
+    np.testing.assert_array_equal(loaded.clf.coef_, trained.clf.coef_)
+    assert np.array_equal(loaded.clf.predict_proba(X), trained.clf.predict_proba(X))
+
+
+def test_column_major_changes_the_layout_not_the_predictions():
+    from scipy.sparse import random as sparse_random
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.components.intent_classifier import column_major
+
+    generator = np.random.default_rng(7)
+    X = sparse_random(300, 5000, density=0.01, format="csr", random_state=7)
+    y = generator.integers(0, 12, 300)
+    model = LogisticRegression(max_iter=50).fit(X, y)
+    before = model.predict_proba(X)
+    column_major(model)
+    assert model.coef_.T.flags["C_CONTIGUOUS"]
+    assert np.array_equal(model.predict_proba(X), before)
+    column_major(object())  # not fitted / not linear: left alone
