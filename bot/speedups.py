@@ -56,6 +56,7 @@ store, so every Rasa server process loads it). ``BOT_SPEEDUPS`` selects them: un
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import logging
 import os
@@ -444,9 +445,30 @@ def _install_rule_keys() -> None:
     RulePolicy._get_possible_keys = get_possible_keys  # type: ignore[assignment]
 
 
-def _install_rule_states() -> None:
-    import copy
+_LEAF_TYPES = (str, int, float, bool, type(None))
 
+
+def _is_leaf(value: Any) -> bool:
+    """Immutable: a string, number, None, or a tuple of them (what Rasa's states hold)."""
+    return type(value) in _LEAF_TYPES or (type(value) is tuple and all(type(v) in _LEAF_TYPES for v in value))
+
+
+def copied_state(state: Dict[Text, Any]) -> Dict[Text, Any]:
+    """A copy of a dialogue state that no change to the original reaches.
+
+    Rasa's states are dicts of dicts of strings, numbers and tuples of them, so copying
+    the two levels of dicts is a deep copy (``copy.deepcopy``, used for anything else,
+    took 1.2 % of the server's CPU here).
+    """
+    copied = {}
+    for key, sub_state in state.items():
+        if type(sub_state) is not dict or not all(_is_leaf(value) for value in sub_state.values()):
+            return copy.deepcopy(state)
+        copied[key] = dict(sub_state)
+    return copied
+
+
+def _install_rule_states() -> None:
     from rasa.core.policies.rule_policy import RulePolicy
 
     rasa_predict = _original(RulePolicy._predict)
@@ -466,7 +488,7 @@ def _install_rule_states() -> None:
         computed: List[Tuple[Tuple[Any, ...], List[Any]]] = []
 
         def with_latest_copied(states: List[Any]) -> List[Any]:
-            return states[:-1] + [copy.deepcopy(state) for state in states[-1:]]
+            return states[:-1] + [copied_state(state) for state in states[-1:]]
 
         def create_states_once(tracker_: Any, domain_: Any, omit_unset_slots: bool = False,
                                ignore_rule_only_turns: bool = False, rule_only_data: Any = None) -> List[Any]:

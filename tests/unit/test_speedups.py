@@ -385,6 +385,36 @@ def test_the_rule_policy_predicts_as_rasa_does_with_states_computed_once(rule_po
     assert ours < rasas
 
 
+def test_a_copied_state_equals_rasa_s_and_changes_to_either_stay_apart(rule_policy):
+    """The states of random conversations in the project's domain (intents, entities,
+    previous actions): equal to a deep copy, and no change reaches through to the original."""
+    _, domain = rule_policy
+    choose = random.Random(5).choice
+    tracker = _new_conversation("s", domain)
+    states = []
+    for _ in range(15):
+        entity = choose(domain.entities)
+        tracker.update(UserUttered("…", intent={"name": choose(domain.intents), "confidence": 1.0},
+                                   entities=[{"entity": entity, "value": "x", "start": 0, "end": 1}]))
+        states += tracker.past_states(domain)
+        tracker.update(ActionExecuted(choose(domain.action_names_or_texts)))
+        tracker.update(ActionExecuted("action_listen"))
+    assert any(state.get("user", {}).get("entities") for state in states)
+    assert any("prev_action" in state for state in states)
+    for state in states:
+        original = copy.deepcopy(state)
+        copied = speedups.copied_state(state)
+        assert copied == state
+        for sub_state in copied.values():
+            sub_state["changed"] = "yes"
+        copied["added"] = {}
+        assert state == original
+    nested = {"user": {"intent": "greet", "entities": ["a", {"b": 1}]}}  # not a Rasa state
+    copied = speedups.copied_state(nested)
+    copied["user"]["entities"][1]["b"] = 2
+    assert nested["user"]["entities"][1]["b"] == 1
+
+
 @pytest.mark.parametrize("analyzer", ["char_wb", "word"])
 @pytest.mark.parametrize("binary", [False, True])
 def test_sentence_counts_are_scikit_learn_s_counts(trained_featurizers, analyzer, binary):
