@@ -10,6 +10,9 @@ falls on both alike:
   precedes it) on the messages of bench/messages.yml, by a model loaded with the
   ``sentence_features`` patch and by one loaded without it (the other patches of
   ``BOT_SPEEDUPS`` in both);
+* ``classifier``: the same, by a model whose intent classifier keeps its coefficients
+  row by row (as Rasa loads them) and by one that stores them column by column
+  (``bot.components.intent_classifier.column_major``);
 * ``domain``: ``Domain.is_empty`` on the project's domain, Rasa's and ``domain_empty``;
 * ``locks``: one lock and release of a conversation, as Rasa does per message, with the
   SQLite lock store and with Rasa's in-memory one.
@@ -48,7 +51,6 @@ def _turns(calls: Dict[str, Callable[[], Any]], rounds: int) -> Dict[str, float]
 def parse_cpu_ms(model: Path, rounds: int) -> Dict[str, float]:
     """CPU ms per ``parse_message``, without and with the ``sentence_features`` patch."""
     from rasa.core.agent import Agent
-    from rasa.core.channels.channel import UserMessage
 
     from bot import speedups
 
@@ -58,10 +60,35 @@ def parse_cpu_ms(model: Path, rounds: int) -> Dict[str, float]:
     agents = {"Rasa's CountVectorsFeaturizer": Agent.load(str(model))}
     speedups.PATCHES["sentence_features"]()
     agents["sentence_features"] = Agent.load(str(model))
+    return _parse_turns(agents, rounds)
+
+
+def classifier_cpu_ms(model: Path, rounds: int) -> Dict[str, float]:
+    """CPU ms per ``parse_message`` with the intent classifier's coefficients stored row
+    by row (as scikit-learn fits them and Rasa loads them) and column by column."""
+    import numpy as np
+    from rasa.core.agent import Agent
+
+    from bot import speedups
+    from bot.components.intent_classifier import LogCountLogisticRegression
+
+    speedups.install()
+    row_major = Agent.load(str(model))
+    for node in row_major.processor.graph_runner._instantiated_nodes.values():
+        if isinstance(node._component, LogCountLogisticRegression):
+            node._component.clf.coef_ = np.ascontiguousarray(node._component.clf.coef_)
+    return _parse_turns({"coef_ row by row": row_major,
+                         "coef_ column by column (column_major)": Agent.load(str(model))}, rounds)
+
+
+def _parse_turns(agents: Dict[str, Any], rounds: int) -> Dict[str, float]:
+    """CPU ms per ``parse_message`` of each agent on bench/messages.yml, taking turns."""
+    from rasa.core.channels.channel import UserMessage
+
     texts = [text for script in load_conversations() for text in script]
     loop = asyncio.new_event_loop()
 
-    def parse_all(agent: Agent) -> Callable[[], None]:
+    def parse_all(agent: Any) -> Callable[[], None]:
         def parse() -> None:
             for text in texts:
                 loop.run_until_complete(agent.processor.parse_message(UserMessage(text)))
@@ -118,6 +145,11 @@ def _parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _classifier(args: argparse.Namespace) -> int:
+    _table("parse_message", classifier_cpu_ms(Path(args.model), args.rounds))
+    return 0
+
+
 def _domain(args: argparse.Namespace) -> int:
     _table("Domain.is_empty", domain_cpu_ms(args.calls))
     return 0
@@ -135,12 +167,17 @@ def main(argv: List[str] | None = None) -> int:
     parse = commands.add_parser("parse", help="parse_message CPU, Rasa's featurizer and sentence_features")
     parse.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
     parse.add_argument("--rounds", type=int, default=30, help="passes over the messages")
+    classifier = commands.add_parser("classifier", help="parse_message CPU, classifier coefficients "
+                                                        "row by row and column by column")
+    classifier.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
+    classifier.add_argument("--rounds", type=int, default=10, help="passes over the messages")
     domain = commands.add_parser("domain", help="Domain.is_empty CPU, Rasa's and domain_empty")
     domain.add_argument("--calls", type=int, default=300)
     locks = commands.add_parser("locks", help="lock store CPU per lock and release")
     locks.add_argument("--cycles", type=int, default=5000)
     args = parser.parse_args(argv)
-    return {"parse": _parse, "domain": _domain, "locks": _locks}[args.command](args)
+    return {"parse": _parse, "classifier": _classifier, "domain": _domain,
+            "locks": _locks}[args.command](args)
 
 
 if __name__ == "__main__":
