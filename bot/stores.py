@@ -227,8 +227,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self._replace_engine()
         wanted = os.environ.get(CACHE_ENV, "").lower() not in {"off", "0", "false", "no"}
         self._cache: Optional[EventCache] = EventCache() if dialect == "sqlite" and wanted else None
-        # Other processes write the same file: cache entries are checked against the rows.
-        self._shared_file = sanic_workers() > 1
+        # Other processes write the same file: cache entries are checked against the rows
+        # (plain SQLite SQL; without the cache, e.g. on PostgreSQL, nothing is checked).
+        self._shared_file = self._cache is not None and sanic_workers() > 1
         table = self.SQLEvent.__table__
         # Plain SQL on the SQLite connection: through SQLAlchemy's session the three stamps
         # per message cost ~6 % of the server's CPU (statement set-up, not the query).

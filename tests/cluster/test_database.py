@@ -1,19 +1,27 @@
-"""The tracker database: a restart keeps conversations going; a wrong host fails fast."""
+"""The tracker database: a restart keeps conversations going, a wrong host fails fast,
+replicas with several Sanic workers store and read on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.cluster import PRODUCTION_ENDPOINTS
 from bot.serve import ServerSettings, _environment, rasa_command
-from tests.cluster.conftest import (FIRST_RASA_PORT, Conversation, assert_each_turn_stored_once,
-                                    cluster_settings, stored_events)
+from bot.stores import ResilientSQLTrackerStore
+from tests.cluster.conftest import (FIRST_RASA_PORT, PG, STORE_DEFAULTS, Conversation,
+                                    assert_each_turn_stored_once, cluster_settings, pg_connect,
+                                    stored_events)
 from tests.e2e.replies import language_of
 
 
@@ -63,3 +71,30 @@ def test_wrong_database_host_fails_start_up_clearly_within_60_seconds(tmp_path, 
     output = finished.stdout + finished.stderr
     assert "Cannot reach the tracker database" in output
     assert "db-host-that-does-not-exist.invalid" in output
+
+
+def test_a_replica_with_several_sanic_workers_stores_and_reads_on_postgresql(monkeypatch):
+    """SANIC_WORKERS > 1 (a replica with several workers) turns on the SQLite cache's row
+    checks only with SQLite: on PostgreSQL Rasa's queries answer, nothing else."""
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    name = f"bot_workers_{uuid.uuid4().hex[:10]}"
+    store = ResilientSQLTrackerStore(
+        domain=Domain.empty(), dialect="postgresql", host=PG["DB_HOST"], port=int(PG["DB_PORT"]), db=name,
+        username=PG["DB_USER"], password=PG["DB_PASSWORD"] or None, login_db=STORE_DEFAULTS["DB_LOGIN_DB"])
+    try:
+        tracker = DialogueStateTracker.from_events("w", [ActionExecuted("action_listen")], {})
+        for text in ("hello", "where is it"):
+            tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0}))
+            tracker.update(BotUttered(f"re: {text}"))
+            tracker.update(ActionExecuted("action_listen"))
+            asyncio.run(store.save(tracker))
+            tracker = asyncio.run(store.retrieve("w"))
+        assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["hello", "where is it"]
+        assert len(tracker.events) == 7
+    finally:
+        store.engine.dispose()
+        connection = pg_connect(STORE_DEFAULTS["DB_LOGIN_DB"])
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.close()
