@@ -9,7 +9,7 @@ MODEL := models/current.tar.gz
 TRAINING_DATA := data/nlu data/rules
 # The chat widget's JavaScript (socket.io-client), pinned in web/package-lock.json.
 WEB_DEPS := web/node_modules/.installed
-TRAINING_INPUTS := config.yml domain.yml domain/faq.yml data/languages.yml $(shell find data/nlu data/rules bot/components -type f -name "*.py" -o -type f -name "*.yml" 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml domain/faq.yml data/languages.yml $(shell find data/nlu data/rules bot/plugins/components -type f -name "*.py" -o -type f -name "*.yml" 2>/dev/null)
 
 # `make evaluate` (and so `make test`) fails when any language is below these.
 EVAL_MIN_ACCURACY ?= 0.95
@@ -71,7 +71,7 @@ programme-check: $(BIN)/.installed
 
 # Sanic worker processes of the Rasa server: 2 where there are 2 CPUs or more (one
 # process uses one CPU); they share conversations and locks through SQLite files
-# (bot/stores.py, bot/locks.py). Measured: docs/performance.md. WORKERS=1 for one.
+# (bot/plugins/tracker_store/sql.py, bot/plugins/lock_store.py). Measured: docs/performance.md. WORKERS=1 for one.
 WORKERS ?= $(shell [ "$$(nproc)" -ge 2 ] && echo 2 || echo 1)
 run: $(MODEL) $(WEB_DEPS)
 	SANIC_WORKERS=$(WORKERS) $(BIN)/python -m bot serve --model $(MODEL)

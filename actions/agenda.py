@@ -1,7 +1,7 @@
-"""Answers programme questions by day, time, session, person and topic (bot.agenda).
+"""Answers programme questions by day, time, session, person and topic (bot.conversation.agenda).
 
 The programme file is re-read when it changes; the conference clock is real time
-unless the action server is started with ``BOT_CLOCK`` (see bot/agenda/clock.py).
+unless the action server is started with ``BOT_CLOCK`` (see bot/conversation/agenda/clock.py).
 Questions that name no day, time, session, person or topic get the knowledge-base
 answer (the programme overview in data/content/programme.yml).
 """
@@ -18,17 +18,17 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import utter_knowledge_answer
-from bot.agenda.answer import Reply, answer, more
-from bot.agenda.clock import Clock
-from bot.agenda.loader import PROGRAMME_FILE, ProgrammeError
-from bot.agenda.query import build_query
-from bot.agenda.store import ProgrammeStore
+from bot.conversation.agenda.answer import Reply, answer, more
+from bot.conversation.agenda.clock import Clock
+from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError
+from bot.conversation.agenda.query import build_query
+from bot.conversation.agenda.live import LiveProgramme
 
 logger = logging.getLogger(__name__)
 
 PENDING_SLOT = "agenda_pending"
 # One store per action-server process; it reloads the file as organisers edit it.
-STORE = ProgrammeStore(Path(os.environ.get("BOT_PROGRAMME_FILE", PROGRAMME_FILE)))
+STORE = LiveProgramme(Path(os.environ.get("BOT_PROGRAMME_FILE", PROGRAMME_FILE)))
 CLOCK = Clock.from_environment()
 
 

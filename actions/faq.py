@@ -9,14 +9,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import STORE as CONTENT
-from bot.content import ContentError
-from bot.faq.store import AnswerStore, render
-from bot.languages import DEFAULT_LANGUAGE
+from bot.conversation.content import ContentError
+from bot.conversation.faq.answers import LiveFaqAnswers, render
+from bot.conversation.languages import DEFAULT_LANGUAGE
 
 logger = logging.getLogger(__name__)
 
-# One store per action-server process; it reloads data/faq/store.json after `faq import`.
-ANSWERS = AnswerStore()
+# One store per action-server process; it reloads data/faq/answers.json after `faq import`.
+ANSWERS = LiveFaqAnswers()
 
 
 def _source_label(language: Optional[str]) -> Optional[str]:

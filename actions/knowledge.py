@@ -10,14 +10,14 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content import ContentError, ContentStore
-from bot.content.loader import CONTENT_DIR
-from bot.content.select import answer_question
+from bot.conversation.content import ContentError, LiveContent
+from bot.conversation.content.loader import CONTENT_DIR
+from bot.conversation.content.select import answer_question
 
 logger = logging.getLogger(__name__)
 
 # One store per action-server process; it reloads files as organisers edit them.
-STORE = ContentStore(Path(os.environ.get("BOT_CONTENT_DIR", CONTENT_DIR)))
+STORE = LiveContent(Path(os.environ.get("BOT_CONTENT_DIR", CONTENT_DIR)))
 
 
 def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

@@ -24,7 +24,7 @@ from bot import PROJECT_ROOT
 
 STOCK_SQL = "SQL"
 DOMAIN_SENT = {"send_domain": True}
-SQLITE_LOCKS = {"lock_store_type": "bot.locks.SQLiteLockStore"}  # before in-memory locks for 1 worker
+SQLITE_LOCKS = {"lock_store_type": "bot.plugins.lock_store.SQLiteLockStore"}  # before in-memory locks for 1 worker
 ROUND_2 = "validator,events,graph_runner,action_session"
 # Cumulative: each row adds one change to the row above; the last but one is the default.
 VARIANTS: Dict[str, Dict[str, Any]] = {

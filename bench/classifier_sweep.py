@@ -24,7 +24,7 @@ import numpy as np
 import yaml
 from scipy.sparse import csr_matrix, vstack
 
-from bot.evaluation import read_test_sets
+from bot.tools.evaluation import read_test_sets
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SCALINGS: Dict[str, Callable[[csr_matrix], csr_matrix]] = {
@@ -43,8 +43,8 @@ def _front_components() -> List[object]:
         CountVectorsFeaturizer,
     )
 
-    from bot.components.language_detector import LanguageDetector
-    from bot.components.language_tokenizer import LanguageAwareTokenizer
+    from bot.plugins.components.language_detector import LanguageDetector
+    from bot.plugins.components.language_tokenizer import LanguageAwareTokenizer
 
     pipeline = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
     storage = LocalModelStorage(Path(tempfile.mkdtemp()))

@@ -12,7 +12,7 @@ falls on both alike:
   ``BOT_SPEEDUPS`` in both);
 * ``classifier``: the same, by a model whose intent classifier keeps its coefficients
   row by row (as Rasa loads them) and by one that stores them column by column
-  (``bot.components.intent_classifier.column_major``);
+  (``bot.plugins.components.intent_classifier.column_major``);
 * ``domain``: ``Domain.is_empty`` on the project's domain, Rasa's and ``domain_empty``;
 * ``locks``: one lock and release of a conversation, as Rasa does per message, with the
   SQLite lock store and with Rasa's in-memory one.
@@ -52,7 +52,7 @@ def parse_cpu_ms(model: Path, rounds: int) -> Dict[str, float]:
     """CPU ms per ``parse_message``, without and with the ``sentence_features`` patch."""
     from rasa.core.agent import Agent
 
-    from bot import speedups
+    from bot.plugins import patches as speedups
 
     os.environ[speedups.DISABLE_ENV] = ",".join(
         name for name in speedups.selected(os.environ.get(speedups.DISABLE_ENV)) if name != "sentence_features")
@@ -69,8 +69,8 @@ def classifier_cpu_ms(model: Path, rounds: int) -> Dict[str, float]:
     import numpy as np
     from rasa.core.agent import Agent
 
-    from bot import speedups
-    from bot.components.intent_classifier import LogCountLogisticRegression
+    from bot.plugins import patches as speedups
+    from bot.plugins.components.intent_classifier import LogCountLogisticRegression
 
     speedups.install()
     row_major = Agent.load(str(model))
@@ -103,7 +103,7 @@ def domain_cpu_ms(calls: int) -> Dict[str, float]:
     """CPU ms per ``Domain.is_empty`` on the project's domain, Rasa's and the patch's."""
     from rasa.shared.core.domain import Domain
 
-    from bot import speedups
+    from bot.plugins import patches as speedups
 
     domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
     rasa_is_empty = speedups._original(Domain.is_empty)
@@ -116,7 +116,7 @@ def lock_cpu_ms(cycles: int) -> Dict[str, float]:
     """CPU ms per lock and release of a conversation, SQLite and in-memory lock store."""
     from rasa.core.lock_store import InMemoryLockStore, LockStore
 
-    from bot.locks import SQLiteLockStore
+    from bot.plugins.lock_store import SQLiteLockStore
 
     loop = asyncio.new_event_loop()
 

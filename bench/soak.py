@@ -33,7 +33,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.serve import ServerSettings, Servers  # noqa: E402
+from bot.tools.serve import ServerSettings, Servers  # noqa: E402
 
 QUESTIONS = [
     "Where does the conference take place?", "Who organised the conference?", "When is the conference?",
@@ -112,7 +112,7 @@ def main() -> int:
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{args.actions_port}/webhook"\n'
-        "tracker_store:\n  type: bot.privacy.tracker_store.PrivacyTrackerStore\n"
+        "tracker_store:\n  type: bot.plugins.tracker_store.privacy.PrivacyTrackerStore\n"
         f"  dialect: sqlite\n  db: {work / 'tracker.db'}\n", encoding="utf-8")
     settings = ServerSettings(
         model=Path(args.model), rasa_port=args.rasa_port, actions_port=args.actions_port,

@@ -17,8 +17,8 @@ from typing import Dict, Iterator, List
 import yaml
 
 from bot import PROJECT_ROOT
-from bot.cluster import Cluster, ClusterSettings
-from bot.serve import ServerSettings, Servers, VENV_BIN, stop_process, wait_until_ready
+from bot.tools.cluster import Cluster, ClusterSettings
+from bot.tools.serve import ServerSettings, Servers, VENV_BIN, stop_process, wait_until_ready
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """The conference assistant's own package.
 
 Imported by three processes: the Rasa server (custom graph components in
-``bot.components``), the action server (``actions`` delegates to ``bot.content``)
-and the command line (``python -m bot``). Modules outside ``bot.components`` do not
+``bot.plugins.components``), the action server (``actions`` delegates to ``bot.conversation.content``)
+and the command line (``python -m bot``). Modules outside ``bot.plugins.components`` do not
 import Rasa, so the action server needs only ``rasa-sdk``.
 """
 

@@ -19,8 +19,8 @@ def _report_problems(where: str, problems: List[str]) -> int:
 
 
 def _content_check(args: argparse.Namespace) -> int:
-    from bot.content import ContentError, load_content
-    from bot.webpage import PAGE_FILE, load_page
+    from bot.conversation.content import ContentError, load_content
+    from bot.conversation.page_texts import PAGE_FILE, load_page
 
     try:
         kb = load_content(Path(args.directory))
@@ -36,7 +36,7 @@ def _content_check(args: argparse.Namespace) -> int:
 
 
 def _programme_check(args: argparse.Namespace) -> int:
-    from bot.agenda.loader import ProgrammeError, load_programme
+    from bot.conversation.agenda.loader import ProgrammeError, load_programme
 
     try:
         programme = load_programme(Path(args.file))
@@ -48,7 +48,7 @@ def _programme_check(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.serve import ServerSettings, serve
+    from bot.tools.serve import ServerSettings, serve
 
     settings = ServerSettings(model=Path(args.model), rasa_port=args.port, actions_port=args.actions_port,
                               public=args.public)
@@ -56,7 +56,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _cluster(args: argparse.Namespace) -> int:
-    from bot.cluster import ClusterSettings, run_cluster
+    from bot.tools.cluster import ClusterSettings, run_cluster
 
     return run_cluster(ClusterSettings(model=Path(args.model), replicas=args.replicas,
                                        action_servers=args.action_servers, port=args.port,
@@ -67,7 +67,7 @@ def _cluster(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from bot.evaluation import evaluate
+    from bot.tools.evaluation import evaluate
 
     ok = evaluate(Path(args.results), Path(args.tests), Path(args.json), Path(args.markdown),
                   Path(args.config), floor=(args.min_accuracy, args.min_f1))
@@ -80,8 +80,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _telegram_register(args: argparse.Namespace) -> int:
     import logging
 
-    from bot.channels.settings import ChannelSettingsError
-    from bot.channels.telegram import TelegramInput, register
+    from bot.plugins.channels.settings import ChannelSettingsError
+    from bot.plugins.channels.telegram import TelegramInput, register
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     try:
@@ -94,7 +94,7 @@ def _telegram_register(args: argparse.Namespace) -> int:
 
 
 def _privacy_purge(args: argparse.Namespace) -> int:
-    from bot.privacy.retention import purge
+    from bot.tools.retention import purge
 
     try:
         count = purge(Path(args.endpoints), args.older_than)
@@ -106,14 +106,14 @@ def _privacy_purge(args: argparse.Namespace) -> int:
 
 
 def _gateway(args: argparse.Namespace) -> int:
-    from bot.guard.gateway import run
+    from bot.tools.gateway import run
 
     run(args.listen, args.upstream)
     return 0
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from bot.publish import main as publish
+    from bot.tools.publish import main as publish
 
     return publish(Path(args.root), args.rasa_url, (args.min_accuracy, args.min_f1))
 
@@ -183,8 +183,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     gateway.add_argument("--upstream", default="http://127.0.0.1:5005", help="the Rasa server")
     gateway.set_defaults(handler=_gateway)
 
-    from bot.faq.cli import add_parser as add_faq_parser
-    from bot.reports.cli import add_parser as add_report_parser
+    from bot.tools.faq.cli import add_parser as add_faq_parser
+    from bot.tools.reports.cli import add_parser as add_report_parser
 
     add_faq_parser(commands)
     add_report_parser(commands)

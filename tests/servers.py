@@ -14,10 +14,10 @@ from typing import Optional
 
 import pytest
 
-from bot.serve import ServerSettings
+from bot.tools.serve import ServerSettings
 from tests.conftest import ROOT
 
-PRIVACY_STORE = "bot.privacy.tracker_store.PrivacyTrackerStore"
+PRIVACY_STORE = "bot.plugins.tracker_store.privacy.PrivacyTrackerStore"
 # For suites that send many messages from one sender quickly. The per-sender limits
 # have their own tests (tests/reliability), which therefore run with the real ones.
 RELAXED_SENDER_LIMITS = {"BOT_RATE_PER_SENDER_PER_MINUTE": "100000", "BOT_RATE_SENDER_BURST": "100000"}

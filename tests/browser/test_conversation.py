@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from bot.webpage import load_page
+from bot.conversation.page_texts import load_page
 from tests.browser.chat import BOT, USER, ask, bot_count, bubble_text, choose_language, wait_for_reply
 from tests.e2e.replies import language_of
 

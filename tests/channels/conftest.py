@@ -2,7 +2,7 @@
 
 Ports: Rasa 5505, actions 5555, fakes 8501-8504 (override with CHANNELS_RASA_PORT,
 CHANNELS_ACTIONS_PORT, CHANNELS_FAKE_PORT). The servers are started exactly as
-``make run`` starts them (bot.serve, the project's credentials.yml); only the channel
+``make run`` starts them (bot.tools.serve, the project's credentials.yml); only the channel
 environment variables, the tracker database and the API token file differ.
 """
 
@@ -15,7 +15,7 @@ from typing import Dict, Iterator
 
 import pytest
 
-from bot.serve import Servers
+from bot.tools.serve import Servers
 from tests.channels.fakes import FakePlatform, messenger_api, slack_api, telegram_api, twilio_api
 from tests.servers import server_settings
 

@@ -17,7 +17,7 @@ import psycopg2
 import pytest
 import requests
 
-from bot.cluster import Cluster, ClusterSettings, read_env_file, CLUSTER_ENV
+from bot.tools.cluster import Cluster, ClusterSettings, read_env_file, CLUSTER_ENV
 from tests.servers import trained_model
 
 LB_PORT = int(os.environ.get("CLUSTER_LB_PORT", "8605"))

@@ -16,9 +16,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.cluster import PRODUCTION_ENDPOINTS
-from bot.serve import ServerSettings, _environment, rasa_command
-from bot.stores import ResilientSQLTrackerStore
+from bot.tools.cluster import PRODUCTION_ENDPOINTS
+from bot.tools.serve import ServerSettings, _environment, rasa_command
+from bot.plugins.tracker_store.sql import ResilientSQLTrackerStore
 from tests.cluster.conftest import (FIRST_RASA_PORT, PG, STORE_DEFAULTS, Conversation,
                                     assert_each_turn_stored_once, cluster_settings, pg_connect,
                                     stored_events)

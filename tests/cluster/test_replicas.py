@@ -11,7 +11,7 @@ from typing import List
 
 import requests
 
-from bot.serve import wait_until_ready
+from bot.tools.serve import wait_until_ready
 from tests.cluster.conftest import Conversation, assert_each_turn_stored_once, stored_events
 from tests.e2e.replies import language_of
 

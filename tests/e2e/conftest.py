@@ -12,7 +12,7 @@ import uuid
 import pytest
 import requests
 
-from bot.serve import Servers
+from bot.tools.serve import Servers
 from tests.servers import RELAXED_SENDER_LIMITS, server_settings
 
 RASA_PORT = int(os.environ.get("E2E_RASA_PORT", "5105"))

@@ -1,6 +1,6 @@
 """Judging replies independently of how the bot produced them."""
 
-from bot.languages import LanguageDetector, load_catalogue
+from bot.conversation.languages import LanguageDetector, load_catalogue
 
 DETECTOR = LanguageDetector(load_catalogue())
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.agenda.loader import PROGRAMME_FILE
-from bot.agenda.render import strings
+from bot.conversation.agenda.loader import PROGRAMME_FILE
+from bot.conversation.agenda.render import strings
 from tests.conftest import LANGS
 
 DONE_WHEN_MOMENT = "2017-11-16T10:45"

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.faq.model import COLUMNS
-from bot.serve import Servers
+from bot.conversation.faq.model import COLUMNS
+from bot.tools.serve import Servers
 from tests.conftest import ROOT
 from tests.e2e.conftest import ACTIONS_PORT, RASA_PORT, Chat
 from tests.servers import server_settings
@@ -92,7 +92,7 @@ def faq_servers(project, tmp_path_factory):
     """Servers whose action server reads the project copy's answer store."""
     settings = server_settings(tmp_path_factory.mktemp("faq-e2e"), FAQ_RASA_PORT, FAQ_ACTIONS_PORT,
                                api_token=secrets.token_urlsafe(24),
-                               extra_env={"BOT_FAQ_STORE": str(project / "data" / "faq" / "store.json")})
+                               extra_env={"BOT_FAQ_ANSWERS": str(project / "data" / "faq" / "answers.json")})
     with Servers(settings) as running:
         yield running
 
@@ -115,7 +115,7 @@ def test_an_edited_answer_is_live_on_the_next_question_without_restart(project, 
 
 
 def test_a_bad_sheet_leaves_the_bot_as_it_was(project, faq_servers, tmp_path):
-    store = (project / "data" / "faq" / "store.json").read_bytes()
+    store = (project / "data" / "faq" / "answers.json").read_bytes()
     broken = tmp_path / "broken.csv"
     rows = read_rows(project / "data" / "faq" / "faq.csv")
     rows[0]["answer_en"] = "<script>alert('x')</script>"
@@ -124,7 +124,7 @@ def test_a_bad_sheet_leaves_the_bot_as_it_was(project, faq_servers, tmp_path):
     result = bot(project, "faq", "import", str(broken))
     assert result.returncode == 1
     assert "row 2, column answer_en" in result.stderr and "row 3, column questions_de" in result.stderr
-    assert (project / "data" / "faq" / "store.json").read_bytes() == store
+    assert (project / "data" / "faq" / "answers.json").read_bytes() == store
     assert "<script>" not in Chat(faq_servers.settings.rasa_url).say("what is the wifi password?")
 
 

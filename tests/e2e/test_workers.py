@@ -1,5 +1,5 @@
 """`make run WORKERS=2`: two Sanic worker processes share one port, the SQLite tracker
-store and the SQLite lock store (bot/locks.py). A conversation whose messages reach
+store and the SQLite lock store (bot/plugins/lock_store.py). A conversation whose messages reach
 both workers must keep one consistent tracker, and the web page's socket.io channel
 must work."""
 
@@ -17,7 +17,7 @@ import socketio
 import yaml
 
 from bench.targets import _cpu_ticks, _tree
-from bot.serve import Servers
+from bot.tools.serve import Servers
 from tests.conftest import ROOT
 from tests.e2e.conftest import ACTIONS_PORT, RASA_PORT
 from tests.servers import RELAXED_SENDER_LIMITS, server_settings

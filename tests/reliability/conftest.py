@@ -20,7 +20,7 @@ import pytest
 import requests
 import yaml
 
-from bot.serve import Servers
+from bot.tools.serve import Servers
 from tests.conftest import ROOT
 from tests.reliability.tcpproxy import TcpProxy
 from tests.servers import PRIVACY_STORE, server_settings, sqlite_store

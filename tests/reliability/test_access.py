@@ -10,7 +10,7 @@ import pytest
 import requests
 import socketio
 
-from bot.serve import _environment, gateway_command, wait_until_ready
+from bot.tools.serve import _environment, gateway_command, wait_until_ready
 from tests.conftest import ROOT
 from tests.reliability.conftest import ALLOWED_ORIGIN, GATEWAY2_PORT, RASA_PORT, TIMEOUT, new_sender
 

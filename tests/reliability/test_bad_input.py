@@ -17,7 +17,7 @@ import pytest
 import requests
 import socketio
 
-from bot.guard.notices import notice
+from bot.conversation.notices import notice
 from tests.reliability.conftest import TIMEOUT, new_sender
 
 URL_PATH = "/webhooks/rest/webhook"

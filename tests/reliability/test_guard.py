@@ -8,11 +8,11 @@ from rasa.core.test import EndToEndUserUtterance
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.components.action_failure import failed_custom_action
-from bot.guard.gateway import is_public
-from bot.guard.notices import NOTICE_NAMES, load_notices, notice
-from bot.guard.ratelimit import RateLimiter
-from bot.guard.settings import Limits
+from bot.plugins.components.action_failure import failed_custom_action
+from bot.tools.gateway import is_public
+from bot.conversation.notices import NOTICE_NAMES, load_notices, notice
+from bot.plugins.channels.rate_limit import RateLimiter
+from bot.plugins.channels.limits import Limits
 from tests.conftest import LANGS, ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))

@@ -12,8 +12,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy.retention import purge
-from bot.privacy.tracker_store import PrivacyTrackerStore, TrackerStoreUnavailable
+from bot.tools.retention import purge
+from bot.plugins.tracker_store.privacy import PrivacyTrackerStore, TrackerStoreUnavailable
 from tests.conftest import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -92,7 +92,7 @@ def test_purge_deletes_idle_conversations_only(db, tmp_path):
     run(store(db).save(tracker("old", turn("hi", "greet", "utter_greet", timestamp=old))))
     run(store(db).save(tracker("new", turn("hi", "greet", "utter_greet"))))
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f"tracker_store:\n  type: bot.privacy.tracker_store.PrivacyTrackerStore\n"
+    endpoints.write_text(f"tracker_store:\n  type: bot.plugins.tracker_store.privacy.PrivacyTrackerStore\n"
                          f"  dialect: sqlite\n  db: {db}\n", encoding="utf-8")
     assert purge(endpoints, "30d") == 1
     assert rows(db, "old") == [] and rows(db, "new")
@@ -114,7 +114,7 @@ def test_an_unreadable_database_is_a_clear_error(db):
 
 
 def test_failures_are_reported_to_the_channel_handling_the_message(db):
-    from bot.privacy.tracker_store import watch_storage
+    from bot.plugins.tracker_store.privacy import watch_storage
 
     broken = store(db)
     db.unlink()

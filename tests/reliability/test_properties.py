@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot.channels.payload import (MAX_MESSAGE_CHARS, PayloadError, parse_rest_payload,
+from bot.plugins.channels.payload import (MAX_MESSAGE_CHARS, PayloadError, parse_rest_payload,
                                   parse_socketio_payload)
-from bot.content import ContentError, load_content
-from bot.languages import LanguageDetector, choose_language, load_catalogue
-from bot.privacy.redact import EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, redact_text, redact_value
-from bot.privacy.retention import parse_duration
-from bot.text import normalise
+from bot.conversation.content import ContentError, load_content
+from bot.conversation.languages import LanguageIdentifier, choose_language, load_catalogue
+from bot.conversation.redact import EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, redact_text, redact_value
+from bot.tools.retention import parse_duration
+from bot.conversation.text import normalise
 
 CATALOGUE = load_catalogue()
 JSON = st.recursive(
@@ -64,7 +64,7 @@ def test_normalise_is_idempotent_and_lower_case(text):
 
 @pytest.fixture(scope="module")
 def detector():
-    return LanguageDetector(CATALOGUE)
+    return LanguageIdentifier(CATALOGUE)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -122,7 +122,7 @@ def test_text_without_digits_or_at_signs_is_not_changed(text):
 @given(st.text(alphabet=string.printable + "éا٣٤@+()", max_size=80) | st.text(max_size=40))
 def test_redaction_skips_only_what_its_patterns_cannot_match(text):
     """Strings without "@" or a digit skip the patterns: the result is the patterns' own."""
-    from bot.privacy.redact import _EMAIL, _PHONE_CANDIDATE, _phone_or_keep
+    from bot.conversation.redact import _EMAIL, _PHONE_CANDIDATE, _phone_or_keep
 
     assert redact_text(text) == _PHONE_CANDIDATE.sub(_phone_or_keep, _EMAIL.sub(EMAIL_PLACEHOLDER, text))
 

@@ -14,8 +14,8 @@ import uuid
 
 import pytest
 
-from bot.guard.notices import notice
-from bot.serve import Servers
+from bot.conversation.notices import notice
+from bot.tools.serve import Servers
 from tests.reliability.conftest import ACTIONS_PORT, DB_PROXY_PORT, RASA2_PORT, new_sender
 from tests.reliability.tcpproxy import TcpProxy
 from tests.servers import PRIVACY_STORE, server_settings
@@ -56,7 +56,7 @@ def pg_stack(stack, database, tmp_path_factory):
         work, RASA2_PORT, ACTIONS_PORT,
         tracker_store=(f"  type: {PRIVACY_STORE}\n  dialect: postgresql\n  url: 127.0.0.1\n"
                        f"  port: {DB_PROXY_PORT}\n  username: {PG['user']}\n  db: {database}\n"),
-        # The store rides out short outages (bot/stores.py, tested in tests/cluster);
+        # The store rides out short outages (bot/plugins/tracker_store/sql.py, tested in tests/cluster);
         # here the outage must outlast its retries.
         extra_env={"BOT_DB_OUTAGE_TIMEOUT": "3"}))
     try:

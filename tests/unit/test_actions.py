@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.knowledge as knowledge
-from bot.content import ContentStore
+from bot.conversation.content import LiveContent
 
 
 def tracker(text, intent, language=None):
@@ -31,7 +31,7 @@ def run(text, intent, language=None):
 
 @pytest.fixture
 def fixture_store(content_dir, monkeypatch):
-    monkeypatch.setattr(knowledge, "STORE", ContentStore(content_dir))
+    monkeypatch.setattr(knowledge, "STORE", LiveContent(content_dir))
 
 
 def test_answers_in_the_conversation_language(fixture_store):
@@ -47,7 +47,7 @@ def test_unknown_topic_says_it_does_not_know(fixture_store):
 
 def test_without_valid_content_it_apologises_instead_of_crashing(tmp_path, monkeypatch):
     (tmp_path / "venue.yml").write_text("broken: [", encoding="utf-8")
-    monkeypatch.setattr(knowledge, "STORE", ContentStore(tmp_path))
+    monkeypatch.setattr(knowledge, "STORE", LiveContent(tmp_path))
     messages, _ = run("where?", "ask_venue", "en")
     assert messages[0]["response"] == "utter_request_human"
 

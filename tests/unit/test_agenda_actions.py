@@ -8,9 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.agenda as agenda
-from bot.agenda.clock import Clock
-from bot.agenda.store import ProgrammeStore
-from bot.agenda.timeparse import extract
+from bot.conversation.agenda.clock import Clock
+from bot.conversation.agenda.live import LiveProgramme
+from bot.conversation.agenda.timeparse import extract
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "programme_fictional.yml"
@@ -40,7 +40,7 @@ def run(action, *args, **kwargs):
 
 @pytest.fixture
 def fictional(monkeypatch):
-    monkeypatch.setattr(agenda, "STORE", ProgrammeStore(FIXTURE))
+    monkeypatch.setattr(agenda, "STORE", LiveProgramme(FIXTURE))
     monkeypatch.setattr(agenda, "CLOCK", Clock(datetime(2017, 11, 16, 10, 15)))
 
 
@@ -84,7 +84,7 @@ def test_a_speaker_question_without_a_schedule_goes_to_the_knowledge_base(fictio
 def test_without_a_valid_programme_the_knowledge_base_answers(tmp_path, monkeypatch):
     broken = tmp_path / "programme.yml"
     broken.write_text("sessions: [", encoding="utf-8")
-    monkeypatch.setattr(agenda, "STORE", ProgrammeStore(broken))
+    monkeypatch.setattr(agenda, "STORE", LiveProgramme(broken))
     messages, events = run(agenda.ActionAgenda(), "When is the opening ceremony?", "ask_programme", "en")
     assert "opening ceremony" in messages[0]["text"].lower() and events == []
     messages, _ = run(agenda.ActionAgendaMore(), "more", "show_more", "en", pending=["x"])
@@ -92,7 +92,7 @@ def test_without_a_valid_programme_the_knowledge_base_answers(tmp_path, monkeypa
 
 
 def test_clock_from_the_environment():
-    tz = ProgrammeStore(FIXTURE).get().conference.timezone
+    tz = LiveProgramme(FIXTURE).get().conference.timezone
     fixed = Clock.from_environment({"BOT_CLOCK": "2017-11-16T10:45"}).now(tz)
     assert (fixed.isoformat()) == "2017-11-16T10:45:00+01:00"
     utc = Clock.from_environment({"BOT_CLOCK": "2017-11-16T09:45+00:00"}).now(tz)

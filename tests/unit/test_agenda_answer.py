@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.agenda.answer import PAGE_SIZE, answer, more
-from bot.agenda.loader import load_programme
-from bot.agenda.query import build_query
-from bot.agenda.render import strings
-from bot.agenda.timeparse import extract
+from bot.conversation.agenda.answer import PAGE_SIZE, answer, more
+from bot.conversation.agenda.loader import load_programme
+from bot.conversation.agenda.query import build_query
+from bot.conversation.agenda.render import strings
+from bot.conversation.agenda.timeparse import extract
 from tests.conftest import LANGS, ROOT
 
 PROGRAMME = load_programme(ROOT / "tests" / "fixtures" / "programme_fictional.yml")

@@ -3,8 +3,8 @@
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.agenda_entities import AgendaEntityExtractor
-from bot.components.language_detector import LanguageDetector
+from bot.plugins.components.agenda_entities import AgendaEntityExtractor
+from bot.plugins.components.language_detector import LanguageDetector
 
 
 @pytest.fixture(scope="module")

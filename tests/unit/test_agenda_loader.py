@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.agenda.loader import PROGRAMME_FILE, ProgrammeError, load_programme
-from bot.agenda.render import strings
-from bot.agenda.store import ProgrammeStore
+from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError, load_programme
+from bot.conversation.agenda.render import strings
+from bot.conversation.agenda.live import LiveProgramme
 from tests.conftest import LANGS, ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "programme_fictional.yml"
@@ -108,7 +108,7 @@ def _touch_later(path: Path) -> None:
 def test_store_reloads_an_edit_and_keeps_the_last_good_programme(tmp_path):
     path = tmp_path / "programme.yml"
     shutil.copy(FIXTURE, path)
-    store = ProgrammeStore(path)
+    store = LiveProgramme(path)
     assert store.get().session("t_opening").room == "Hall A"
 
     path.write_text(path.read_text(encoding="utf-8").replace("room: Hall A", "room: Hall Z", 1), encoding="utf-8")
@@ -125,7 +125,7 @@ def test_store_without_any_valid_programme_raises(tmp_path):
     path = tmp_path / "programme.yml"
     path.write_text("[]", encoding="utf-8")
     with pytest.raises(ProgrammeError):
-        ProgrammeStore(path).get()
+        LiveProgramme(path).get()
 
 
 def test_every_sentence_exists_in_every_language_with_the_same_placeholders():

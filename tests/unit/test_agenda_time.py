@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from bot import PROJECT_ROOT
-from bot.agenda import timeparse
-from bot.agenda.timeparse import edit_distance, extract
+from bot.conversation.agenda import timeparse
+from bot.conversation.agenda.timeparse import edit_distance, extract
 
 
 def found(text, language):

@@ -7,7 +7,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.channels.choices import chosen_payload, numbered_list, pending_buttons, resolve_choice
+from bot.plugins.channels.choices import chosen_payload, numbered_list, pending_buttons, resolve_choice
 
 BUTTONS = [
     {"title": "Venue", "payload": "/ask_venue"},

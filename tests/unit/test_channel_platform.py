@@ -4,8 +4,8 @@ import asyncio
 import logging
 import socket
 
-from bot.channels.facebook import FacebookOutput
-from bot.channels.twilio import TwilioOutput
+from bot.plugins.channels.facebook import FacebookOutput
+from bot.plugins.channels.twilio import TwilioOutput
 
 BUTTONS = [{"title": "Venue", "payload": "/ask_venue"}, {"title": "Travel", "payload": "/ask_travel"}]
 

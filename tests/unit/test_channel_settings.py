@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.channels.settings import ChannelSettingsError, read_settings
-from bot.channels.slack import SlackInput
-from bot.channels.telegram import TelegramInput
+from bot.plugins.channels.settings import ChannelSettingsError, read_settings
+from bot.plugins.channels.slack import SlackInput
+from bot.plugins.channels.telegram import TelegramInput
 
 REQUIRED = ("X_TOKEN", "X_SECRET")
 

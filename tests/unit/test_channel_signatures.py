@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 
-from bot.channels.signatures import (
+from bot.plugins.channels.signatures import (
     SLACK_WINDOW_S,
     authentication_failure,
     facebook_signature_ok,

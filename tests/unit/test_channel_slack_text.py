@@ -1,6 +1,6 @@
 """Slack markup: what the user typed in, exactly our text out."""
 
-from bot.channels.slack import escape, typed_text
+from bot.plugins.channels.slack import escape, typed_text
 
 
 def test_mentions_and_link_markup_are_removed_from_what_the_user_typed():

@@ -4,7 +4,7 @@ import re
 
 from hypothesis import given, strategies as st
 
-from bot.channels.split import split_message
+from bot.plugins.channels.split import split_message
 
 LINK = "https://www.citiesandmigration.com/mechelen-declaration"
 

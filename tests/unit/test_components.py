@@ -6,10 +6,11 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, Use
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.language_detector import LanguageDetector
-from bot.components.language_policy import LanguagePolicy, metadata_language
-from bot.components.language_tokenizer import LanguageAwareTokenizer
-from bot.components.unsupported_language import UnsupportedLanguageRouter
+from bot.plugins.components.language_detector import LanguageDetector
+from bot.conversation.languages import metadata_language
+from bot.plugins.components.language_policy import LanguagePolicy
+from bot.plugins.components.language_tokenizer import LanguageAwareTokenizer
+from bot.plugins.components.unsupported_language import UnsupportedLanguageRouter
 from tests.conftest import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.content import ContentError, load_content
-from bot.content.loader import CONTENT_DIR
+from bot.conversation.content import ContentError, load_content
+from bot.conversation.content.loader import CONTENT_DIR
 from tests.conftest import six, ui_strings, venue_topic, write_yaml
 
 

@@ -1,8 +1,8 @@
 import pytest
 
-from bot.content import load_content, render_answer, select_answer
-from bot.content.loader import CONTENT_DIR
-from bot.content.select import answer_question
+from bot.conversation.content import load_content, render_answer, select_answer
+from bot.conversation.content.loader import CONTENT_DIR
+from bot.conversation.content.select import answer_question
 
 
 @pytest.fixture

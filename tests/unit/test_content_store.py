@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from bot.content import ContentError, ContentStore
+from bot.conversation.content import ContentError, LiveContent
 from tests.conftest import venue_topic, write_yaml
 
 
@@ -16,7 +16,7 @@ def touch_later(path):
 
 
 def test_an_edited_answer_is_served_without_restart(content_dir):
-    store = ContentStore(content_dir)
+    store = LiveContent(content_dir)
     assert store.get().topics_by_intent["ask_venue"].answers[(None, None)].text["en"] == "[en] overview"
     topic = venue_topic()
     topic["answers"][0]["text"]["en"] = "A new overview"
@@ -26,7 +26,7 @@ def test_an_edited_answer_is_served_without_restart(content_dir):
 
 
 def test_a_broken_edit_keeps_the_last_good_content_and_logs_the_entry(content_dir, caplog):
-    store = ContentStore(content_dir)
+    store = LiveContent(content_dir)
     good = store.get()
     topic = venue_topic()
     del topic["answers"][0]["text"]["es"]
@@ -39,7 +39,7 @@ def test_a_broken_edit_keeps_the_last_good_content_and_logs_the_entry(content_di
 
 
 def test_fixing_the_file_recovers(content_dir):
-    store = ContentStore(content_dir)
+    store = LiveContent(content_dir)
     store.get()
     (content_dir / "venue.yml").write_text("broken: [", encoding="utf-8")
     touch_later(content_dir / "venue.yml")
@@ -53,4 +53,4 @@ def test_fixing_the_file_recovers(content_dir):
 def test_no_valid_content_at_start_raises(tmp_path):
     (tmp_path / "venue.yml").write_text("broken: [", encoding="utf-8")
     with pytest.raises(ContentError):
-        ContentStore(tmp_path).get()
+        LiveContent(tmp_path).get()

@@ -1,6 +1,6 @@
 import json
 
-from bot.evaluation import evaluate, fallback_threshold, read_test_sets
+from bot.tools.evaluation import evaluate, fallback_threshold, read_test_sets
 
 
 def write_results(directory, successes, errors):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.faq.check import KnownExamples, check_sheet
-from bot.faq.model import LANGUAGES
-from bot.faq.project import FaqPaths, check_file
-from bot.faq.sheet import read_sheet
+from bot.tools.faq.check import KnownExamples, check_sheet
+from bot.conversation.faq.model import LANGUAGES
+from bot.tools.faq.project import FaqPaths, check_file
+from bot.tools.faq.sheet import read_sheet
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "faq"

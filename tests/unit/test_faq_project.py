@@ -12,10 +12,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.faq as faq_action
-from bot.faq.check import check_sheet
-from bot.faq.project import FaqPaths, check_file, export_sheet, import_sheet, render_files, status, status_rows
-from bot.faq.sheet import read_sheet
-from bot.faq.store import AnswerStore, render
+from bot.tools.faq.check import check_sheet
+from bot.tools.faq.project import FaqPaths, check_file, export_sheet, import_sheet, render_files, status, status_rows
+from bot.tools.faq.sheet import read_sheet
+from bot.conversation.faq.answers import LiveFaqAnswers, render
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "faq"
@@ -39,7 +39,7 @@ def test_import_writes_training_data_rules_domain_and_store(paths):
     assert "    - darf ich hier rauchen?" in paths.nlu("de").read_text(encoding="utf-8")
     assert "  - intent: faq_cloakroom\n  - action: action_faq" in paths.rules.read_text(encoding="utf-8")
     assert paths.domain.read_text(encoding="utf-8").endswith("- faq_cloakroom\n- faq_smoking\nactions:\n- action_faq\n")
-    stored = json.loads(paths.store.read_text(encoding="utf-8"))
+    stored = json.loads(paths.answers.read_text(encoding="utf-8"))
     assert [e["id"] for e in stored["entries"]] == ["cloakroom", "smoking"]
 
 
@@ -79,7 +79,7 @@ def test_an_answer_only_edit_rewrites_only_the_answer_store(paths, tmp_path):
     text = (FIXTURES / "valid.csv").read_bytes().decode("utf-8-sig")
     edited.write_bytes(text.replace("[nl] Ask at the information desk.", "[nl] Garderobe bij de ingang.").encode())
     result, changed = import_sheet(edited, paths)
-    assert result.ok and changed == [paths.store]
+    assert result.ok and changed == [paths.answers]
 
 
 def test_csv_round_trip_changes_nothing(paths, tmp_path):
@@ -92,13 +92,13 @@ def test_csv_round_trip_changes_nothing(paths, tmp_path):
 
 def test_xlsx_round_trip_changes_nothing(paths, tmp_path):
     import_sheet(FIXTURES / "valid.csv", paths)
-    store = paths.store.read_bytes()
+    store = paths.answers.read_bytes()
     exported = tmp_path / "faq.xlsx"
     export_sheet(exported, paths)
     other = FaqPaths(tmp_path / "other")
     result, _ = import_sheet(exported, other)
     assert result.ok and result.findings == []
-    assert other.store.read_bytes() == store
+    assert other.answers.read_bytes() == store
     again = tmp_path / "again.xlsx"
     export_sheet(again, other)
     assert check_sheet(read_sheet(again)).entries == check_sheet(read_sheet(exported)).entries
@@ -127,20 +127,20 @@ def test_status_counts_entries_examples_and_missing_translations():
 
 def test_the_answer_store_reloads_on_change_and_keeps_the_last_good(paths):
     import_sheet(FIXTURES / "valid.csv", paths)
-    store = AnswerStore(paths.store)
+    store = LiveFaqAnswers(paths.answers)
     assert store.entry("faq_cloakroom").answers["en"] == "[en] Ask at the information desk."
-    data = json.loads(paths.store.read_text(encoding="utf-8"))
+    data = json.loads(paths.answers.read_text(encoding="utf-8"))
     data["entries"][0]["answers"]["en"] = "Cloakroom next to the entrance, longer text."
-    paths.store.write_text(json.dumps(data), encoding="utf-8")
+    paths.answers.write_text(json.dumps(data), encoding="utf-8")
     assert store.entry("faq_cloakroom").answers["en"] == "Cloakroom next to the entrance, longer text."
-    paths.store.write_text("{broken", encoding="utf-8")
+    paths.answers.write_text("{broken", encoding="utf-8")
     assert store.entry("faq_cloakroom").answers["en"] == "Cloakroom next to the entrance, longer text."
     assert store.entry("faq_unknown") is None and store.entry("ask_venue") is None
 
 
 def test_render_uses_the_conversation_language_and_shows_web_sources_only(paths):
     import_sheet(FIXTURES / "valid.csv", paths)
-    entry = AnswerStore(paths.store).entry("faq_smoking")
+    entry = LiveFaqAnswers(paths.answers).entry("faq_smoking")
     assert render(entry, "de", "Quelle") == "[de] Ask at the information desk about smoking."
     assert render(entry, None, "Source") == "[en] Ask at the information desk about smoking."
     web = type(entry)(**{**entry.__dict__, "source": "https://example.org/smoking"})
@@ -158,7 +158,7 @@ def run_action(intent: str, language: str):
 
 def test_the_action_answers_from_the_store_and_hands_over_for_removed_entries(paths, monkeypatch):
     import_sheet(FIXTURES / "valid.csv", paths)
-    monkeypatch.setattr(faq_action, "ANSWERS", AnswerStore(paths.store))
+    monkeypatch.setattr(faq_action, "ANSWERS", LiveFaqAnswers(paths.answers))
     messages, events = run_action("faq_cloakroom", "es")
     assert events == [] and [m["text"] for m in messages] == ["[es] Ask at the information desk."]
     messages, _ = run_action("faq_removed_entry", "es")

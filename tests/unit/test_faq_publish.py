@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-import bot.publish as publish
-from bot.publish import PublishError, PublishSettings
+import bot.tools.publish as publish
+from bot.tools.publish import PublishError, PublishSettings
 from tests.conftest import ROOT
 
 TESTS = 'nlu:\n- intent: faq_wifi\n  examples: |\n    - wifi code?\n    - internet password?\n'
@@ -114,7 +114,7 @@ def test_the_token_comes_from_the_file_the_server_wrote(project, tmp_path, monke
 
 
 def test_the_server_generates_a_private_token_and_never_shows_it(tmp_path, monkeypatch):
-    from bot.serve import ServerSettings, _redacted, rasa_command
+    from bot.tools.serve import ServerSettings, _redacted, rasa_command
 
     monkeypatch.delenv("BOT_API_TOKEN", raising=False)
     settings = ServerSettings(model=tmp_path / "m.tar.gz", api_token_file=tmp_path / "var" / "api-token")
@@ -138,7 +138,7 @@ def rasa_arguments(command):
 
 def test_a_token_that_starts_with_a_dash_reaches_rasa_whole(tmp_path):
     # secrets.token_urlsafe starts with "-" once in 64 tokens; "--auth-token -x…" failed.
-    from bot.serve import ServerSettings, rasa_command
+    from bot.tools.serve import ServerSettings, rasa_command
 
     settings = ServerSettings(model=tmp_path / "m.tar.gz", api_token="-starts-with-a-dash")
     assert rasa_arguments(rasa_command(settings)).auth_token == "-starts-with-a-dash"

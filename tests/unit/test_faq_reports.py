@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from bot.reports.tracker import TrackerStoreError, database_url, read_messages
-from bot.reports.unanswered import group_unanswered, inbox_rows
-from bot.reports.usage import usage_html
+from bot.tools.reports.tracker import TrackerStoreError, database_url, read_messages
+from bot.tools.reports.unanswered import group_unanswered, inbox_rows
+from bot.tools.reports.usage import usage_html
 
 DAY1 = dt.datetime(2017, 11, 16, 9, 0, tzinfo=dt.timezone.utc).timestamp()
 DAY2 = dt.datetime(2017, 11, 17, 9, 0, tzinfo=dt.timezone.utc).timestamp()

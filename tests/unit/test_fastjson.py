@@ -1,4 +1,4 @@
-"""bot.fastjson: ujson's text decodes to what Python's json gives, both ways."""
+"""bot.plugins.fastjson: ujson's text decodes to what Python's json gives, both ways."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from bot import fastjson
+from bot.plugins import fastjson
 
 
 def tracker_state() -> dict:

@@ -20,7 +20,7 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.intent_classifier import LogCountLogisticRegression
+from bot.plugins.components.intent_classifier import LogCountLogisticRegression
 
 EXAMPLES = {
     "greet": ["hello there", "hi", "good morning", "hello hello hello", "hey there"],
@@ -135,7 +135,7 @@ def test_column_major_changes_the_layout_not_the_predictions():
     from scipy.sparse import random as sparse_random
     from sklearn.linear_model import LogisticRegression
 
-    from bot.components.intent_classifier import column_major
+    from bot.plugins.components.intent_classifier import column_major
 
     generator = np.random.default_rng(7)
     X = sparse_random(300, 5000, density=0.01, format="csr", random_state=7)

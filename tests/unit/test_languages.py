@@ -1,10 +1,10 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.languages import LanguageDetector, LanguageFileError, choose_language, load_catalogue
+from bot.conversation.languages import LanguageIdentifier, LanguageFileError, choose_language, load_catalogue
 
 CATALOGUE = load_catalogue()
-DETECTOR = LanguageDetector(CATALOGUE)
+DETECTOR = LanguageIdentifier(CATALOGUE)
 
 
 @pytest.mark.parametrize(

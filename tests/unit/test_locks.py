@@ -1,4 +1,4 @@
-"""bot.locks: Rasa's ticket locks shared through a SQLite file by several processes."""
+"""bot.plugins.lock_store: Rasa's ticket locks shared through a SQLite file by several processes."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from rasa.core.utils import number_of_sanic_workers
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
 from bot import PROJECT_ROOT
-from bot.locks import SQLiteLockStore, WorkersLockStore
+from bot.plugins.lock_store import SQLiteLockStore, WorkersLockStore
 
 
 def store(path) -> SQLiteLockStore:
-    return LockStore.create(EndpointConfig(type="bot.locks.SQLiteLockStore", db=str(path)))
+    return LockStore.create(EndpointConfig(type="bot.plugins.lock_store.SQLiteLockStore", db=str(path)))
 
 
 def test_rasa_builds_it_from_endpoints_and_allows_sanic_workers_with_it(tmp_path, monkeypatch):
-    config = EndpointConfig(type="bot.locks.SQLiteLockStore", db=str(tmp_path / "locks.db"))
+    config = EndpointConfig(type="bot.plugins.lock_store.SQLiteLockStore", db=str(tmp_path / "locks.db"))
     assert isinstance(LockStore.create(config), SQLiteLockStore)
     monkeypatch.setenv("SANIC_WORKERS", "2")
     assert number_of_sanic_workers(config) == 2
@@ -33,7 +33,7 @@ def test_one_sanic_worker_keeps_locks_in_memory_and_several_share_the_file(tmp_p
     project = read_endpoint_config(str(PROJECT_ROOT / "endpoints.yml"), "lock_store")
     assert type(LockStore.create(project)) is InMemoryLockStore  # what `make run` gets
     path = tmp_path / "locks.db"
-    config = EndpointConfig(type="bot.locks.WorkersLockStore", db=str(path))
+    config = EndpointConfig(type="bot.plugins.lock_store.WorkersLockStore", db=str(path))
     monkeypatch.setenv("SANIC_WORKERS", "1")
     assert type(LockStore.create(config)) is InMemoryLockStore
     assert not path.exists()

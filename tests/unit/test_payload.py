@@ -1,7 +1,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.channels.payload import MAX_MESSAGE_CHARS, PayloadError, clean_text, parse_rest_payload
+from bot.plugins.channels.payload import MAX_MESSAGE_CHARS, PayloadError, clean_text, parse_rest_payload
 
 
 def test_valid_payload():

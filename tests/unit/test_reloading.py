@@ -7,7 +7,7 @@ from typing import List
 
 import pytest
 
-from bot.reloading import HotReloaded, directory_signature, file_signature
+from bot.conversation.reloading import HotReloaded, directory_signature, file_signature
 
 
 class Broken(ValueError):

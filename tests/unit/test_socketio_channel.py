@@ -1,4 +1,4 @@
-"""The socket.io channel's input checks (bot.channels.socketio.checked)."""
+"""The socket.io channel's input checks (bot.plugins.channels.socketio.checked)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import asyncio
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels.payload import MAX_MESSAGE_CHARS
-from bot.channels.socketio import checked
+from bot.plugins.channels.payload import MAX_MESSAGE_CHARS
+from bot.plugins.channels.socketio import checked
 
 
 def _deliver(text: str):

@@ -1,4 +1,4 @@
-"""bot.speedups: each patch gives what Rasa's own code gives, only faster."""
+"""bot.plugins.patches: each patch gives what Rasa's own code gives, only faster."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import fastjson, speedups
-from bot.components.language_detector import LanguageDetector
-from bot.components.language_tokenizer import LanguageAwareTokenizer
+from bot.plugins import fastjson, patches as speedups
+from bot.plugins.components.language_detector import LanguageDetector
+from bot.plugins.components.language_tokenizer import LanguageAwareTokenizer
 from tests.conftest import ROOT
 
 

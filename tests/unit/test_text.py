@@ -1,6 +1,6 @@
 from hypothesis import given, strategies as st
 
-from bot.text import arabic_share, contains_phrase, longest_match, normalise, word_count
+from bot.conversation.text import arabic_share, contains_phrase, longest_match, normalise, word_count
 
 
 def test_normalise_folds_case_accents_and_punctuation():
@@ -46,7 +46,7 @@ def test_normalise_is_idempotent_and_never_fails(text):
 
 def _longest_by_definition(text, phrases):
     """The longest phrase found as whole words or behind one Arabic prefix (first wins a tie)."""
-    from bot.text import arabic_prefixed
+    from bot.conversation.text import arabic_prefixed
 
     found = [p for p in phrases if contains_phrase(text, p) or arabic_prefixed(text, p)]
     return max(found, key=len, default=None) if found else None

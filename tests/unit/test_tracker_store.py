@@ -1,4 +1,4 @@
-"""bot.stores: the SQLite fast path stores and returns exactly what Rasa's store does,
+"""bot.plugins.tracker_store.sql: the SQLite fast path stores and returns exactly what Rasa's store does,
 and a database that cannot be reached is reported, not retried forever."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import stores
-from bot.stores import ResilientSQLTrackerStore, TrackerDatabaseUnreachable, wait_for_database
+from bot.plugins.tracker_store import sql as stores
+from bot.plugins.tracker_store.sql import ResilientSQLTrackerStore, TrackerDatabaseUnreachable, wait_for_database
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"
@@ -303,7 +303,7 @@ def test_a_save_failing_before_its_commit_leaves_nothing_and_its_retry_stores_ea
 def test_a_failing_stamp_query_is_reported_like_any_database_failure(tmp_path, monkeypatch):
     """Raised as SQLAlchemy's error, so outages are retried and failures reach the privacy
     store's clear "store unavailable" answer instead of escaping as a bare sqlite3 error."""
-    from bot.privacy.tracker_store import PrivacyTrackerStore, TrackerStoreUnavailable
+    from bot.plugins.tracker_store.privacy import PrivacyTrackerStore, TrackerStoreUnavailable
 
     monkeypatch.setenv("SANIC_WORKERS", "2")
     monkeypatch.setenv("BOT_DB_OUTAGE_TIMEOUT", "0")

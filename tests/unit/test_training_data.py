@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.text import normalise
+from bot.conversation.text import normalise
 from tests.conftest import LANGS, ROOT
 
 NLU_DIR = ROOT / "data" / "nlu"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.loader import ContentError
-from bot.webpage import ESSENTIALS, INTERFACE, PAGE_FILE, load_page
+from bot.conversation.content.loader import ContentError
+from bot.conversation.page_texts import ESSENTIALS, INTERFACE, PAGE_FILE, load_page
 from tests.conftest import LANGS
 
 

@@ -1,0 +1,20 @@
+"""The knowledge base: topic files in ``data/content/``, validated and hot-reloaded.
+
+No Rasa imports here: the action server carries only ``rasa-sdk``.
+"""
+
+from bot.conversation.content.loader import ContentError, load_content
+from bot.conversation.content.model import Answer, KnowledgeBase, Topic
+from bot.conversation.content.select import render_answer, select_answer
+from bot.conversation.content.live import LiveContent
+
+__all__ = [
+    "Answer",
+    "ContentError",
+    "LiveContent",
+    "KnowledgeBase",
+    "Topic",
+    "load_content",
+    "render_answer",
+    "select_answer",
+]

@@ -1,0 +1,48 @@
+"""Choosing the answer to a question and rendering it in the conversation language."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from bot.conversation.content.model import Answer, KnowledgeBase, Topic
+from bot.conversation.languages import DEFAULT_LANGUAGE
+from bot.conversation.text import longest_match, normalise
+
+
+def _named(text: str, index: dict) -> Optional[str]:
+    phrase = longest_match(text, index)
+    return index[phrase] if phrase else None
+
+
+def select_answer(topic: Topic, question: str) -> Answer:
+    """The most specific answer for the subject and facet named in the question.
+
+    Falls back from (subject, facet) to subject alone, to facet alone, to the
+    topic's overview, so every question within a topic gets the best answer we have.
+    """
+    text = normalise(question)
+    subject = _named(text, topic.subject_aliases)
+    facet = _named(text, topic.facet_keywords)
+    for key in ((subject, facet), (subject, None), (None, facet), (None, None)):
+        if key in topic.answers:
+            return topic.answers[key]
+    raise KeyError(f"{topic.file}: no overview answer")  # the loader guarantees one
+
+
+def render_answer(kb: KnowledgeBase, answer: Answer, language: Optional[str]) -> str:
+    """The answer's text in ``language`` (English if unknown), with its first source."""
+    code = language if language in answer.text else DEFAULT_LANGUAGE
+    text = answer.text[code]
+    if answer.sources:
+        label = kb.strings["source_label"].get(code, kb.strings["source_label"][DEFAULT_LANGUAGE])
+        text = f"{text}\n{label}: {answer.sources[0]}"
+    return text
+
+
+def answer_question(kb: KnowledgeBase, intent: Optional[str], question: str, language: Optional[str]) -> str:
+    """The reply to a knowledge question, or the "I don't know" string for unknown topics."""
+    topic = kb.topics_by_intent.get(intent or "")
+    if topic is None:
+        strings = kb.strings["unknown_topic"]
+        return strings.get(language or DEFAULT_LANGUAGE, strings[DEFAULT_LANGUAGE])
+    return render_answer(kb, select_answer(topic, question), language)

@@ -1,0 +1,271 @@
+"""The six conversation languages: catalogue, detection and the choice of reply language.
+
+Everything the assistant knows about languages is decided here, so that the NLU
+component (which detects), the language policy (which decides) and the actions
+(which render) cannot disagree. The word lists live in ``data/languages.yml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+import yaml
+
+from bot import PROJECT_ROOT
+from bot.conversation.text import arabic_share, longest_match, normalise, word_count
+
+LANGUAGES_FILE = PROJECT_ROOT / "data" / "languages.yml"
+DEFAULT_LANGUAGE = "en"
+
+# A detection counts as reliable (it may switch the conversation language) only when the
+# message is long enough for statistics to mean something and the detector is sure.
+RELIABLE_MIN_WORDS = 3
+RELIABLE_MIN_CONFIDENCE = 0.5
+# An explicit "in English please" is taken as a switch when the intent says so or the
+# message is little more than the language's name.
+EXPLICIT_MAX_WORDS = 3
+# Unsupported only when the message is long enough and clearly in another language.
+UNSUPPORTED_MIN_WORDS = 3
+UNSUPPORTED_MIN_CONFIDENCE = 0.6
+LEXICON_MAX_WORDS = 4
+# With nothing better to go on (a new conversation), a weak detection still beats English.
+WEAK_MIN_CONFIDENCE = 0.3
+# Metadata keys that carry a language hint from a channel (web widget, Telegram …).
+METADATA_LANGUAGE_KEYS = ("language", "language_code", "locale")
+
+
+def metadata_language(metadata: Any) -> Optional[str]:
+    """The language hint in a channel's message metadata, if any."""
+    if not isinstance(metadata, dict):
+        return None
+    for key in METADATA_LANGUAGE_KEYS:
+        value = metadata.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+class LanguageFileError(ValueError):
+    """``data/languages.yml`` is malformed; the message names the entry at fault."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """One supported language and the phrases that identify it."""
+
+    code: str
+    name: str
+    lingua: str
+    called: Sequence[str]
+    lexicon: Sequence[str]
+    letters: str = ""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The supported languages, in the order they are offered to users."""
+
+    languages: Mapping[str, Language]
+    unsupported_lingua: Sequence[str] = field(default_factory=tuple)
+    neutral: Sequence[str] = field(default_factory=tuple)
+
+    @property
+    def codes(self) -> List[str]:
+        return list(self.languages)
+
+    def normalise_code(self, value: Any) -> Optional[str]:
+        """A supported two-letter code for values such as ``fr``, ``fr-BE`` or ``FR_fr``."""
+        if not isinstance(value, str) or len(value) < 2:
+            return None
+        code = value[:2].lower()
+        if len(value) > 2 and value[2] not in "-_":
+            return None
+        return code if code in self.languages else None
+
+
+def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
+    """Read and validate the language file."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise LanguageFileError(f"{path}: cannot be read: {error}") from error
+    if not isinstance(raw, dict) or not isinstance(raw.get("languages"), dict):
+        raise LanguageFileError(f"{path}: needs a 'languages' mapping")
+    languages: Dict[str, Language] = {}
+    for code, entry in raw["languages"].items():
+        where = f"{path}: languages.{code}"
+        if not isinstance(entry, dict):
+            raise LanguageFileError(f"{where}: must be a mapping")
+        for key in ("name", "lingua", "called", "lexicon"):
+            if not entry.get(key):
+                raise LanguageFileError(f"{where}: '{key}' is missing or empty")
+        languages[code] = Language(
+            code=code,
+            name=str(entry["name"]),
+            lingua=str(entry["lingua"]),
+            called=tuple(normalise(str(p)) for p in entry["called"]),
+            lexicon=tuple(normalise(str(p)) for p in entry["lexicon"]),
+            letters="".join(str(letter) for letter in entry.get("letters") or ()),
+        )
+    neutral = tuple(str(name) for name in raw.get("neutral") or ())
+    return Catalogue(languages, tuple(raw.get("unsupported") or ()), neutral)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What one message says about its language; stored in the parse result."""
+
+    code: Optional[str]
+    confidence: float
+    reliable: bool
+    unsupported: bool
+    words: int
+    mentioned: Optional[str] = None
+    lexicon: Optional[str] = None
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "code": self.code,
+            "confidence": round(self.confidence, 4),
+            "reliable": self.reliable,
+            "unsupported": self.unsupported,
+            "words": self.words,
+            "mentioned": self.mentioned,
+            "lexicon": self.lexicon,
+        }
+
+
+class LanguageIdentifier:
+    """Detects which of the six languages a message is in (lingua, plus our lexicons)."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        from lingua import Language as LinguaLanguage
+        from lingua import LanguageDetectorBuilder
+
+        self._catalogue = catalogue
+        by_name = {lang.lingua: code for code, lang in catalogue.languages.items()}
+        self._code_of = {getattr(LinguaLanguage, name): code for name, code in by_name.items()}
+        others = [getattr(LinguaLanguage, name) for name in catalogue.unsupported_lingua]
+        # Choosing among the six is most accurate with a detector that knows only them;
+        # a second, wider one tells whether a message is in none of them. Their models
+        # are loaded now, at start-up: lingua otherwise loads them lazily while the first
+        # messages of each language wait (about 15 ms of CPU per message at first, and
+        # again in every Sanic worker; docs/performance.md).
+        self._supported = (
+            LanguageDetectorBuilder.from_languages(*self._code_of).with_preloaded_language_models().build()
+        )
+        self._wide = (
+            LanguageDetectorBuilder.from_languages(*self._code_of, *others).with_preloaded_language_models().build()
+            if others
+            else None
+        )
+        self._called = {
+            phrase: code for code, lang in catalogue.languages.items() for phrase in lang.called
+        }
+        self._lexicon = {
+            phrase: code for code, lang in catalogue.languages.items() for phrase in lang.lexicon
+        }
+        self._own_letters = frozenset(letter for lang in catalogue.languages.values() for letter in lang.letters)
+        names = sorted(catalogue.neutral, key=len, reverse=True)
+        self._names = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+            if names
+            else None
+        )
+
+    def _without_names(self, text: str) -> str:
+        """The message without names that read the same in every language.
+
+        Works on the original text: accents are the detector's best evidence.
+        """
+        if self._names is None:
+            return text
+        return " ".join(self._names.sub(" ", text).split())
+
+    def detect(self, text: str) -> Detection:
+        normalised = normalise(text)
+        words = word_count(text)
+        mentioned_phrase = longest_match(normalised, self._called)
+        mentioned = self._called.get(mentioned_phrase) if mentioned_phrase else None
+        lexicon_phrase = longest_match(normalised, self._lexicon) if words <= LEXICON_MAX_WORDS else None
+        lexicon = self._lexicon.get(lexicon_phrase) if lexicon_phrase else None
+
+        if not normalised:
+            return Detection(None, 0.0, False, False, words, mentioned, lexicon)
+        if arabic_share(text) >= 0.5 and "ar" in self._catalogue.languages:
+            # The script alone settles it: of the six, only Arabic is written this way.
+            return Detection("ar", 1.0, True, False, words, mentioned, lexicon)
+
+        text = self._without_names(text)
+        words = word_count(text)
+        if not normalise(text):
+            return Detection(None, 0.0, False, False, words, mentioned, lexicon)
+        scores = self._supported.compute_language_confidence_values(text)
+        best_supported = self._code_of[scores[0].language] if scores else None
+        best_supported_score = scores[0].value if scores else 0.0
+        unsupported = (
+            words >= UNSUPPORTED_MIN_WORDS
+            and lexicon is None
+            and not self._has_own_letter(text)
+            and self._is_unsupported(text)
+        )
+        reliable = (
+            not unsupported
+            and words >= RELIABLE_MIN_WORDS
+            and best_supported_score >= RELIABLE_MIN_CONFIDENCE
+        )
+        return Detection(
+            best_supported, best_supported_score, reliable, unsupported, words, mentioned, lexicon
+        )
+
+    def _has_own_letter(self, text: str) -> bool:
+        """Whether the text has a letter only one of the six writes (Spanish "¿", German "ß").
+
+        lingua reads short Spanish questions such as "¿mostrador de objetos encontrados?"
+        as Portuguese; the opening question mark settles what statistics cannot.
+        """
+        return not self._own_letters.isdisjoint(text)
+
+    def _is_unsupported(self, text: str) -> bool:
+        if self._wide is None:
+            return False
+        scores = self._wide.compute_language_confidence_values(text)
+        return bool(scores) and (
+            scores[0].language not in self._code_of
+            and scores[0].value >= UNSUPPORTED_MIN_CONFIDENCE
+        )
+
+
+def choose_language(
+    catalogue: Catalogue,
+    current: Optional[str],
+    detection: Mapping[str, Any],
+    intent: Optional[str],
+    requested: Optional[str] = None,
+    prior: Optional[str] = None,
+) -> Optional[str]:
+    """The conversation language after a user message.
+
+    In order: an explicit request (a ``/set_language`` payload, or "in English please");
+    a reliable detection of this message; the current language (short or unclear
+    messages such as "ok", "merci" or "UN-Habitat" keep it); the channel's language
+    (widget setting, Telegram ``language_code``) at the start; a greeting or thanks
+    word; a weak detection; otherwise nothing, and replies use the English default.
+    """
+    requested = catalogue.normalise_code(requested)
+    if requested:
+        return requested
+    mentioned = catalogue.normalise_code(detection.get("mentioned"))
+    if mentioned and (intent == "set_language" or detection.get("words", 99) <= EXPLICIT_MAX_WORDS):
+        return mentioned
+    if detection.get("reliable"):
+        return catalogue.normalise_code(detection.get("code")) or current
+    if current:
+        return current
+    chosen = catalogue.normalise_code(prior) or catalogue.normalise_code(detection.get("lexicon"))
+    if chosen is None and detection.get("confidence", 0.0) >= WEAK_MIN_CONFIDENCE:
+        chosen = catalogue.normalise_code(detection.get("code"))
+    return chosen

@@ -1,1 +1,0 @@
-"""Personal data: redaction before storage, "forget me", and retention (docs/privacy.md)."""

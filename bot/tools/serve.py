@@ -1,0 +1,237 @@
+"""Starts the action server and the Rasa server, and waits until both answer.
+
+Used by ``make run`` / ``make shell`` and by the end-to-end tests, so that what the
+tests exercise is exactly what a user starts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot import PROJECT_ROOT
+
+VENV_BIN = Path(sys.executable).parent
+READY_TIMEOUT_S = 180.0
+API_TOKEN_ENV = "BOT_API_TOKEN"
+API_TOKEN_FILE = PROJECT_ROOT / "var" / "api-token"
+# Joined to the token with "=": a URL-safe token can start with "-", which argparse would
+# otherwise take for an option ("expected one argument") and the server would not start.
+AUTH_TOKEN_OPTION = "--auth-token="
+
+
+@dataclass
+class ServerSettings:
+    """Where the two servers listen and what they load."""
+
+    model: Path
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    # BOT_ENDPOINTS=deploy/endpoints.production.yml selects PostgreSQL + Redis (docs/deployment.md).
+    endpoints: Path = field(default_factory=lambda: Path(os.environ.get("BOT_ENDPOINTS") or
+                                                        PROJECT_ROOT / "endpoints.yml"))
+    credentials: Path = PROJECT_ROOT / "credentials.yml"
+    log_dir: Path = PROJECT_ROOT / "var" / "log"
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    # Rasa's HTTP API (PUT /model for `make publish`) needs this token; see api_token().
+    # Rasa listens on 127.0.0.1 only; `public` ("host:port") starts the gateway that
+    # exposes the channels alone (bot/tools/gateway.py, docs/reliability.md).
+    api_token: Optional[str] = None
+    api_token_file: Path = API_TOKEN_FILE
+    public: Optional[str] = None
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+
+def api_token(settings: ServerSettings) -> str:
+    """The HTTP API token: given, or ``BOT_API_TOKEN``, or a new random one.
+
+    A generated token is written to ``settings.api_token_file`` (mode 600) so that
+    ``python -m bot publish`` on the same machine can read it. It is never logged.
+    """
+    if settings.api_token is None:
+        settings.api_token = os.environ.get(API_TOKEN_ENV) or secrets.token_urlsafe(32)
+        if not os.environ.get(API_TOKEN_ENV):
+            settings.api_token_file.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(settings.api_token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(descriptor, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(settings.api_token + "\n")
+    return settings.api_token
+
+
+def _redacted(args: List[str]) -> str:
+    """A command line fit for logs: the token hidden."""
+    return " ".join(AUTH_TOKEN_OPTION + "***" if a.startswith(AUTH_TOKEN_OPTION) else a for a in args)
+
+
+def _environment(settings: ServerSettings) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env.update(settings.extra_env)
+    return env
+
+
+def actions_command(settings: ServerSettings) -> List[str]:
+    return [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+            "--port", str(settings.actions_port)]
+
+
+def rasa_command(settings: ServerSettings, shell: bool = False) -> List[str]:
+    command = [str(VENV_BIN / "rasa"), "shell" if shell else "run",
+               "--model", str(settings.model), "--endpoints", str(settings.endpoints)]
+    if not shell:
+        command += ["--port", str(settings.rasa_port), "--credentials", str(settings.credentials),
+                    "--interface", "127.0.0.1", "--enable-api", AUTH_TOKEN_OPTION + api_token(settings)]
+    return command
+
+
+def gateway_command(settings: ServerSettings) -> List[str]:
+    return [sys.executable, "-m", "bot", "gateway", "--listen", str(settings.public),
+            "--upstream", settings.rasa_url]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY_TIMEOUT_S) -> None:
+    """Poll ``url`` until it answers; fail early if the process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{_redacted(process.args)} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def spawn(command: List[str], settings: ServerSettings, log_name: str) -> subprocess.Popen:
+    """Start ``command`` in its own process group, output appended to ``log_name``."""
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(settings.log_dir / log_name, "ab")
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=_environment(settings),
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_process(process: Optional[subprocess.Popen]) -> None:
+    """SIGTERM the process group, SIGKILL after 20 s."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+class Servers:
+    """The action server and the Rasa server as child processes."""
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self.actions: Optional[subprocess.Popen] = None
+        self.rasa: Optional[subprocess.Popen] = None
+        self.gateway: Optional[subprocess.Popen] = None
+
+    def _spawn(self, command: List[str], log_name: str) -> subprocess.Popen:
+        return spawn(command, self.settings, log_name)
+
+    def start_actions(self) -> None:
+        self.actions = self._spawn(actions_command(self.settings), "actions.log")
+        wait_until_ready(f"{self.settings.actions_url}/health", self.actions)
+
+    def start_rasa(self) -> None:
+        (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+        self.rasa = self._spawn(rasa_command(self.settings), "rasa.log")
+        wait_until_ready(f"{self.settings.rasa_url}/", self.rasa)
+
+    def start_gateway(self) -> None:
+        self.gateway = self._spawn(gateway_command(self.settings), "gateway.log")
+        host, _, port = str(self.settings.public).rpartition(":")
+        wait_until_ready(f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/webhooks/rest/",
+                         self.gateway)
+
+    def start(self) -> "Servers":
+        self.start_actions()
+        try:
+            self.start_rasa()
+            if self.settings.public:
+                self.start_gateway()
+        except BaseException:  # e.g. no model: do not leave the action server running
+            self.stop()
+            raise
+        return self
+
+    _stop = staticmethod(stop_process)
+
+    def stop_rasa(self) -> None:
+        self._stop(self.rasa)
+
+    def stop(self) -> None:
+        self._stop(self.gateway)
+        self._stop(self.rasa)
+        self._stop(self.actions)
+
+    def __enter__(self) -> "Servers":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def wait_for_exit(processes: List[subprocess.Popen]) -> int:
+    """Block until one of ``processes`` exits; 1, since a server should not stop by itself."""
+    while all(process.poll() is None for process in processes):
+        time.sleep(1)
+    print("A server stopped; see the logs above.", file=sys.stderr)
+    return 1
+
+
+def serve(settings: ServerSettings, shell: bool = False) -> int:
+    """Run until interrupted (``make run``), or chat in the terminal (``make shell``)."""
+    # SIGTERM (e.g. from a process manager) must also stop both child servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    servers = Servers(settings)
+    print("Starting the action server …", flush=True)
+    servers.start_actions()
+    try:
+        if shell:
+            (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+            return subprocess.call(rasa_command(settings, shell=True), cwd=PROJECT_ROOT,
+                                   env=_environment(settings))
+        print("Starting the Rasa server (loading the model takes a little while) …", flush=True)
+        servers.start_rasa()
+        print(
+            "\nThe assistant is ready.\n"
+            f"  Web:   {settings.rasa_url}/chat/  (the conference page with the chat)\n"
+            f"  REST:  curl -s -X POST {settings.rasa_url}/webhooks/rest/webhook "
+            "-H 'Content-Type: application/json' "
+            "-d '{\"sender\": \"me\", \"message\": \"Where does the conference take place?\"}'\n"
+            f"  Logs:  {settings.log_dir}/rasa.log, {settings.log_dir}/actions.log\n"
+            "Press Ctrl+C to stop.",
+            flush=True,
+        )
+        return wait_for_exit([servers.rasa, servers.actions])
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        servers.stop()
