@@ -69,12 +69,12 @@ content-check: $(BIN)/.installed
 programme-check: $(BIN)/.installed
 	$(BIN)/python -m bot programme check
 
-# Sanic worker processes of the Rasa server: 2 where there are 2 CPUs or more (one
-# process uses one CPU); they share conversations and locks through SQLite files
-# (bot/plugins/tracker_store/sql.py, bot/plugins/lock_store.py). Measured: docs/performance.md. WORKERS=1 for one.
-WORKERS ?= $(shell [ "$$(nproc)" -ge 2 ] && echo 2 || echo 1)
+# Sanic worker processes of the Rasa server: by default 2 where there are 2 CPUs or more
+# (bot/tools/serve.py default_workers; they share conversations, locks and rate limits
+# through SQLite files under var/). WORKERS=1 for one.
+WORKERS ?=
 run: $(MODEL) $(WEB_DEPS)
-	SANIC_WORKERS=$(WORKERS) $(BIN)/python -m bot serve --model $(MODEL)
+	$(BIN)/python -m bot serve --model $(MODEL) $(if $(WORKERS),--workers $(WORKERS))
 
 shell: $(MODEL)
 	$(BIN)/python -m bot serve --model $(MODEL) --shell
@@ -147,7 +147,6 @@ compare-tokenizers: $(MODEL)
 # The organisers' FAQ (docs/organisers.md). FAQ=other.xlsx to use another spreadsheet.
 .PHONY: faq-check faq-import faq-export faq-status publish report-unanswered report-usage faq-test
 FAQ ?= data/faq/faq.csv
-RASA_URL ?= http://127.0.0.1:5005
 
 faq-check: $(BIN)/.installed
 	$(BIN)/python -m bot faq check $(FAQ)
@@ -161,9 +160,11 @@ faq-export: $(BIN)/.installed
 faq-status: $(BIN)/.installed
 	$(BIN)/python -m bot faq status
 
-# Validate, train, regression tests + accuracy gate, then load into the running assistant.
+# Validate, train, regression tests + accuracy gate, then install the model; every worker
+# of the running assistant loads it, and publish waits until each one has (CLUSTER=1 for
+# make run-cluster).
 publish: $(BIN)/.installed
-	$(BIN)/python -m bot publish --rasa-url $(RASA_URL) --min-accuracy $(EVAL_MIN_ACCURACY) --min-f1 $(EVAL_MIN_F1)
+	$(BIN)/python -m bot publish $(if $(CLUSTER),--cluster) --min-accuracy $(EVAL_MIN_ACCURACY) --min-f1 $(EVAL_MIN_F1)
 
 report-unanswered: $(BIN)/.installed
 	$(BIN)/python -m bot report unanswered

@@ -48,10 +48,11 @@ def _programme_check(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.tools.serve import ServerSettings, serve
+    from bot.tools.serve import ServerSettings, default_workers, serve
 
     settings = ServerSettings(model=Path(args.model), rasa_port=args.port, actions_port=args.actions_port,
-                              public=args.public)
+                              public=args.public, var_dir=Path(args.var_dir),
+                              workers=args.workers or default_workers())
     return serve(settings, shell=args.shell)
 
 
@@ -113,9 +114,18 @@ def _gateway(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    import os
+
+    from bot.plugins.endpoints import endpoints_file
+    from bot.tools.cluster import CLUSTER_ENV, PRODUCTION_ENDPOINTS, read_env_file
     from bot.tools.publish import main as publish
 
-    return publish(Path(args.root), args.rasa_url, (args.min_accuracy, args.min_f1))
+    endpoints = Path(args.endpoints) if args.endpoints else endpoints_file()
+    if args.cluster:  # the workers of `make run-cluster` report to its Redis
+        for key, value in read_env_file(CLUSTER_ENV).items():
+            os.environ.setdefault(key, value)
+        endpoints = PRODUCTION_ENDPOINTS
+    return publish(Path(args.root), endpoints, (args.min_accuracy, args.min_f1))
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -138,6 +148,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     serve.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
     serve.add_argument("--port", type=int, default=5005)
     serve.add_argument("--actions-port", type=int, default=5055)
+    serve.add_argument("--workers", type=int, default=0,
+                       help="Sanic workers of the Rasa server (default: 2 on 2+ CPUs, else 1)")
+    serve.add_argument("--var-dir", default=str(PROJECT_ROOT / "var"),
+                       help="conversations, locks, API token and logs (BOT_VAR_DIR of the servers)")
     serve.add_argument("--shell", action="store_true", help="chat in the terminal instead")
     serve.add_argument("--public", metavar="HOST:PORT",
                        help="also start the gateway that publishes the channels (not the API) there")
@@ -189,7 +203,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     add_faq_parser(commands)
     add_report_parser(commands)
     publish = commands.add_parser("publish", help="validate, train, test and load new FAQ entries (docs/organisers.md)")
-    publish.add_argument("--rasa-url", default="http://127.0.0.1:5005", help="the running assistant")
+    publish.add_argument("--endpoints", help="the running assistant's endpoints file (default: endpoints.yml)")
+    publish.add_argument("--cluster", action="store_true", help="publish to `make run-cluster` (deploy/)")
     publish.add_argument("--root", default=str(PROJECT_ROOT), help=argparse.SUPPRESS)
     publish.add_argument("--min-accuracy", type=float, default=0.95, help="refuse below this, per language")
     publish.add_argument("--min-f1", type=float, default=0.93, help="refuse below this macro-F1, per language")

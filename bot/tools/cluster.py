@@ -9,6 +9,7 @@ so nginx may send any message to any replica.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import signal
@@ -19,8 +20,10 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot import PROJECT_ROOT
-from bot.tools.serve import (ServerSettings, actions_command, rasa_command, spawn, stop_process,
-                       wait_for_exit, wait_until_ready)
+from bot.tools.serve import (PROCESSES_FILE, ServerSettings, actions_command, api_token, rasa_command, spawn,
+                             stop_process,
+                             wait_until_ready)
+from bot.tools.supervisor import Supervisor
 
 DEPLOY = PROJECT_ROOT / "deploy"
 PRODUCTION_ENDPOINTS = DEPLOY / "endpoints.production.yml"
@@ -96,10 +99,12 @@ class ClusterSettings:
         for key in client.scan_iter(f'{env["REDIS_KEY_PREFIX"]}:*'):
             client.delete(key)
 
-    def server_settings(self, rasa_port: int, actions_port: int) -> ServerSettings:
+    def server_settings(self, rasa_port: int, actions_port: int, token: Optional[str] = None) -> ServerSettings:
+        """One replica's (or action server's) settings; files under ``run_dir``, so a
+        cluster never touches the token or databases of a ``make run`` beside it."""
         return ServerSettings(model=self.model, rasa_port=rasa_port, actions_port=actions_port,
-                              endpoints=PRODUCTION_ENDPOINTS, log_dir=self.run_dir / "log",
-                              extra_env=self.store_env())
+                              endpoints=PRODUCTION_ENDPOINTS, var_dir=self.run_dir, workers=self.sanic_workers,
+                              extra_env=self.store_env(), api_token=token)
 
 
 def render_nginx_config(settings: ClusterSettings) -> str:
@@ -125,9 +130,11 @@ class Cluster:
 
     def __init__(self, settings: ClusterSettings) -> None:
         self.settings = settings
-        self.actions: List[subprocess.Popen] = []
-        self.replicas: List[Optional[subprocess.Popen]] = []
+        self.actions: List[Optional[subprocess.Popen]] = [None] * settings.action_servers
+        self.replicas: List[Optional[subprocess.Popen]] = [None] * settings.replicas
         self.nginx: Optional[subprocess.Popen] = None
+        # One API token for every replica (run_dir/api-token), made once.
+        self.token = api_token(settings.server_settings(0, 0))
 
     @property
     def url(self) -> str:
@@ -137,35 +144,49 @@ class Cluster:
         return f"http://127.0.0.1:{self.settings.rasa_ports()[index]}"
 
     def _settings_for(self, rasa_port: int, actions_port: int) -> ServerSettings:
-        return self.settings.server_settings(rasa_port, actions_port)
+        return self.settings.server_settings(rasa_port, actions_port, self.token)
 
     def start_replica(self, index: int) -> subprocess.Popen:
         """(Re)start replica ``index`` without waiting for it."""
         port = self.settings.rasa_ports()[index]
         settings = self._settings_for(port, self.settings.actions_port)
-        process = spawn(rasa_command(settings), settings, f"rasa-{port}.log")
-        while len(self.replicas) <= index:
-            self.replicas.append(None)
-        self.replicas[index] = process
-        return process
+        self.replicas[index] = spawn(rasa_command(settings), settings, f"rasa-{port}.log")
+        return self.replicas[index]
 
-    def _start_nginx(self) -> None:
+    def start_action_server(self, index: int) -> subprocess.Popen:
+        """(Re)start action server ``index`` without waiting for it."""
+        port = self.settings.action_ports()[index]
+        settings = self._settings_for(0, port)
+        self.actions[index] = spawn(actions_command(settings), settings, f"actions-{port}.log")
+        return self.actions[index]
+
+    def start_nginx(self) -> subprocess.Popen:
         run = self.settings.run_dir
         run.mkdir(parents=True, exist_ok=True)
         (run / "nginx.conf").write_text(render_nginx_config(self.settings), encoding="utf-8")
         command = [find_nginx(), "-p", str(run), "-c", str(run / "nginx.conf"),
                    "-e", str(run / "nginx-error.log"), "-g", "daemon off;"]
         self.nginx = spawn(command, self._settings_for(0, 0), "nginx.log")
+        return self.nginx
+
+    def supervisor(self) -> Supervisor:
+        """A supervisor of every process, as started (``run_dir/processes.json``)."""
+        supervisor = Supervisor(self.settings.run_dir / PROCESSES_FILE)
+        for index, port in enumerate(self.settings.action_ports()):
+            supervisor.add(f"actions-{port}", functools.partial(self.start_action_server, index), self.actions[index])
+        for index, port in enumerate(self.settings.rasa_ports()):
+            supervisor.add(f"rasa-{port}", functools.partial(self.start_replica, index), self.replicas[index])
+        supervisor.add("nginx", self.start_nginx, self.nginx)
+        return supervisor
 
     def start(self) -> "Cluster":
         """Everything at once (model loading overlaps), then wait for each to answer."""
         try:
-            for port in self.settings.action_ports():
-                settings = self._settings_for(0, port)
-                self.actions.append(spawn(actions_command(settings), settings, f"actions-{port}.log"))
+            for index in range(self.settings.action_servers):
+                self.start_action_server(index)
             for index in range(self.settings.replicas):
                 self.start_replica(index)
-            self._start_nginx()
+            self.start_nginx()
             for port, process in zip(self.settings.action_ports(), self.actions):
                 wait_until_ready(f"http://127.0.0.1:{port}/health", process)
             for index, process in enumerate(self.replicas):
@@ -179,7 +200,7 @@ class Cluster:
     def processes(self) -> Dict[str, subprocess.Popen]:
         """Every live process by role, e.g. ``rasa-5010``, ``actions-5060``, ``nginx``."""
         named = {f"rasa-{p}": proc for p, proc in zip(self.settings.rasa_ports(), self.replicas) if proc}
-        named.update({f"actions-{p}": proc for p, proc in zip(self.settings.action_ports(), self.actions)})
+        named.update({f"actions-{p}": proc for p, proc in zip(self.settings.action_ports(), self.actions) if proc})
         if self.nginx:
             named["nginx"] = self.nginx
         return named
@@ -196,7 +217,8 @@ class Cluster:
 
 
 def run_cluster(settings: ClusterSettings) -> int:
-    """Run until interrupted (``make run-cluster``)."""
+    """Run until interrupted (``make run-cluster``); a process that dies is restarted
+    (bot/tools/supervisor.py) while nginx routes around it."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"Starting {settings.replicas} Rasa replica(s), {settings.action_servers} action "
           f"server(s) and nginx (loading the model takes a little while) …", flush=True)
@@ -208,7 +230,8 @@ def run_cluster(settings: ClusterSettings) -> int:
               f"  Conversations: PostgreSQL {env['DB_HOST']}/{env['DB_NAME']}; "
               f"locks: Redis {env['REDIS_HOST']} db {env['REDIS_DB']}\n"
               f"  Logs: {settings.run_dir / 'log'}\nPress Ctrl+C to stop.", flush=True)
-        return wait_for_exit(list(cluster.processes().values()))
+        cluster.supervisor().run_forever()
+        return 0
     except KeyboardInterrupt:
         return 0
     finally:

@@ -8,9 +8,13 @@ Steps, each of which stops the publish with a reason an organiser can act on:
 3. regression tests on the candidate: the conversation tests (``tests/stories``) and
    the held-out NLU sets, which must reach the accuracy and macro-F1 floors in every
    language;
-4. install the candidate as ``models/current.tar.gz`` and load it into the running
-   Rasa server through its token-protected HTTP API (``PUT /model``). Conversations
-   live in the tracker store, so none is dropped.
+4. install the candidate as ``models/current.tar.gz`` (an atomic rename). Every worker
+   of the running assistant — both Sanic workers of ``make run``, every replica of
+   ``make run-cluster`` — follows that file and loads the new model within seconds
+   (bot/plugins/model_sync.py); conversations live in the tracker store, so none is
+   dropped. Publish then waits until every worker in the deployment's registry
+   (bot/plugins/shared_state.py) reports the new model, and fails naming any that
+   does not. (Rasa's ``PUT /model`` is not used: it reaches one worker of several.)
 
 The current model stays untouched until step 4.
 """
@@ -26,11 +30,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, List, Optional, Tuple
 
-import requests
-
 from bot import PROJECT_ROOT
+from bot.plugins.model_sync import ALIVE_WITHIN_S
+from bot.plugins.shared_state import SharedState
 from bot.tools.evaluation import MIN_ACCURACY, MIN_MACRO_F1
-from bot.tools.serve import API_TOKEN_ENV, API_TOKEN_FILE, VENV_BIN
+from bot.tools.serve import VENV_BIN
+
+# Workers that reported within this long are expected to take the new model; one
+# that reported earlier than ALIVE_WITHIN_S ago but within this is counted as unreachable.
+RECENT_WORKERS_S = 120.0
+DEFAULT_WAIT_S = 300.0
 
 
 class PublishError(RuntimeError):
@@ -42,11 +51,11 @@ class PublishSettings:
     """What to publish (a project root) and where the running server is."""
 
     root: Path = PROJECT_ROOT
-    rasa_url: str = "http://127.0.0.1:5005"
-    token: Optional[str] = None
-    token_file: Path = API_TOKEN_FILE
+    # The running deployment's registry of workers (None: the endpoints file's, see main).
+    shared: Optional[SharedState] = None
     floor: Tuple[float, float] = (MIN_ACCURACY, MIN_MACRO_F1)
     log: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
+    wait_s: float = DEFAULT_WAIT_S
 
     @property
     def model(self) -> Path:
@@ -119,30 +128,37 @@ def regression_tests(settings: PublishSettings, candidate: Path) -> None:
             "entries you changed, import and publish again. The assistant keeps the previous model.")
 
 
-def api_token(settings: PublishSettings) -> str:
-    token = settings.token or os.environ.get(API_TOKEN_ENV)
-    if token:
-        return token
-    try:
-        return settings.token_file.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise PublishError(f"No API token: set {API_TOKEN_ENV} or start the assistant (it writes "
-                           f"{settings.token_file})") from None
+def model_id(model: Path) -> str:
+    """The id Rasa gives a trained model (what each worker reports it serves)."""
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    return str(LocalModelStorage.metadata_from_archive(model).model_id)
 
 
-def load_into_server(settings: PublishSettings, model: Path) -> bool:
-    """PUT /model on the running server; False when no server is running."""
-    url = f"{settings.rasa_url}/model"
-    try:
-        response = requests.put(url, params={"token": api_token(settings)},
-                                json={"model_file": str(model.resolve())}, timeout=600)
-    except requests.ConnectionError:
-        return False
-    if response.status_code in (401, 403):
-        raise PublishError(f"The Rasa server at {settings.rasa_url} refused the API token ({response.status_code}).")
-    if response.status_code != 204:
-        raise PublishError(f"Loading the model failed: {response.status_code} {response.text[:300]}")
-    return True
+def wait_for_workers(settings: PublishSettings, expected: str,
+                     clock: Callable[[], float] = time.monotonic, pause: float = 1.0) -> List[str]:
+    """Wait until every recent worker serves ``expected``; their names, or [] when no
+    assistant is running. PublishError naming the workers that did not, after ``wait_s``."""
+    assert settings.shared is not None
+    deadline = clock() + settings.wait_s
+    while True:
+        recent = settings.shared.workers(RECENT_WORKERS_S)
+        if not recent:
+            return []
+        alive = settings.shared.workers(ALIVE_WITHIN_S)
+        lagging = sorted(name for name, info in recent.items()
+                         if name not in alive or info.get("model_id") != expected)
+        if not lagging:
+            return sorted(recent)
+        if clock() >= deadline:
+            lines = [f"  {name}: " + ("not answering (no report for "
+                                      f"{time.time() - recent[name].get('seen', 0):.0f} s)" if name not in alive
+                                      else f"still serves model {recent[name].get('model_id')}")
+                     for name in lagging]
+            raise PublishError(f"Installed, but not every worker took the new model within {settings.wait_s:.0f} s:\n"
+                               + "\n".join(lines) + "\nSee the server logs (var/log/rasa.log); a worker that is "
+                               "restarted loads the new model.")
+        time.sleep(pause)
 
 
 def install(settings: PublishSettings, candidate: Path) -> Path:
@@ -159,17 +175,30 @@ def publish(settings: PublishSettings) -> None:
     validate(settings)
     candidate = train(settings)
     regression_tests(settings, candidate)
+    expected = model_id(candidate)
     model = install(settings, candidate)
-    settings.log(f"-- Installed {model}")
-    if load_into_server(settings, candidate):
-        settings.log(f"-- The running assistant at {settings.rasa_url} now uses the new model.")
+    settings.log(f"-- Installed {model} (model {expected})")
+    if settings.shared is None:
+        settings.log("-- No running assistant to tell; `make run` will use the new model.")
     else:
-        settings.log(f"-- No assistant running at {settings.rasa_url}; `make run` will use the new model.")
+        settings.log("-- Waiting for every worker of the running assistant to load it …")
+        workers = wait_for_workers(settings, expected)
+        if workers:
+            settings.log(f"-- Every worker now answers with the new model ({len(workers)}: {', '.join(workers)}).")
+        else:
+            settings.log("-- No assistant is running; `make run` will use the new model.")
     settings.log(f"Published in {time.monotonic() - started:.0f} s.")
 
 
-def main(root: Path, rasa_url: str, floor: Tuple[float, float] = (MIN_ACCURACY, MIN_MACRO_F1)) -> int:
-    settings = PublishSettings(root=root, rasa_url=rasa_url, floor=floor)
+def main(root: Path, endpoints: Path, floor: Tuple[float, float] = (MIN_ACCURACY, MIN_MACRO_F1)) -> int:
+    from bot.plugins.endpoints import EndpointsError, shared_state_for
+
+    try:
+        shared = shared_state_for(endpoints)
+    except EndpointsError as error:
+        print(f"\nNOT PUBLISHED: {error}", file=sys.stderr)
+        return 1
+    settings = PublishSettings(root=root, shared=shared, floor=floor)
     try:
         publish(settings)
     except PublishError as error:

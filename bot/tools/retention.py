@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
-SQL_STORE_TYPES = ("sql", "bot.plugins.tracker_store.privacy.privacytrackerstore")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
@@ -25,15 +24,16 @@ def parse_duration(text: str) -> float:
 
 def purge(endpoints: Path, older_than: str) -> int:
     """Delete conversations idle for longer than ``older_than``; returns how many."""
-    from rasa.utils.endpoints import read_endpoint_config
-
     from bot.plugins.tracker_store.privacy import PrivacyTrackerStore
+    from bot.tools.reports.tracker import TrackerStoreError, tracker_store_config
 
     seconds = parse_duration(older_than)
-    config = read_endpoint_config(str(endpoints), "tracker_store")
-    if config is None or (config.type or "").lower() not in SQL_STORE_TYPES:
-        raise ValueError(f"{endpoints}: tracker_store is not an SQL store; nothing to purge")
-    store = PrivacyTrackerStore(host=config.url, **config.kwargs)
+    try:
+        config = dict(tracker_store_config(endpoints))
+    except TrackerStoreError as error:
+        raise ValueError(str(error)) from None
+    config.pop("type", None)
+    store = PrivacyTrackerStore(host=config.pop("url", None), **config)
     try:
         return store.purge(seconds)
     finally:

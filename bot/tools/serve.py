@@ -1,7 +1,11 @@
-"""Starts the action server and the Rasa server, and waits until both answer.
+"""Starts the action server and the Rasa server, waits until both answer, keeps them up.
 
-Used by ``make run`` / ``make shell`` and by the end-to-end tests, so that what the
-tests exercise is exactly what a user starts.
+Used by ``make run`` / ``make shell`` and by every test suite that talks to a server,
+so that what the tests exercise is exactly what a user starts: the project's
+``endpoints.yml`` and ``credentials.yml``, Rasa through ``bot.plugins.launcher`` (the
+patches and the workers' model sync), and ``default_workers()`` Sanic workers. A suite
+changes only the ports and ``var_dir`` (its own databases, token and logs; the
+endpoints file names its databases as ``${BOT_VAR_DIR}/…``), unless it says why.
 """
 
 from __future__ import annotations
@@ -19,11 +23,21 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot import PROJECT_ROOT
+from bot.plugins.endpoints import DEFAULT_ENDPOINTS, ENDPOINTS_ENV, VAR_DIR_ENV
+from bot.tools.supervisor import Supervisor
 
 VENV_BIN = Path(sys.executable).parent
 READY_TIMEOUT_S = 180.0
 API_TOKEN_ENV = "BOT_API_TOKEN"
-API_TOKEN_FILE = PROJECT_ROOT / "var" / "api-token"
+API_TOKEN_NAME = "api-token"
+DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
+WORKERS_ENV = "SANIC_WORKERS"
+
+
+def default_workers() -> int:
+    """Sanic workers of one Rasa server: two where there are two CPUs or more (one
+    process uses one CPU; docs/performance.md), else one."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
 # Joined to the token with "=": a URL-safe token can start with "-", which argparse would
 # otherwise take for an option ("expected one argument") and the server would not start.
 AUTH_TOKEN_OPTION = "--auth-token="
@@ -37,17 +51,24 @@ class ServerSettings:
     rasa_port: int = 5005
     actions_port: int = 5055
     # BOT_ENDPOINTS=deploy/endpoints.production.yml selects PostgreSQL + Redis (docs/deployment.md).
-    endpoints: Path = field(default_factory=lambda: Path(os.environ.get("BOT_ENDPOINTS") or
-                                                        PROJECT_ROOT / "endpoints.yml"))
+    endpoints: Path = field(default_factory=lambda: Path(os.environ.get(ENDPOINTS_ENV) or DEFAULT_ENDPOINTS))
     credentials: Path = PROJECT_ROOT / "credentials.yml"
-    log_dir: Path = PROJECT_ROOT / "var" / "log"
+    # Databases, the API token and logs (BOT_VAR_DIR for the servers).
+    var_dir: Path = DEFAULT_VAR_DIR
+    workers: int = field(default_factory=default_workers)
+    log_dir: Optional[Path] = None  # var_dir/log
     extra_env: Dict[str, str] = field(default_factory=dict)
-    # Rasa's HTTP API (PUT /model for `make publish`) needs this token; see api_token().
+    # Rasa's HTTP API (model, conversations) needs this token; see api_token().
     # Rasa listens on 127.0.0.1 only; `public` ("host:port") starts the gateway that
     # exposes the channels alone (bot/tools/gateway.py, docs/reliability.md).
     api_token: Optional[str] = None
-    api_token_file: Path = API_TOKEN_FILE
+    api_token_file: Optional[Path] = None  # var_dir/api-token
     public: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        self.var_dir = Path(self.var_dir)
+        self.log_dir = Path(self.log_dir or self.var_dir / "log")
+        self.api_token_file = Path(self.api_token_file or self.var_dir / API_TOKEN_NAME)
 
     @property
     def rasa_url(self) -> str:
@@ -61,9 +82,10 @@ class ServerSettings:
 def api_token(settings: ServerSettings) -> str:
     """The HTTP API token: given, or ``BOT_API_TOKEN``, or a new random one.
 
-    A generated token is written to ``settings.api_token_file`` (mode 600) so that
-    ``python -m bot publish`` on the same machine can read it. It is never logged.
+    A generated token is written to ``settings.api_token_file`` (mode 600), so that
+    tools on the same machine can read it. It is never logged.
     """
+    assert settings.api_token_file is not None
     if settings.api_token is None:
         settings.api_token = os.environ.get(API_TOKEN_ENV) or secrets.token_urlsafe(32)
         if not os.environ.get(API_TOKEN_ENV):
@@ -86,6 +108,9 @@ def _environment(settings: ServerSettings) -> Dict[str, str]:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env[ENDPOINTS_ENV] = str(Path(settings.endpoints).resolve())
+    env[VAR_DIR_ENV] = str(Path(settings.var_dir).resolve())
+    env[WORKERS_ENV] = str(settings.workers)
     env.update(settings.extra_env)
     return env
 
@@ -96,7 +121,8 @@ def actions_command(settings: ServerSettings) -> List[str]:
 
 
 def rasa_command(settings: ServerSettings, shell: bool = False) -> List[str]:
-    command = [str(VENV_BIN / "rasa"), "shell" if shell else "run",
+    """Rasa through the launcher (patches, model sync), with Rasa's own arguments."""
+    command = [sys.executable, "-m", "bot.plugins.launcher", "shell" if shell else "run",
                "--model", str(settings.model), "--endpoints", str(settings.endpoints)]
     if not shell:
         command += ["--port", str(settings.rasa_port), "--credentials", str(settings.credentials),
@@ -155,14 +181,21 @@ class Servers:
     def _spawn(self, command: List[str], log_name: str) -> subprocess.Popen:
         return spawn(command, self.settings, log_name)
 
-    def start_actions(self) -> None:
+    def respawn_actions(self) -> subprocess.Popen:
+        """Start the action server without waiting for it (the supervisor's restart)."""
         self.actions = self._spawn(actions_command(self.settings), "actions.log")
-        wait_until_ready(f"{self.settings.actions_url}/health", self.actions)
+        return self.actions
+
+    def respawn_rasa(self) -> subprocess.Popen:
+        self.rasa = self._spawn(rasa_command(self.settings), "rasa.log")
+        return self.rasa
+
+    def start_actions(self) -> None:
+        wait_until_ready(f"{self.settings.actions_url}/health", self.respawn_actions())
 
     def start_rasa(self) -> None:
-        (PROJECT_ROOT / "var").mkdir(exist_ok=True)
-        self.rasa = self._spawn(rasa_command(self.settings), "rasa.log")
-        wait_until_ready(f"{self.settings.rasa_url}/", self.rasa)
+        self.settings.var_dir.mkdir(parents=True, exist_ok=True)
+        wait_until_ready(f"{self.settings.rasa_url}/", self.respawn_rasa())
 
     def start_gateway(self) -> None:
         self.gateway = self._spawn(gateway_command(self.settings), "gateway.log")
@@ -198,16 +231,15 @@ class Servers:
         self.stop()
 
 
-def wait_for_exit(processes: List[subprocess.Popen]) -> int:
-    """Block until one of ``processes`` exits; 1, since a server should not stop by itself."""
-    while all(process.poll() is None for process in processes):
-        time.sleep(1)
-    print("A server stopped; see the logs above.", file=sys.stderr)
-    return 1
+PROCESSES_FILE = "processes.json"
 
 
 def serve(settings: ServerSettings, shell: bool = False) -> int:
-    """Run until interrupted (``make run``), or chat in the terminal (``make shell``)."""
+    """Run until interrupted (``make run``), or chat in the terminal (``make shell``).
+
+    A server that exits by itself is started again (bot/tools/supervisor.py); the pids
+    are in ``var_dir/processes.json``.
+    """
     # SIGTERM (e.g. from a process manager) must also stop both child servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     servers = Servers(settings)
@@ -215,11 +247,15 @@ def serve(settings: ServerSettings, shell: bool = False) -> int:
     servers.start_actions()
     try:
         if shell:
-            (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
             return subprocess.call(rasa_command(settings, shell=True), cwd=PROJECT_ROOT,
                                    env=_environment(settings))
-        print("Starting the Rasa server (loading the model takes a little while) …", flush=True)
+        print(f"Starting the Rasa server ({settings.workers} worker(s); loading the model takes a "
+              "little while) …", flush=True)
         servers.start_rasa()
+        supervisor = Supervisor(settings.var_dir / PROCESSES_FILE)
+        supervisor.add("action server", servers.respawn_actions, servers.actions)
+        supervisor.add("Rasa server", servers.respawn_rasa, servers.rasa)
         print(
             "\nThe assistant is ready.\n"
             f"  Web:   {settings.rasa_url}/chat/  (the conference page with the chat)\n"
@@ -230,7 +266,8 @@ def serve(settings: ServerSettings, shell: bool = False) -> int:
             "Press Ctrl+C to stop.",
             flush=True,
         )
-        return wait_for_exit([servers.rasa, servers.actions])
+        supervisor.run_forever()
+        return 0
     except KeyboardInterrupt:
         return 0
     finally:

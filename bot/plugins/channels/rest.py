@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse
 
 from bot.plugins.channels.payload import PayloadError, parse_rest_payload
 from bot.conversation.notices import notice
-from bot.plugins.channels.rate_limit import RateLimiter
+from bot.plugins.channels.rate_limit import RateLimiter, SharedBuckets
 from bot.plugins.channels.limits import Limits
 from bot.plugins.tracker_store.privacy import watch_storage
 
@@ -46,7 +46,8 @@ class ValidatingRestInput(RestInput):
 
     def __init__(self) -> None:
         self.limits = Limits.from_env()
-        self.per_sender = RateLimiter(self.limits.sender_per_minute, self.limits.sender_burst)
+        self.per_sender = RateLimiter(self.limits.sender_per_minute, self.limits.sender_burst,
+                                      buckets=SharedBuckets())
 
     @classmethod
     def name(cls) -> str:

@@ -31,7 +31,7 @@ from sanic import Blueprint
 from bot.plugins.channels.payload import (MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, PayloadError, clean_text,
                                   parse_socketio_payload)
 from bot.conversation.notices import notice
-from bot.plugins.channels.rate_limit import RateLimiter
+from bot.plugins.channels.rate_limit import RateLimiter, SharedBuckets
 from bot.plugins.channels.limits import Limits
 from bot.plugins.tracker_store.privacy import watch_storage
 
@@ -75,7 +75,7 @@ class SessionSocketIOInput(SocketIOInput):
         blueprint = super().blueprint(handle)
         sio = self.sio
         limits = Limits.from_env()
-        per_sender = RateLimiter(limits.sender_per_minute, limits.sender_burst)
+        per_sender = RateLimiter(limits.sender_per_minute, limits.sender_burst, buckets=SharedBuckets())
 
         async def tell(sid: Text, text: Text) -> None:
             await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)

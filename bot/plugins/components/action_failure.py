@@ -10,8 +10,8 @@ question goes to the action server again and recovery needs no restart.
 
 Rasa waits up to five minutes for an action by default; ``action_timeout`` (seconds,
 config.yml, overridable with the environment variable ``BOT_ACTION_TIMEOUT``) shortens
-that. Rasa 3.6 has no setting for it, so the policy sets the module constant its
-``RemoteAction`` reads at each call.
+that. Rasa 3.6 has no setting for it; ``bot.plugins.patches.set_action_timeout`` sets
+the module constant its ``RemoteAction`` reads at each call.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import logging
 import os
 from typing import Any, Dict, List, Optional, Text
 
-import rasa.core.actions.action as rasa_actions
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -29,6 +28,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.plugins import patches
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +64,8 @@ class ActionFailurePolicy(Policy):
     def __init__(self, config: Dict[Text, Any], *args: Any, **kwargs: Any) -> None:
         super().__init__(config, *args, **kwargs)
         timeout = float(os.environ.get(TIMEOUT_ENV) or self.config["action_timeout"])
-        rasa_actions.DEFAULT_REQUEST_TIMEOUT = timeout
-        logger.info("Custom actions time out after %.1f s", timeout)
+        if patches.set_action_timeout(timeout):
+            logger.info("Custom actions time out after %.1f s", timeout)
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

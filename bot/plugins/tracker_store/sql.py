@@ -32,8 +32,6 @@ a database — with three changes, each for a problem seen with the stock store:
   ``executemany`` instead of an ORM object and flush per event (any database); with
   SQLite and the conversation cached, as plain SQL on the kept connection.
   Numbers: docs/performance.md.
-
-Importing this module also installs ``bot.plugins.patches`` (fixes for Rasa hot spots).
 """
 
 from __future__ import annotations
@@ -58,10 +56,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.plugins import fastjson, patches as speedups
+from bot.plugins import fastjson
 from bot.plugins.lock_store import sanic_workers
 
-speedups.install()
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot import PROJECT_ROOT
+from bot.plugins.endpoints import endpoints_file
 from bot.tools.faq.sheet import write_sheet
 from bot.tools.reports.tracker import TrackerStoreError, database_url, day, read_messages
 from bot.tools.reports.unanswered import DEFAULT_MIN_CONFIDENCE, INBOX_COLUMNS, group_unanswered, inbox_rows
@@ -59,7 +60,7 @@ def usage(args: argparse.Namespace) -> int:
 def add_parser(commands: "argparse._SubParsersAction") -> None:
     """Registers ``report`` and its subcommands on the top-level parser."""
     report = commands.add_parser("report", help="reports from the stored conversations (docs/organisers.md)")
-    report.add_argument("--endpoints", default=str(PROJECT_ROOT / "endpoints.yml"),
+    report.add_argument("--endpoints", default=str(endpoints_file()),
                         help="where the tracker store is configured")
     report.add_argument("--root", default=str(PROJECT_ROOT), help=argparse.SUPPRESS)
     report.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE,

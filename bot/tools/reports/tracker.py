@@ -1,22 +1,24 @@
 """Reads user messages from Rasa's SQL tracker store (SQLite or PostgreSQL).
 
-The connection comes from ``endpoints.yml`` (``tracker_store: type: SQL``), so the
-reports read exactly the conversations the assistant stored. Only the ``events``
+The connection comes from ``endpoints.yml`` (any SQL-based tracker store: Rasa's
+``SQL`` or the project's ``PrivacyTrackerStore``), so the reports read exactly the
+conversations the assistant stored. Only the ``events``
 table Rasa writes is read; nothing is modified.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import sqlalchemy as sa
-import yaml
 
+from bot import PROJECT_ROOT
+from bot.plugins.endpoints import EndpointsError, read_endpoints
 
 
 @dataclass(frozen=True)
@@ -44,23 +46,46 @@ class TrackerStoreError(RuntimeError):
     """The tracker store is not configured as SQL or cannot be read."""
 
 
-def _expand(value: Any) -> Any:
-    return os.path.expandvars(value) if isinstance(value, str) else value
+def store_class(config: Dict[str, Any], endpoints: Path) -> type:
+    """The tracker store class ``config`` names, if it keeps conversations in SQL: Rasa's
+    ``SQL`` or any subclass of Rasa's ``SQLTrackerStore`` (such as the project's
+    ``PrivacyTrackerStore``); TrackerStoreError otherwise."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    name = str(config.get("type") or "")
+    if name.lower() == "sql":
+        return SQLTrackerStore
+    module_name, _, class_name = name.rpartition(".")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name) if module_name else None
+    except (ImportError, AttributeError):
+        cls = None
+    if not (isinstance(cls, type) and issubclass(cls, SQLTrackerStore)):
+        raise TrackerStoreError(f"{endpoints}: tracker_store {name or '(none)'!r} does not keep conversations in "
+                                "an SQL database; the reports and the purge need one (SQLite or PostgreSQL)")
+    return cls
 
 
-def database_url(endpoints: Path, root: Path) -> sa.engine.URL:
+def tracker_store_config(endpoints: Path) -> Dict[str, Any]:
+    """The ``tracker_store`` block of ``endpoints`` (``${VAR}`` replaced), checked to be SQL."""
+    try:
+        config = read_endpoints(endpoints).get("tracker_store") or {}
+    except EndpointsError as error:
+        raise TrackerStoreError(str(error)) from None
+    store_class(config, endpoints)
+    return config
+
+
+def database_url(endpoints: Path, root: Path = PROJECT_ROOT) -> sa.engine.URL:
     """The SQLAlchemy URL of the tracker store configured in ``endpoints``."""
-    config = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
-    config = {key: _expand(value) for key, value in config.items()}
-    if str(config.get("type", "")).lower() != "sql":
-        raise TrackerStoreError(f"{endpoints}: the reports need an SQL tracker store (found {config.get('type')!r})")
+    config = tracker_store_config(endpoints)
     dialect = config.get("dialect", "sqlite")
-    database = config.get("db", "rasa.db")
+    database = str(config.get("db", "rasa.db"))
     if dialect == "sqlite":
         path = Path(database)
         return sa.engine.URL.create("sqlite", database=str(path if path.is_absolute() else root / path))
     driver = "postgresql+psycopg2" if dialect in ("postgresql", "postgres") else dialect
-    return sa.engine.URL.create(driver, username=config.get("username"), password=config.get("password"),
+    return sa.engine.URL.create(driver, username=config.get("username"), password=config.get("password") or None,
                                 host=config.get("url"), port=int(config["port"]) if config.get("port") else None,
                                 database=database)
 

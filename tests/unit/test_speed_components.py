@@ -1,15 +1,17 @@
-"""bot.plugins.patches: each patch gives what Rasa's own code gives, only faster."""
+"""The speed-up components of config.yml give what Rasa's own classes give, only faster:
+``RulePolicy`` (bot/plugins/components/rule_policy.py) the same rule keys and
+predictions as Rasa's on random long conversations, ``SentenceCountVectorsFeaturizer``
+(count_vectors.py) the same sentence features as Rasa's featurizer."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import random
 
-import dask
 import pytest
 import yaml
-from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
+from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
+from rasa.core.policies.rule_policy import RulePolicy as RasaRulePolicy
 from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -18,28 +20,19 @@ from rasa.nlu.classifiers.keyword_intent_classifier import KeywordIntentClassifi
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from rasa.shared.utils.common import all_subclasses
-from rasa.utils.endpoints import EndpointConfig
 
-from bot.plugins import fastjson, patches as speedups
+from bot.plugins.components import count_vectors, rule_policy as rules
+from bot.plugins.components.count_vectors import SentenceCountVectorsFeaturizer
 from bot.plugins.components.language_detector import LanguageDetector
 from bot.plugins.components.language_tokenizer import LanguageAwareTokenizer
+from bot.plugins.components.rule_policy import RulePolicy
 from tests.conftest import ROOT
-
-
-def _installed(monkeypatch, owner: type, attribute: str, patch: str):
-    """Rasa's function under the speed-up ``patch``, installed twice (which must keep Rasa's
-    function underneath) and undone after the test."""
-    monkeypatch.setattr(owner, attribute, owner.__dict__[attribute])
-    speedups.PATCHES[patch]()
-    speedups.PATCHES[patch]()
-    return getattr(owner, attribute).__wrapped__
 
 
 def _new_conversation(sender: str, domain: Domain) -> DialogueStateTracker:
@@ -58,77 +51,13 @@ def _most_likely(domain: Domain, probabilities: list) -> str:
     return domain.action_names_or_texts[probabilities.index(max(probabilities))]
 
 
-def test_the_setting_selects_patches_and_rejects_unknown_names():
-    assert speedups.selected(None) == list(speedups.PATCHES)
-    assert speedups.selected("off") == []
-    assert speedups.selected("validator, events") == ["validator", "events"]
-    with pytest.raises(ValueError, match="unknown"):
-        speedups.selected("validator,turbo")
-
-
-def test_events_deserialise_to_the_classes_rasas_search_finds(monkeypatch):
-    search = _installed(monkeypatch, Event, "resolve_by_type", "events")
-    assert search.__module__ == "rasa.shared.core.events"
-    for cls in all_subclasses(Event):
-        assert Event.resolve_by_type(cls.type_name) is search(cls.type_name)
-        assert Event.resolve_by_type(cls.type_name) is search(cls.type_name)  # remembered
-    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
-    assert Event.resolve_by_type("topic") is None
-    with pytest.raises(ValueError, match="Unknown event name"):
-        Event.resolve_by_type("no_such_event")
-    events = [UserUttered("hi", {"name": "greet"}), SlotSet("language", "fr"),
-              ActionExecuted("utter_greet"), BotUttered("hello")]
-    assert [Event.from_parameters(e.as_dict()) for e in events] == events
-
-
-def test_the_depth_first_runner_gives_dask_s_results_for_a_graph_like_rasa_s():
-    calls = []
-
-    def node(name):
-        def run(*inputs):
-            calls.append(name)
-            return name, [value for _, value in inputs]
-        return run
-
-    graph = {
-        "__message__": ("__message__", "hello"),  # an input: a value, not a task
-        "tokenizer": (node("tokenizer"), "__message__"),
-        "featurizer": (node("featurizer"), "tokenizer"),
-        "classifier": (node("classifier"), "featurizer", "tokenizer"),
-        "unused": (node("unused"), "__message__"),
-    }
-    expected = dask.get(graph, ["classifier", "tokenizer"])
-    calls.clear()
-    assert speedups._run_depth_first(graph, ["classifier", "tokenizer"]) == list(expected)
-    assert sorted(calls) == ["classifier", "featurizer", "tokenizer"]  # each needed node once
-
-
-def test_an_endpoint_keeps_one_session_per_event_loop_with_rasa_s_settings(monkeypatch):
-    _installed(monkeypatch, EndpointConfig, "session", "action_session")
-    endpoint = EndpointConfig("http://127.0.0.1:1/webhook", headers={"X-Test": "1"})
-
-    async def two_requests():
-        async with endpoint.session() as first:
-            pass
-        async with endpoint.session() as second:
-            assert not first.closed  # the request's end does not close it
-        return first, second
-
-    first, second = asyncio.run(two_requests())
-    assert first is second
-    assert first.headers["X-Test"] == "1"
-    another_loop, _ = asyncio.run(two_requests())
-    assert another_loop is not first
-    assert first._json_serialize is fastjson.dumps  # the request encoded by ujson
-
-
 def _schema(*classes: type) -> GraphSchema:
     return GraphSchema({f"node{index}": SchemaNode(needs={}, uses=cls, constructor_name="load", fn="process",
                                                    config={})
                         for index, cls in enumerate(classes)})
 
 
-PREDICT_GRAPH = _schema(LanguageDetector, LanguageAwareTokenizer, CountVectorsFeaturizer,
+PREDICT_GRAPH = _schema(LanguageDetector, LanguageAwareTokenizer, SentenceCountVectorsFeaturizer,
                         LogisticRegressionClassifier, FallbackClassifier, RulePolicy)
 
 
@@ -139,14 +68,15 @@ def test_the_shipped_config_gets_sentence_only_featurizing():
 
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     graphs = DefaultV1Recipe().graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
-    assert speedups.needs_no_sequence_features(graphs.predict_schema)
+    assert count_vectors.needs_no_sequence_features(graphs.predict_schema)
 
 
 @pytest.fixture(scope="module")
 def trained_featurizers(tmp_path_factory):
     """The two featurizers of config.yml, trained on part of data/nlu and stored."""
     pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
-    settings = [{k: v for k, v in c.items() if k != "name"} for c in pipeline if c["name"] == "CountVectorsFeaturizer"]
+    settings = [{k: v for k, v in c.items() if k != "name"} for c in pipeline
+                if c["name"].endswith("SentenceCountVectorsFeaturizer")]
     examples = load_data(str(ROOT / "data" / "nlu")).training_examples[::20]
     training_data = TrainingData([Message(data={"text": e.get("text"), "intent": e.get("intent")})
                                   for e in examples])
@@ -179,22 +109,13 @@ def _featurised(tokenised: list, storage, stored, schema: GraphSchema, rasa_s_co
     messages = copy.deepcopy(tokenised)
     for config, resource in stored:
         context = ExecutionContext(schema, node_name=resource.name)
-        if rasa_s_code:
-            featurizer = CountVectorsFeaturizer.load.__wrapped__(CountVectorsFeaturizer, config, storage, resource,
-                                                                  context)
-            CountVectorsFeaturizer.process.__wrapped__(featurizer, messages)
-        else:
-            CountVectorsFeaturizer.load(config, storage, resource, context).process(messages)
+        featurizer_class = CountVectorsFeaturizer if rasa_s_code else SentenceCountVectorsFeaturizer
+        featurizer_class.load(config, storage, resource, context).process(messages)
     return messages
 
 
 def test_the_featurizers_give_rasa_s_sentence_features_and_skip_sequences_nobody_reads(
-        trained_featurizers, tokenised_messages, monkeypatch):
-    for name in ("load", "process"):  # undone after the test
-        monkeypatch.setattr(CountVectorsFeaturizer, name, CountVectorsFeaturizer.__dict__[name])
-    speedups.PATCHES["sentence_features"]()
-    speedups.PATCHES["sentence_features"]()  # patching twice keeps Rasa's code underneath
-    assert CountVectorsFeaturizer.process.__wrapped__.__module__.startswith("rasa.")
+        trained_featurizers, tokenised_messages):
     storage, stored = trained_featurizers
     rasa_s = _featurised(tokenised_messages, storage, stored, PREDICT_GRAPH, rasa_s_code=True)
     ours = _featurised(tokenised_messages, storage, stored, PREDICT_GRAPH, rasa_s_code=False)
@@ -213,13 +134,10 @@ def test_the_featurizers_give_rasa_s_sentence_features_and_skip_sequences_nobody
 
 
 def test_a_component_not_known_to_skip_sequence_features_gets_rasa_s_features(
-        trained_featurizers, tokenised_messages, monkeypatch):
-    for name in ("load", "process"):
-        monkeypatch.setattr(CountVectorsFeaturizer, name, CountVectorsFeaturizer.__dict__[name])
-    speedups.PATCHES["sentence_features"]()
-    assert speedups.needs_no_sequence_features(PREDICT_GRAPH)
+        trained_featurizers, tokenised_messages):
+    assert count_vectors.needs_no_sequence_features(PREDICT_GRAPH)
     with_diet_like = _schema(*(node.uses for node in PREDICT_GRAPH.nodes.values()), KeywordIntentClassifier)
-    assert not speedups.needs_no_sequence_features(with_diet_like)
+    assert not count_vectors.needs_no_sequence_features(with_diet_like)
     storage, stored = trained_featurizers
     rasa_s = _featurised(tokenised_messages, storage, stored, with_diet_like, rasa_s_code=True)
     ours = _featurised(tokenised_messages, storage, stored, with_diet_like, rasa_s_code=False)
@@ -230,18 +148,9 @@ def test_a_component_not_known_to_skip_sequence_features_gets_rasa_s_features(
             assert (mine.features != theirs.features).nnz == 0
 
 
-def test_a_domain_is_empty_exactly_when_rasa_says_so(monkeypatch):
-    rasa_is_empty = _installed(monkeypatch, Domain, "is_empty", "domain_empty")
-    assert rasa_is_empty.__module__ == "rasa.shared.core.domain"
-    domains = [Domain.empty(), Domain.from_dict({}), Domain.from_yaml("version: '3.1'"),
-               Domain.from_yaml("version: '3.1'\nintents: [greet]"), Domain.load(str(ROOT / "domain.yml"))]
-    assert [domain.is_empty() for domain in domains] == [rasa_is_empty(domain) for domain in domains]
-    assert [domain.is_empty() for domain in domains] == [True, True, True, False, False]
-
-
 @pytest.fixture(scope="module")
 def rule_policy(tmp_path_factory):
-    """Rasa's RulePolicy trained on the project's rules, with the project's domain."""
+    """The project's RulePolicy trained on the project's rules, with the project's domain."""
     from rasa.core.training import load_data as load_trackers
     from rasa.shared.importers.importer import TrainingDataImporter
 
@@ -256,11 +165,11 @@ def rule_policy(tmp_path_factory):
     return policy, domain
 
 
-def test_the_rule_search_finds_rasa_s_rules_in_long_conversations(rule_policy, monkeypatch):
+def test_the_rule_search_finds_rasa_s_rules_in_long_conversations(rule_policy):
     """Random long conversations: at every prediction the shortened search gives Rasa's keys."""
     policy, domain = rule_policy
-    rasa_search = _installed(monkeypatch, RulePolicy, "_get_possible_keys", "rule_keys")
-    assert rasa_search.__module__ == "rasa.core.policies.rule_policy"
+    rasa_search = RasaRulePolicy._get_possible_keys
+    assert type(policy)._get_possible_keys is not rasa_search
     user_message = _random_user_messages(domain, seed=7)
     compared, narrowed, longest_history = 0, 0, 0
     for conversation in range(6):
@@ -285,12 +194,12 @@ def test_the_rule_search_finds_rasa_s_rules_in_long_conversations(rule_policy, m
     assert longest_history > 20  # far beyond the longest rule, where the search stops early
 
 
-def test_the_rule_search_checks_every_turn_a_rule_covers(rule_policy, monkeypatch):
+def test_the_rule_search_checks_every_turn_a_rule_covers(rule_policy):
     """A rule three turns long is judged on its oldest turn too (the project's are two long)."""
     import json
 
     policy, _ = rule_policy
-    rasa_search = _installed(monkeypatch, RulePolicy, "_get_possible_keys", "rule_keys")
+    rasa_search = RasaRulePolicy._get_possible_keys
 
     def turn(action: str, intent: str) -> dict:
         return {"prev_action": {"action_name": action}, "user": {"intent": intent}}
@@ -307,7 +216,7 @@ def test_the_rule_search_checks_every_turn_a_rule_covers(rule_policy, monkeypatc
     assert policy._get_possible_keys(lookup, oldest_differs) == rasa_search(policy, lookup, oldest_differs) == {one_turn}
 
 
-def test_the_rule_index_leaves_every_rule_rasa_s_search_accepts(rule_policy, monkeypatch):
+def test_the_rule_index_leaves_every_rule_rasa_s_search_accepts(rule_policy):
     """Rules whose latest turn names no action, no intent, an action text, an entity or
     SHOULD_NOT_BE_SET, against conversation states with and without each."""
     import itertools
@@ -316,7 +225,7 @@ def test_the_rule_index_leaves_every_rule_rasa_s_search_accepts(rule_policy, mon
     from rasa.shared.core.constants import SHOULD_NOT_BE_SET
 
     policy, _ = rule_policy
-    rasa_search = _installed(monkeypatch, RulePolicy, "_get_possible_keys", "rule_keys")
+    rasa_search = RasaRulePolicy._get_possible_keys
     actions = [{}, {"action_name": "action_listen"}, {"action_name": "utter_greet"},
                {"action_text": "hello"}, {"action_name": SHOULD_NOT_BE_SET}]
     users = [{}, {"intent": "greet"}, {"intent": "thank"}, {"text": "hi"}, {"intent": SHOULD_NOT_BE_SET},
@@ -334,9 +243,8 @@ def test_the_rule_index_leaves_every_rule_rasa_s_search_accepts(rule_policy, mon
     assert accepted > len(conversations)  # most states match several rules
 
 
-def test_a_policy_that_judges_rules_itself_gets_rasa_s_search(rule_policy, monkeypatch):
+def test_a_policy_that_judges_rules_itself_gets_rasa_s_search(rule_policy):
     policy, domain = rule_policy
-    _installed(monkeypatch, RulePolicy, "_get_possible_keys", "rule_keys")
     calls = []
 
     class Judging(RulePolicy):
@@ -354,7 +262,7 @@ def test_a_policy_that_judges_rules_itself_gets_rasa_s_search(rule_policy, monke
 def test_the_rule_policy_predicts_as_rasa_does_with_states_computed_once(rule_policy, monkeypatch):
     """Random long conversations: same probabilities at every step, fewer state computations."""
     policy, domain = rule_policy
-    rasa_predict = _installed(monkeypatch, RulePolicy, "_predict", "rule_states")
+    rasa_predict = RasaRulePolicy._predict
     assert rasa_predict.__module__ == "rasa.core.policies.rule_policy"
     computations = []
     create_states = policy.featurizer._create_states
@@ -403,14 +311,14 @@ def test_a_copied_state_equals_rasa_s_and_changes_to_either_stay_apart(rule_poli
     assert any("prev_action" in state for state in states)
     for state in states:
         original = copy.deepcopy(state)
-        copied = speedups.copied_state(state)
+        copied = rules.copied_state(state)
         assert copied == state
         for sub_state in copied.values():
             sub_state["changed"] = "yes"
         copied["added"] = {}
         assert state == original
     nested = {"user": {"intent": "greet", "entities": ["a", {"b": 1}]}}  # not a Rasa state
-    copied = speedups.copied_state(nested)
+    copied = rules.copied_state(nested)
     copied["user"]["entities"][1]["b"] = 2
     assert nested["user"]["entities"][1]["b"] == 1
 
@@ -423,12 +331,12 @@ def test_sentence_counts_are_scikit_learn_s_counts(trained_featurizers, analyzer
 
     storage, stored = trained_featurizers
     config, resource = next((config, resource) for config, resource in stored if config["analyzer"] == analyzer)
-    featurizer = CountVectorsFeaturizer.load(config, storage, resource,
+    featurizer = SentenceCountVectorsFeaturizer.load(config, storage, resource,
                                              ExecutionContext(GraphSchema({}), resource.name))
     vectorizer = copy.deepcopy(featurizer.vectorizers[TEXT])
     vectorizer.binary = binary
-    assert speedups.SentenceCounts.applies_to(vectorizer)
-    counts = speedups.SentenceCounts(vectorizer)
+    assert count_vectors.SentenceCounts.applies_to(vectorizer)
+    counts = count_vectors.SentenceCounts(vectorizer)
     texts = [e.get("text") for e in load_data(str(ROOT / "data" / "nlu")).training_examples[::15]]
     texts += ["  several   spaces\tand\nnew lines ", "ΟΔΟΣ ΣΑΣ", "I", "", "a b", "ÉCOLE d'été", "Straße",
               "أين يقع المؤتمر؟", "ok ok ok ok", "x" * 40, "١٦ نوفمبر"]

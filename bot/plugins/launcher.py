@@ -1,0 +1,61 @@
+"""``python -m bot.plugins.launcher run …``: ``rasa run`` with this project's additions.
+
+What ``python -m bot serve`` and ``make run-cluster`` start instead of ``rasa run``
+(same arguments, Rasa's own command line):
+
+1. ``bot.plugins.patches.apply()``: the speed-ups, when Rasa is the pinned version
+   (before Rasa builds anything, so the forked Sanic workers inherit them);
+2. through Rasa's plug-in hook ``configure_commandline``, Rasa's ``server_listeners``
+   that run ``bot.plugins.model_sync`` in every worker: each one follows the model file
+   it was started with and reports what it serves to the shared state.
+
+Any other Rasa command (``shell``) passes through with the patches only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, List, Optional, Tuple
+
+import pluggy
+
+# Rasa's hook specs name the project "rasa" (rasa/plugin.py).
+hookimpl = pluggy.HookimplMarker("rasa")
+
+
+class ServerListeners:
+    """A plug-in for Rasa's ``configure_commandline`` hook (``rasa run`` only)."""
+
+    def __init__(self, patches: Tuple[str, ...]) -> None:
+        self.patches = patches
+
+    @hookimpl
+    def configure_commandline(self, cmdline_arguments: argparse.Namespace) -> Optional[str]:
+        from rasa.cli.run import run as rasa_run
+
+        from bot.plugins.endpoints import process_shared_state
+        from bot.plugins.model_sync import server_listeners
+
+        model = getattr(cmdline_arguments, "model", None)
+        if getattr(cmdline_arguments, "func", None) is rasa_run and model and Path(model).is_file():
+            cmdline_arguments.server_listeners = server_listeners(
+                Path(model).resolve(), getattr(cmdline_arguments, "port", None), process_shared_state,
+                self.patches)
+        return None  # Rasa takes a returned value for an endpoints file
+
+
+def main(argv: Optional[List[str]] = None) -> Any:
+    from rasa.__main__ import main as rasa_main
+    from rasa.plugin import plugin_manager
+
+    from bot.plugins import patches
+
+    plugin_manager().register(ServerListeners(patches.apply()))
+    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    return rasa_main()
+
+
+if __name__ == "__main__":
+    main()
