@@ -1,17 +1,16 @@
-"""`python -m bot publish` without training: the accuracy gate, install, and the HTTP API call."""
+"""`python -m bot publish` without training: the accuracy gate and the install the workers follow;
+the server's API token."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 import bot.tools.publish as publish
+from bot.plugins.shared_state import SQLiteSharedState
 from bot.tools.publish import PublishError, PublishSettings
 from tests.conftest import ROOT
 
@@ -48,69 +47,32 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-class FakeRasa(BaseHTTPRequestHandler):
-    """Answers PUT /model like Rasa: 401 without the right token, 204 otherwise."""
-
-    token = "right"
-    loaded: list = []
-
-    def do_PUT(self):  # noqa: N802 - http.server's naming
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if parse_qs(urlparse(self.path).query).get("token") != [self.token]:
-            self.send_response(401)
-        else:
-            FakeRasa.loaded.append(body["model_file"])
-            self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def rasa_api():
-    server = HTTPServer(("127.0.0.1", 0), FakeRasa)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    FakeRasa.loaded = []
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-def test_refuses_to_publish_below_the_accuracy_floor(project, monkeypatch, rasa_api):
+def test_refuses_to_publish_below_the_accuracy_floor(project, monkeypatch, tmp_path):
     steps = fake_steps(project, predicted="ask_venue", monkeypatch=monkeypatch)
-    settings = PublishSettings(root=project, rasa_url=rasa_api, token="right", log=lambda line: None)
+    shared = SQLiteSharedState(tmp_path / "locks.db")
+    shared.report("worker", {"model_id": "old"})
+    settings = PublishSettings(root=project, shared=shared, log=lambda line: None)
     with pytest.raises(PublishError, match="Not published: held-out accuracy"):
         publish.publish(settings)
     assert steps == ["Validate training data", "Train the candidate model", "Conversation tests", "Held-out NLU tests"]
     assert (project / "models" / "current.tar.gz").read_bytes() == b"old model"
-    assert FakeRasa.loaded == []
 
 
-def test_publishes_and_loads_the_model_into_the_running_server(project, monkeypatch, rasa_api):
+def test_publishes_by_replacing_the_model_file_the_workers_follow(project, monkeypatch, tmp_path):
     fake_steps(project, predicted="faq_wifi", monkeypatch=monkeypatch)
-    publish.publish(PublishSettings(root=project, rasa_url=rasa_api, token="right", log=lambda line: None))
+    monkeypatch.setattr(publish, "model_id", lambda path: "candidate-id")
+    shared = SQLiteSharedState(tmp_path / "locks.db")
+    shared.report("worker-1", {"model_id": "old"})
+    logged = []
+
+    def log(line: str) -> None:
+        logged.append(line)
+        if line.startswith("-- Installed"):  # the worker notices the file and loads it
+            shared.report("worker-1", {"model_id": "candidate-id"})
+
+    publish.publish(PublishSettings(root=project, shared=shared, log=log, wait_s=30))
     assert (project / "models" / "current.tar.gz").read_bytes() == b"new model"
-    assert len(FakeRasa.loaded) == 1 and Path(FakeRasa.loaded[0]).name.startswith("candidate-")
-
-
-def test_a_wrong_token_is_reported(project, rasa_api):
-    settings = PublishSettings(root=project, rasa_url=rasa_api, token="wrong")
-    with pytest.raises(PublishError, match="refused the API token"):
-        publish.load_into_server(settings, project / "models" / "current.tar.gz")
-
-
-def test_no_running_server_is_not_an_error(project, tmp_path):
-    settings = PublishSettings(root=project, rasa_url="http://127.0.0.1:9", token="x")
-    assert publish.load_into_server(settings, project / "models" / "current.tar.gz") is False
-
-
-def test_the_token_comes_from_the_file_the_server_wrote(project, tmp_path, monkeypatch):
-    monkeypatch.delenv("BOT_API_TOKEN", raising=False)
-    token_file = tmp_path / "api-token"
-    token_file.write_text("from-file\n", encoding="utf-8")
-    assert publish.api_token(PublishSettings(root=project, token_file=token_file)) == "from-file"
-    with pytest.raises(PublishError, match="No API token"):
-        publish.api_token(PublishSettings(root=project, token_file=tmp_path / "missing"))
+    assert any("Every worker now answers with the new model (1: worker-1)" in line for line in logged)
 
 
 def test_the_server_generates_a_private_token_and_never_shows_it(tmp_path, monkeypatch):
@@ -133,7 +95,8 @@ def rasa_arguments(command):
     """``command`` as Rasa's own command line parser reads it."""
     from rasa.__main__ import create_argument_parser
 
-    return create_argument_parser().parse_args(command[1:])
+    assert command[1:4] == ["-m", "bot.plugins.launcher", "run"]  # Rasa through the launcher
+    return create_argument_parser().parse_args(command[3:])
 
 
 def test_a_token_that_starts_with_a_dash_reaches_rasa_whole(tmp_path):

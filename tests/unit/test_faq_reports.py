@@ -9,6 +9,7 @@ import re
 import pytest
 
 from bot.tools.reports.tracker import TrackerStoreError, database_url, read_messages
+from tests.conftest import ROOT
 from bot.tools.reports.unanswered import group_unanswered, inbox_rows
 from bot.tools.reports.usage import usage_html
 
@@ -137,3 +138,19 @@ def test_the_inbox_reads_postgresql_too(tmp_path):
             connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
 
+
+
+def test_the_reports_read_the_project_s_own_store(tmp_path, monkeypatch):
+    """endpoints.yml names PrivacyTrackerStore (an SQLTrackerStore), in ${BOT_VAR_DIR}."""
+    monkeypatch.setenv("BOT_VAR_DIR", str(tmp_path))
+    seed(dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    messages = read_messages(database_url(ROOT / "endpoints.yml"))
+    assert len(messages) == len(CONVERSATIONS)
+
+
+def test_a_store_without_sql_is_refused_by_name(tmp_path):
+    endpoints = tmp_path / "endpoints.yml"
+    for store in ("redis", "bot.plugins.lock_store.SQLiteLockStore", "no.such.Store"):
+        endpoints.write_text(f"tracker_store:\n  type: {store}\n", encoding="utf-8")
+        with pytest.raises(TrackerStoreError, match=f"tracker_store '{store}' does not keep conversations in an SQL"):
+            database_url(endpoints, tmp_path)
