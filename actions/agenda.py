@@ -20,9 +20,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge import utter_knowledge_answer
 from bot.conversation.agenda.answer import Reply, answer, more
 from bot.conversation.agenda.clock import Clock
+from bot.conversation.agenda.live import LiveProgramme
 from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError
 from bot.conversation.agenda.query import build_query
-from bot.conversation.agenda.live import LiveProgramme
 
 logger = logging.getLogger(__name__)
 

@@ -52,8 +52,12 @@ def load_page(path: Path = PAGE_FILE) -> Dict[str, Any]:
     problems: List[str] = []
     texts: Dict[str, Dict[str, str]] = {code: {} for code in catalogue.codes}
     sources: Dict[str, List[str]] = {}
-    essentials = raw.get("essentials") if isinstance(raw.get("essentials"), dict) else {}
-    interface = raw.get("interface") if isinstance(raw.get("interface"), dict) else {}
+    essentials = raw.get("essentials")
+    if not isinstance(essentials, dict):
+        essentials = {}
+    interface = raw.get("interface")
+    if not isinstance(interface, dict):
+        interface = {}
     for key in ESSENTIALS:
         entry = essentials.get(key)
         where = f"{path}: essentials.{key}"

@@ -92,7 +92,9 @@ class HotReloaded(Generic[T]):
             if signature not in (self._loaded, self._rejected):
                 self._reload(signature)
             if self._value is None:  # so this signature was rejected, and last_error is set
-                raise self.last_error  # type: ignore[misc]
+                if self.last_error is None:  # not reached: a rejection always records its error
+                    raise RuntimeError(f"no {self.what} loaded from {self.source}")
+                raise self.last_error
             return self._value
 
     def _reload(self, signature: Hashable) -> None:

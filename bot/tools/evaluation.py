@@ -95,7 +95,7 @@ def score(
         truth = [intent for _, intent in examples]
         results = [predictions.get((text, intent), ("missing", 0.0)) for text, intent in examples]
         predicted = [name for name, _ in results]
-        correct = sum(t == p for t, p in zip(truth, predicted))
+        correct = sum(t == p for t, p in zip(truth, predicted, strict=True))
         detected = sum(detector.detect(text).code == language for text, _ in examples)
         scores.append(
             LanguageScore(

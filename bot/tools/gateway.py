@@ -26,10 +26,10 @@ from typing import Optional
 
 import aiohttp
 from aiohttp import web
-from multidict import CIMultiDict
+from multidict import CIMultiDict, MultiMapping
 
-from bot.plugins.channels.rate_limit import RateLimiter
 from bot.plugins.channels.limits import Limits
+from bot.plugins.channels.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def is_public(path: str) -> bool:
             and "/../" not in path and not path.endswith("/.."))
 
 
-def _forwardable(headers: "CIMultiDict[str]") -> "CIMultiDict[str]":
+def _forwardable(headers: "MultiMapping[str]") -> "CIMultiDict[str]":
     return CIMultiDict((k, v) for k, v in headers.items() if k.lower() not in HOP_BY_HOP)
 
 
@@ -63,8 +63,10 @@ class Gateway:
         app = web.Application(client_max_size=self.limits.max_body_bytes,
                               middlewares=[self._guard])
         app.router.add_route("*", "/{path:.*}", self._forward)
-        app.on_startup.append(self._open)
-        app.on_cleanup.append(self._close)
+        # aiohttp 3.9 types its signals as Signal[Callable[...]], which aiosignal 1.4 reads
+        # as the callbacks' argument types: a correct callback does not match.
+        app.on_startup.append(self._open)  # type: ignore[arg-type]
+        app.on_cleanup.append(self._close)  # type: ignore[arg-type]
         return app
 
     async def _open(self, _: web.Application) -> None:

@@ -47,7 +47,8 @@ def session_payload(session_id: str) -> str:
     return "/ask_programme" + json.dumps({"agenda_session": session_id})
 
 
-def answer(programme: Programme, query: Query, now: datetime, language: Optional[str], intent: Optional[str]) -> Optional[Reply]:
+def answer(programme: Programme, query: Query, now: datetime, language: Optional[str],
+           intent: Optional[str]) -> Optional[Reply]:
     """The agenda reply, or None when the question is not about the agenda."""
     r = Renderer.of(programme, language)
     sessions = [s for s in (programme.session(i) for i in query.sessions) if s]
@@ -55,9 +56,9 @@ def answer(programme: Programme, query: Query, now: datetime, language: Optional
         if query.relative == "next" and len(sessions) == 1:
             return _page(r, _after(r, programme, sessions[0]))
         return Reply("\n\n".join(r.card(s) for s in sessions))
-    if query.person and intent in (PROGRAMME_INTENT, SPEAKERS_INTENT):
-        if intent == PROGRAMME_INTENT or query.schedule_cue or query.has_time:
-            return Reply(r.person_card(programme.people[query.person]))
+    if query.person and intent in (PROGRAMME_INTENT, SPEAKERS_INTENT) and (
+            intent == PROGRAMME_INTENT or query.schedule_cue or query.has_time):
+        return Reply(r.person_card(programme.people[query.person]))
     if intent != PROGRAMME_INTENT or not (query.topic or query.has_time):
         return None
     outside = _outside_event(r, programme, query, now)
@@ -206,7 +207,8 @@ def _days(r: Renderer, programme: Programme, query: Query, now: datetime) -> Tup
     return sorted(days), ""
 
 
-def _on_day(r: Renderer, programme: Programme, query: Query, candidates: Sequence[Session], day: date) -> Tuple[List[Session], str]:
+def _on_day(r: Renderer, programme: Programme, query: Query, candidates: Sequence[Session],
+            day: date) -> Tuple[List[Session], str]:
     """Sessions of one day in the part or at the time asked, plus that day's untimed ones."""
     tz = programme.conference.timezone
     timed = [s for s in candidates if s.day == day and s.timed]

@@ -227,12 +227,14 @@ def _session(check: _Checker, index: int, raw: Any, programme_days: Sequence[dat
 
 def _check_overlaps(check: _Checker, sessions: Sequence[Session]) -> None:
     """Two sessions cannot use one room at the same time."""
-    timed = [s for s in sessions if s.timed and s.room]
-    for i, first in enumerate(timed):
-        for second in timed[i + 1:]:
+    # (session, start, end) of the timed sessions with a room.
+    timed = [(s, s.start, s.end) for s in sessions
+             if s.room and s.day is not None and s.start is not None and s.end is not None]
+    for i, (first, first_start, first_end) in enumerate(timed):
+        for second, second_start, second_end in timed[i + 1:]:
             if (first.day, normalise(first.room or "")) != (second.day, normalise(second.room or "")):
                 continue
-            if first.start < second.end and second.start < first.end:  # type: ignore[operator]
+            if first_start < second_end and second_start < first_end:
                 check.fail(f"sessions '{first.id}' and '{second.id}'",
                            f"overlap in room '{first.room}' on {first.day}")
 

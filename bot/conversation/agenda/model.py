@@ -64,11 +64,17 @@ class Session:
     def timed(self) -> bool:
         return self.day is not None and self.start is not None and self.end is not None
 
-    def starts(self, tz: ZoneInfo) -> Optional[datetime]:
-        return datetime.combine(self.day, self.start, tz) if self.day and self.start else None
+    def starts(self, tz: ZoneInfo) -> datetime:
+        """Only for ``timed`` sessions: callers pick those first, so another one is a bug, not a None to compare."""
+        if self.day is None or self.start is None:
+            raise ValueError(f"session '{self.id}' has no day or start time")
+        return datetime.combine(self.day, self.start, tz)
 
-    def ends(self, tz: ZoneInfo) -> Optional[datetime]:
-        return datetime.combine(self.day, self.end, tz) if self.day and self.end else None
+    def ends(self, tz: ZoneInfo) -> datetime:
+        """Only for ``timed`` sessions, as ``starts``."""
+        if self.day is None or self.end is None:
+            raise ValueError(f"session '{self.id}' has no day or end time")
+        return datetime.combine(self.day, self.end, tz)
 
     def people(self) -> Tuple[Tuple[str, Participation], ...]:
         """(``moderator``|``speaker``, participation), moderators first."""

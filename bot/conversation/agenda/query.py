@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.conversation.agenda import timeparse
@@ -51,7 +51,7 @@ def named(normalised_text: str, index: Mapping[str, str]) -> List[str]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cues() -> Tuple[str, ...]:
     return tuple(normalise(cue) for cue in timeparse.schedule_cues())
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import List, Mapping, Optional, Sequence
 
@@ -22,7 +22,7 @@ STRINGS_FILE = Path(__file__).with_name("strings.yml")
 LABELLED_TYPES = ("plenary", "guided_discussion", "thematic_session", "official_session", "side_event")
 
 
-@lru_cache(maxsize=None)
+@cache
 def strings() -> Mapping[str, Mapping]:
     return yaml.safe_load(STRINGS_FILE.read_text(encoding="utf-8"))
 
@@ -36,7 +36,7 @@ class Renderer:
 
     @classmethod
     def of(cls, programme: Programme, language: Optional[str]) -> "Renderer":
-        code = language if language in strings()["text"]["date"] else DEFAULT_LANGUAGE
+        code = language if language is not None and language in strings()["text"]["date"] else DEFAULT_LANGUAGE
         return cls(programme, code)
 
     def say(self, key: str, **values: str) -> str:
@@ -71,7 +71,10 @@ class Renderer:
         if session.day is None:
             return self.say("day_unknown")
         day = self.date(session.day) if with_date else ""
-        hours = f"{self.clock(session.start)}–{self.clock(session.end)}" if session.start and session.end else self.say("time_unknown")
+        if session.start and session.end:
+            hours = f"{self.clock(session.start)}–{self.clock(session.end)}"
+        else:
+            hours = self.say("time_unknown")
         return self.say("moment", date=day, time=hours) if day else hours
 
     def person(self, person: Person) -> str:

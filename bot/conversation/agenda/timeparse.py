@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
@@ -100,7 +100,7 @@ def _alternation(phrases: Iterable[str]) -> Tuple[Pattern[str], List[str]]:
     return pattern, ordered
 
 
-@lru_cache(maxsize=None)
+@cache
 def _raw() -> dict:
     return yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
 
@@ -110,7 +110,7 @@ def schedule_cues() -> List[str]:
     return [cue for words in _raw()["schedule_cues"].values() for cue in words]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lexicon(language: Optional[str]) -> _Lexicon:
     raw = _raw()
     languages = [language] if language in LANGUAGES else list(LANGUAGES)
@@ -133,7 +133,7 @@ def _lexicon(language: Optional[str]) -> _Lexicon:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _months() -> Tuple[Pattern[str], Dict[str, int]]:
     by_word: Dict[str, int] = {}
     for number, words in _raw()["month"].items():
@@ -166,7 +166,8 @@ _TIME_PATTERNS: Sequence[Tuple[str, Pattern[str]]] = (
         r"(?<!\w)(?:" + _PREPOSITION + r"\s+)?(?P<h>\d{1,2})\s*(?:" + _HOUR_UNIT + r"\s*)?"
         r"(?P<q>y\s+media|et\s+demie|and\s+a\s+half|y\s+cuarto|et\s+quart|و\s*النصف|و\s*الربع)(?!\w)")),
     ("clock", re.compile(
-        r"(?<![\d:.])(?P<h>\d{1,2})\s*[:.hu]\s*(?P<m>\d{2})(?!\d)(?:\s*" + _AMPM + r")?(?:\s*" + _HOUR_UNIT + r"(?!\w))?")),
+        r"(?<![\d:.])(?P<h>\d{1,2})\s*[:.hu]\s*(?P<m>\d{2})(?!\d)"
+        r"(?:\s*" + _AMPM + r")?(?:\s*" + _HOUR_UNIT + r"(?!\w))?")),
     ("ampm", re.compile(r"(?<![\d:.])(?P<h>\d{1,2})\s*" + _AMPM + r"(?!\w)")),
     ("unit", re.compile(r"(?<![\d:.])(?P<h>\d{1,2})\s*" + _HOUR_UNIT + r"(?!\w)")),
     ("after", re.compile(r"(?<!\w)" + _PREPOSITION + r"\s+(?P<h>\d{1,2})(?![\d:.,/]|\s*(?:st|nd|rd|th)\b)")),
@@ -226,7 +227,7 @@ def _date_value(day: int, month: int, year: Optional[str]) -> Optional[str]:
     return f"{month:02d}-{day:02d}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _date_patterns() -> Tuple[Pattern[str], Pattern[str]]:
     """"3 May 2026" and "May 3, 2026" in every language (built once: a message is parsed
     on every turn)."""
@@ -275,7 +276,7 @@ def _hour_value(kind: str, match: "re.Match[str]") -> Optional[Tuple[int, int, O
     return hour, minute, ampm
 
 
-@lru_cache(maxsize=None)
+@cache
 def _arabic_hours() -> Tuple[Pattern[str], Dict[str, int]]:
     """"الساعة الثالثة" (at three o'clock) and the hour of each folded number word."""
     hours = _raw()["arabic_hours"]
@@ -305,9 +306,12 @@ def _find_phrases(finder: _Finder) -> None:
         for match in finder.matches(lexicon.ignore):
             finder.spans.take(match.start(), match.end())
     for match in finder.matches(lexicon.phrases):
-        for entity, value in lexicon.meanings[match.lastgroup]:
+        group = match.lastgroup  # one of the p<i> groups: every alternative is one
+        if group is None:
+            continue
+        for entity, value in lexicon.meanings[group]:
             finder.add(entity, value, match.start(), match.end())
-    for match in finder.matches(re.compile(r"(?<!\w)\w{%d,}(?!\w)" % FUZZY_MIN_LENGTH)):
+    for match in finder.matches(re.compile(rf"(?<!\w)\w{{{FUZZY_MIN_LENGTH},}}(?!\w)")):
         meaning = _fuzzy_meaning(finder.language, match.group(0))
         for entity, value in meaning:
             finder.add(entity, value, match.start(), match.end())

@@ -3,10 +3,10 @@
 No Rasa imports here: the action server carries only ``rasa-sdk``.
 """
 
+from bot.conversation.content.live import LiveContent
 from bot.conversation.content.loader import ContentError, load_content
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
 from bot.conversation.content.select import render_answer, select_answer
-from bot.conversation.content.live import LiveContent
 
 __all__ = [
     "Answer",

@@ -72,7 +72,8 @@ def _phrase_index(where: str, entries: Any, key: str, problems: List[str]) -> Di
     return index
 
 
-def _answer(where: str, raw: Any, subjects: Iterable[str], facets: Iterable[str], problems: List[str]) -> Optional[Answer]:
+def _answer(where: str, raw: Any, subjects: Iterable[str], facets: Iterable[str],
+            problems: List[str]) -> Optional[Answer]:
     if not isinstance(raw, dict):
         problems.append(f"{where}: must be a mapping")
         return None
@@ -128,13 +129,13 @@ def load_topic(path: Path, problems: List[str]) -> Optional[Topic]:
         answer = _answer(f"{where}: answers[{index}]", raw_answer, subjects_raw, facets_raw, problems)
         if answer is None:
             continue
-        key = (answer.subject, answer.facet)
-        if key in answers:
+        answer_key = (answer.subject, answer.facet)
+        if answer_key in answers:
             problems.append(
-                f"{where}: answers '{answers[key].id}' and '{answer.id}' both answer "
+                f"{where}: answers '{answers[answer_key].id}' and '{answer.id}' both answer "
                 f"subject={answer.subject} facet={answer.facet}"
             )
-        answers[key] = answer
+        answers[answer_key] = answer
     if (None, None) not in answers:
         problems.append(f"{where}: needs an overview answer (one without subject and facet)")
     for subject in subjects_raw if isinstance(subjects_raw, dict) else ():

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Mapping, Optional
 
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
 from bot.conversation.languages import DEFAULT_LANGUAGE
 from bot.conversation.text import longest_match, normalise
 
 
-def _named(text: str, index: dict) -> Optional[str]:
+def _named(text: str, index: Mapping[str, str]) -> Optional[str]:
     phrase = longest_match(text, index)
     return index[phrase] if phrase else None
 
@@ -31,7 +31,7 @@ def select_answer(topic: Topic, question: str) -> Answer:
 
 def render_answer(kb: KnowledgeBase, answer: Answer, language: Optional[str]) -> str:
     """The answer's text in ``language`` (English if unknown), with its first source."""
-    code = language if language in answer.text else DEFAULT_LANGUAGE
+    code = language if language is not None and language in answer.text else DEFAULT_LANGUAGE
     text = answer.text[code]
     if answer.sources:
         label = kb.strings["source_label"].get(code, kb.strings["source_label"][DEFAULT_LANGUAGE])

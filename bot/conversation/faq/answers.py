@@ -59,7 +59,7 @@ class LiveFaqAnswers:
 
 def render(entry: FaqEntry, language: Optional[str], source_label: Optional[str]) -> str:
     """The answer in ``language`` (English if missing), with its source when it is a web page."""
-    code = language if entry.answers.get(language or "") else DEFAULT_LANGUAGE
+    code = language if language is not None and entry.answers.get(language) else DEFAULT_LANGUAGE
     text = entry.answers[code]
     if source_label and entry.source.startswith(("http://", "https://")):
         text = f"{text}\n{source_label}: {entry.source}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from bot.conversation.languages import load_catalogue
 
@@ -51,12 +51,13 @@ class FaqEntry:
                 "answers": {c: self.answers.get(c, "") for c in LANGUAGES}}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> "FaqEntry":
+    def from_dict(cls, data: Mapping[str, Any]) -> "FaqEntry":
+        """An entry of the answers file, as decoded from JSON (``faq import`` wrote and checked it)."""
         questions = data.get("questions") or {}
         answers = data.get("answers") or {}
         return cls(id=str(data["id"]), topic=str(data.get("topic", "")),
-                   questions={c: list(v) for c, v in dict(questions).items()},  # type: ignore[arg-type]
-                   answers=dict(answers),  # type: ignore[arg-type]
+                   questions={c: list(v) for c, v in dict(questions).items()},
+                   answers=dict(answers),
                    source=str(data.get("source", "")), updated=str(data.get("updated", "")))
 
     def to_row(self) -> Dict[str, str]:

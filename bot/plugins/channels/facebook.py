@@ -20,7 +20,6 @@ from bot.plugins.channels.platform import ButtonLimits, Incoming, Parsed, Platfo
 from bot.plugins.channels.signatures import facebook_signature_ok, secret_equals
 
 
-
 class FacebookOutput(PlatformOutput):
     CHANNEL = "facebook"
     LIMIT = 2000
@@ -47,13 +46,14 @@ class FacebookInput(PlatformInput):
 
     def verification(self, request: Request) -> HTTPResponse:
         """Meta's subscription handshake: echo the challenge if the verify token matches."""
-        token_ok = secret_equals(self.settings["FACEBOOK_VERIFY_TOKEN"], request.args.get("hub.verify_token"))
+        expected = self.configured_settings["FACEBOOK_VERIFY_TOKEN"]
+        token_ok = secret_equals(expected, request.args.get("hub.verify_token"))
         if request.args.get("hub.mode") == "subscribe" and token_ok:
             return response.text(request.args.get("hub.challenge", ""))
         return response.json({"error": "wrong verify token"}, status=403)
 
     def signature_ok(self, request: Request, signature: str) -> bool:
-        return facebook_signature_ok(self.settings["FACEBOOK_APP_SECRET"], request.body, signature)
+        return facebook_signature_ok(self.configured_settings["FACEBOOK_APP_SECRET"], request.body, signature)
 
     def parse(self, request: Request) -> Parsed:
         body = request.json

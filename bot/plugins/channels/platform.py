@@ -16,7 +16,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, ClassVar, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Awaitable, Callable, ClassVar, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Type, Union
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -100,11 +100,13 @@ class PlatformOutput(OutputChannel):
     async def call_api(self, url: str, **request: Any) -> Optional[Any]:
         """POST to the platform; the decoded JSON answer, or None (logged) on any failure."""
         try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT_S)) as session:
-                async with session.post(url, **request) as reply:
-                    body = await reply.text()
-                    payload = _json_or_text(body)
-                    problem = self.delivery_problem(reply.status, payload)
+            async with (
+                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT_S)) as session,
+                session.post(url, **request) as reply,
+            ):
+                body = await reply.text()
+                payload = _json_or_text(body)
+                problem = self.delivery_problem(reply.status, payload)
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
             # The URL is not logged: some platforms carry the access token in it.
             logger.error("%s: the platform API is unreachable, a reply was not delivered: %r",
@@ -135,7 +137,7 @@ class PlatformInput(InputChannel):
 
     REQUIRED: ClassVar[Tuple[str, ...]]
     OPTIONAL: ClassVar[Mapping[str, str]] = {}
-    OUTPUT: ClassVar[type]
+    OUTPUT: ClassVar[Type[PlatformOutput]]
     SIGNATURE_HEADER: ClassVar[str]
     # Slack wants an answer within 3 s, so its messages are processed after answering.
     IN_BACKGROUND: ClassVar[bool] = False
@@ -147,6 +149,13 @@ class PlatformInput(InputChannel):
     @classmethod
     def name(cls) -> str:
         return cls.OUTPUT.CHANNEL
+
+    @property
+    def configured_settings(self) -> Settings:
+        """The settings, for the methods ``receive`` calls only once it found the channel configured."""
+        if self.settings is None:
+            raise RuntimeError(f"the {self.name()} channel is not configured")
+        return self.settings
 
     @classmethod
     def settings_from_environment(cls) -> Optional[Settings]:
@@ -166,7 +175,7 @@ class PlatformInput(InputChannel):
     def authentication_problem(self, request: Request) -> Optional[Tuple[int, str]]:
         """(status, reason) when the request is not from the platform, else None."""
         signature = request.headers.get(self.SIGNATURE_HEADER)
-        return authentication_failure(signature, bool(signature) and self.signature_ok(request, signature))
+        return authentication_failure(signature, self.signature_ok(request, signature) if signature else False)
 
     def parse(self, request: Request) -> Parsed:
         """The user messages in an authenticated webhook, or a direct answer (handshakes)."""

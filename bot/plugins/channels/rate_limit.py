@@ -69,7 +69,7 @@ class SharedBuckets:
     def take(self, key: str, per_second: float, burst: float) -> float:
         try:
             return self._shared_state().take(key, per_second, burst)
-        except Exception:  # noqa: BLE001 - any store failure: log it, do not refuse the user
+        except Exception:  # any store failure: log it, do not refuse the user
             logger.exception("Rate limit not counted: the shared state is unavailable")
             return 0.0
 

@@ -20,10 +20,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.plugins.channels.payload import PayloadError, parse_rest_payload
 from bot.conversation.notices import notice
-from bot.plugins.channels.rate_limit import RateLimiter, SharedBuckets
 from bot.plugins.channels.limits import Limits
+from bot.plugins.channels.payload import PayloadError, parse_rest_payload
+from bot.plugins.channels.rate_limit import RateLimiter, SharedBuckets
 from bot.plugins.tracker_store.privacy import watch_storage
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,9 @@ SLACK_WINDOW_S = 300
 def secret_equals(expected: str, given: Optional[str]) -> bool:
     """A shared secret sent as is (Telegram's ``X-Telegram-Bot-Api-Secret-Token``,
     Messenger's verify token) equals the configured one."""
-    return bool(given) and hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+    if not given:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
 
 
 def facebook_signature_ok(app_secret: str, body: bytes, header: Optional[str]) -> bool:
@@ -42,7 +44,7 @@ def slack_signature_ok(
     timestamp is within the replay window (a captured request cannot be sent again later)."""
     if not slack_timestamp_fresh(timestamp, now):
         return False
-    base = f"v0:{timestamp}:".encode("utf-8") + body
+    base = f"v0:{timestamp}:".encode() + body
     digest = hmac.new(signing_secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
     return secret_equals(f"v0={digest}", header)
 

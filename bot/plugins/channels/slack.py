@@ -80,7 +80,7 @@ class SlackInput(PlatformInput):
 
     def signature_ok(self, request: Request, signature: str) -> bool:
         timestamp = request.headers.get("X-Slack-Request-Timestamp")
-        return slack_signature_ok(self.settings["SLACK_SIGNING_SECRET"], request.body, timestamp, signature,
+        return slack_signature_ok(self.configured_settings["SLACK_SIGNING_SECRET"], request.body, timestamp, signature,
                                   time.time())
 
     def parse(self, request: Request) -> Parsed:

@@ -28,11 +28,16 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from bot.plugins.channels.payload import (MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, PayloadError, clean_text,
-                                  parse_socketio_payload)
 from bot.conversation.notices import notice
-from bot.plugins.channels.rate_limit import RateLimiter, SharedBuckets
 from bot.plugins.channels.limits import Limits
+from bot.plugins.channels.payload import (
+    MAX_MESSAGE_CHARS,
+    MAX_SENDER_CHARS,
+    PayloadError,
+    clean_text,
+    parse_socketio_payload,
+)
+from bot.plugins.channels.rate_limit import RateLimiter, SharedBuckets
 from bot.plugins.tracker_store.privacy import watch_storage
 
 logger = logging.getLogger(__name__)

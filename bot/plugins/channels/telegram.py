@@ -60,14 +60,14 @@ class TelegramInput(PlatformInput):
     SIGNATURE_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
     def signature_ok(self, request: Request, signature: str) -> bool:
-        return secret_equals(self.settings["TELEGRAM_SECRET_TOKEN"], signature)
+        return secret_equals(self.configured_settings["TELEGRAM_SECRET_TOKEN"], signature)
 
     def parse(self, request: Request) -> Parsed:
         update = request.json
         callback = update.get("callback_query")
         if callback:
             # Answered in the background: the spinner is cosmetic, the reply is not.
-            self.in_background(TelegramOutput(self.settings).answer_callback(str(callback["id"])))
+            self.in_background(TelegramOutput(self.configured_settings).answer_callback(str(callback["id"])))
             message, text, user = callback.get("message") or {}, callback.get("data"), callback.get("from")
         else:
             message = update.get("message") or update.get("edited_message")

@@ -45,8 +45,9 @@ class TwilioInput(PlatformInput):
     SIGNATURE_HEADER = "X-Twilio-Signature"
 
     def signature_ok(self, request: Request, signature: str) -> bool:
-        url = self.settings["TWILIO_WEBHOOK_URL"] or request.url
-        return twilio_signature_ok(self.settings["TWILIO_AUTH_TOKEN"], url, dict(request.form), signature)
+        settings = self.configured_settings
+        url = settings["TWILIO_WEBHOOK_URL"] or request.url
+        return twilio_signature_ok(settings["TWILIO_AUTH_TOKEN"], url, dict(request.form), signature)
 
     def parse(self, request: Request) -> Parsed:
         form = request.form

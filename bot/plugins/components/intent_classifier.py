@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix, spmatrix
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -23,6 +22,7 @@ from rasa.nlu.classifiers.logistic_regression_classifier import (
 )
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import coo_matrix, csr_matrix, spmatrix
 
 
 @DefaultV1Recipe.register(
@@ -62,10 +62,11 @@ class LogCountLogisticRegression(LogisticRegressionClassifier):
         dense sentence features (or none at all) still go through Rasa's code.
         """
         rows = [_sentence_matrices(message) for message in messages]
-        widths = {sum(matrix.shape[1] for matrix in row) for row in rows if row}
-        if not rows or any(row is None for row in rows) or len(widths) != 1:
+        sparse_rows = [row for row in rows if row is not None]
+        widths = {sum(matrix.shape[1] for matrix in row) for row in sparse_rows}
+        if not rows or len(sparse_rows) != len(rows) or len(widths) != 1:
             return super()._create_X(messages).tocsr().log1p()
-        return _side_by_side(rows, widths.pop()).log1p()
+        return _side_by_side(sparse_rows, widths.pop()).log1p()
 
 
 def column_major(classifier: Any) -> None:
@@ -75,9 +76,10 @@ def column_major(classifier: Any) -> None:
     dense one only when the dense one is laid out row by row, so with ``coef_`` stored
     row by row (as fitted and as loaded) every prediction first copied all of it
     (32 classes × 112,112 n-grams here, 28 MB): ~7 ms of CPU per message, more than
-    the rest of the NLU pipeline together (``python -m bench.micro classifier``). Stored column by column, ``coef_.T`` is already
-    laid out row by row and nothing is copied; the products are summed in the same
-    order, so the probabilities are the same to the last bit.
+    the rest of the NLU pipeline together (``python -m bench.micro classifier``).
+    Stored column by column, ``coef_.T`` is already laid out row by row and nothing is
+    copied; the products are summed in the same order, so the probabilities are the
+    same to the last bit.
     """
     coefficients = getattr(classifier, "coef_", None)
     if isinstance(coefficients, np.ndarray):

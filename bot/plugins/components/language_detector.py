@@ -9,9 +9,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.conversation.languages import LanguageIdentifier, load_catalogue
 from bot.plugins.components.base import ConfiguredComponent
-from bot.conversation.languages import LanguageIdentifier
-from bot.conversation.languages import load_catalogue
 
 # Key of the detection in the parse result (``tracker.latest_message["language"]``).
 LANGUAGE_KEY = "language"

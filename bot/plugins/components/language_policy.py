@@ -20,8 +20,8 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.plugins.components.language_detector import LANGUAGE_KEY
 from bot.conversation.languages import choose_language, load_catalogue, metadata_language
+from bot.plugins.components.language_detector import LANGUAGE_KEY
 
 LANGUAGE_SLOT = "language"
 

@@ -18,9 +18,9 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.conversation.languages import load_catalogue
 from bot.plugins.components.base import ConfiguredComponent
 from bot.plugins.components.language_detector import LANGUAGE_KEY
-from bot.conversation.languages import load_catalogue
 
 # Multilingual fallback for text whose language is unknown (bot utterances, "ok").
 FALLBACK_PIPELINE = "xx"

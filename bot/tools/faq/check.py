@@ -22,15 +22,16 @@ from bot.conversation.faq.model import (
     answer_column,
     questions_column,
 )
-from bot.tools.faq.sheet import cells_text
 from bot.conversation.text import normalise
+from bot.tools.faq.sheet import cells_text
 
 REQUIRED_COLUMNS = ("id", "topic", "source", "updated") + tuple(
     column for code in LANGUAGES for column in (questions_column(code), answer_column(code)))
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Markup a chat client could render or execute: HTML tags, script URLs, Markdown images/links.
-UNSAFE_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript\s*:|data\s*:\s*text/html|!\[[^\]]*\]\(|\[[^\]]+\]\([^)]*\)",
+UNSAFE_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript\s*:|data\s*:\s*text/html"
+                           r"|!\[[^\]]*\]\(|\[[^\]]+\]\([^)]*\)",
                            re.IGNORECASE)
 # UTF-8 read as Windows-1252/Latin-1 ("CafÃ©", "â€™") and the replacement character.
 MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|Â[\u00a0-\u00bf]|Ø[\u00a0-\u00bf]|\ufffd")
@@ -110,8 +111,9 @@ def _id(raw: object, row: int, findings: List[Finding]) -> str:
 
 def _text_problems(text: str, row: int, column: str, findings: List[Finding]) -> None:
     """Encoding damage, control characters, unsafe markup and Excel-mangled numbers."""
-    if MOJIBAKE.search(text):
-        findings.append(Finding(row, column, f"garbled characters ('{MOJIBAKE.search(text).group(0)}'): the file was "
+    garbled = MOJIBAKE.search(text)
+    if garbled:
+        findings.append(Finding(row, column, f"garbled characters ('{garbled.group(0)}'): the file was "
                                 "saved or opened with the wrong encoding; export it again as UTF-8"))
     if CONTROL.search(text):
         findings.append(Finding(row, column, "contains invisible control characters; retype the cell"))

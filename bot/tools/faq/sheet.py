@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Sequence
+from typing import Iterable, List, Mapping, Sequence
 
 from bot.conversation.faq.model import Finding, Sheet
 
@@ -66,14 +66,16 @@ def _read_csv(path: Path) -> Sheet:
             sheet.findings.append(Finding(number, "", (
                 f"{len(record)} cells but the header has {len(sheet.header)} columns "
                 "(a cell with an unquoted delimiter?)")))
-        sheet.rows.append((number, dict(zip(sheet.header, record))))
+        # A short row lacks its last cells; a long one was reported above.
+        sheet.rows.append((number, dict(zip(sheet.header, record, strict=False))))
     return sheet
 
 
 def _read_xlsx(path: Path) -> Sheet:
+    import zipfile
+
     from openpyxl import load_workbook  # imported here: only the CLI reads XLSX
     from openpyxl.utils.exceptions import InvalidFileException
-    import zipfile
 
     sheet = Sheet(str(path))
     try:
@@ -88,7 +90,8 @@ def _read_xlsx(path: Path) -> Sheet:
         return sheet
     sheet.header = [header_key(name) for name in rows[0]]
     for number, values in enumerate(rows[1:], start=2):
-        sheet.rows.append((number, {name: _cell(value) for name, value in zip(sheet.header, values)}))
+        cells = zip(sheet.header, values, strict=False)  # rows may be shorter or longer than the header
+        sheet.rows.append((number, {name: _cell(value) for name, value in cells}))
     return sheet
 
 
@@ -133,7 +136,7 @@ def _write_xlsx(path: Path, columns: Sequence[str], table: List[List[str]]) -> N
     workbook.save(path)
 
 
-def cells_text(row: Dict[str, object], column: str) -> str:
+def cells_text(row: Mapping[str, object], column: str) -> str:
     """A cell as text ('' when absent)."""
     value = row.get(column, "")
     return value if isinstance(value, str) else str(value)

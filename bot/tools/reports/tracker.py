@@ -18,7 +18,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import sqlalchemy as sa
 
 from bot import PROJECT_ROOT
-from bot.plugins.endpoints import EndpointsError, read_endpoints
+from bot.plugins.endpoints import EndpointsError, read_endpoint
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def store_class(config: Dict[str, Any], endpoints: Path) -> type:
 def tracker_store_config(endpoints: Path) -> Dict[str, Any]:
     """The ``tracker_store`` block of ``endpoints`` (``${VAR}`` replaced), checked to be SQL."""
     try:
-        config = read_endpoints(endpoints).get("tracker_store") or {}
+        config = read_endpoint("tracker_store", endpoints)
     except EndpointsError as error:
         raise TrackerStoreError(str(error)) from None
     store_class(config, endpoints)
@@ -128,7 +128,8 @@ def _messages(rows: List[Any]) -> Iterator[UserMessage]:
             parse = data.get("parse_data") or {}
             detected = (parse.get("language") or {}).get("code") or ""
             pending = {"sender": sender, "text": data.get("text") or "", "parse": parse,
-                       "language": current.get(sender) or detected, "timestamp": timestamp or data.get("timestamp") or 0.0}
+                       "language": current.get(sender) or detected,
+                       "timestamp": timestamp or data.get("timestamp") or 0.0}
         elif data.get("name") == "language" and data.get("value"):
             current[sender] = str(data["value"])
             if pending:

@@ -13,19 +13,23 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List
 
 from bot.conversation.faq.model import COLUMNS, LANGUAGES, questions_column
-from bot.tools.reports.tracker import UserMessage, day
 from bot.conversation.text import normalise
+from bot.tools.reports.tracker import UserMessage, day
 
 FALLBACK_INTENT = "nlu_fallback"
 DEFAULT_MIN_CONFIDENCE = 0.6
 SIMILARITY = 0.5  # share of words two wordings must have in common to be grouped
 # Words too common to say two questions are alike ("is there a …").
-_IGNORED = frozenset("""a an the is are there i you it do does can to of in on at for my me what where how
-le la les un une des est il y a je de du en et ce qui quoi où comment
-de het een is er ik je wat waar hoe van op
-el la los las un una es hay yo de en que qué dónde cómo
-der die das ein eine ist gibt es ich du was wo wie zu im
-في من على هل ما أين كيف""".split())
+_IGNORED = frozenset([
+    "a", "an", "the", "is", "are", "there", "i", "you", "it", "do", "does", "can", "to", "of", "in", "on", "at",
+    "for", "my", "me", "what", "where", "how",
+    "le", "la", "les", "un", "une", "des", "est", "il", "y", "a", "je", "de", "du", "en", "et", "ce", "qui", "quoi",
+    "où", "comment",
+    "de", "het", "een", "is", "er", "ik", "je", "wat", "waar", "hoe", "van", "op",
+    "el", "la", "los", "las", "un", "una", "es", "hay", "yo", "de", "en", "que", "qué", "dónde", "cómo",
+    "der", "die", "das", "ein", "eine", "ist", "gibt", "es", "ich", "du", "was", "wo", "wie", "zu", "im",
+    "في", "من", "على", "هل", "ما", "أين", "كيف",
+])
 
 
 @dataclass
