@@ -72,9 +72,16 @@ programme-check: $(BIN)/.installed
 # Sanic worker processes of the Rasa server: by default 2 where there are 2 CPUs or more
 # (bot/tools/serve.py default_workers; they share conversations, locks and rate limits
 # through SQLite files under var/). WORKERS=1 for one.
+# PORT, ACTIONS_PORT, VAR_DIR (conversations, locks, token, logs) and PUBLIC (host:port of
+# the public gateway) for a second instance beside the first (the tests use them).
 WORKERS ?=
+PORT ?= 5005
+ACTIONS_PORT ?= 5055
+VAR_DIR ?= var
+PUBLIC ?=
 run: $(MODEL) $(WEB_DEPS)
-	$(BIN)/python -m bot serve --model $(MODEL) $(if $(WORKERS),--workers $(WORKERS))
+	$(BIN)/python -m bot serve --model $(MODEL) --port $(PORT) --actions-port $(ACTIONS_PORT) --var-dir $(VAR_DIR) \
+		$(if $(WORKERS),--workers $(WORKERS)) $(if $(PUBLIC),--public $(PUBLIC))
 
 shell: $(MODEL)
 	$(BIN)/python -m bot serve --model $(MODEL) --shell
@@ -118,10 +125,13 @@ test: validate unit train stories e2e channels browser reliability cluster-test 
 
 # Production shape on one machine: REPLICAS Rasa servers, ACTION_SERVERS action servers,
 # nginx in front, conversations in PostgreSQL, locks in Redis (deploy/, docs/deployment.md).
+# A process that dies is restarted; only Ctrl+C stops the whole. CLUSTER_ARGS: other
+# options of `python -m bot cluster` (ports, --run-dir), e.g. for a second cluster (tests).
 REPLICAS ?= 2
 ACTION_SERVERS ?= 1
+CLUSTER_ARGS ?=
 run-cluster: $(MODEL)
-	$(BIN)/python -m bot cluster --model $(MODEL) --replicas $(REPLICAS) --action-servers $(ACTION_SERVERS)
+	$(BIN)/python -m bot cluster --model $(MODEL) --replicas $(REPLICAS) --action-servers $(ACTION_SERVERS) $(CLUSTER_ARGS)
 
 # Needs nginx (apt-get install nginx-light), PostgreSQL and Redis on localhost.
 cluster-test: $(MODEL)

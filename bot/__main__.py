@@ -64,7 +64,7 @@ def _cluster(args: argparse.Namespace) -> int:
                                        actions_port=args.actions_port,
                                        first_rasa_port=args.first_rasa_port,
                                        first_actions_port=args.first_actions_port,
-                                       sanic_workers=args.workers))
+                                       sanic_workers=args.workers, run_dir=Path(args.run_dir)))
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -167,6 +167,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     cluster.add_argument("--actions-port", type=int, default=5055, help="nginx, for the action servers")
     cluster.add_argument("--first-rasa-port", type=int, default=5010, help="replica i: this + i")
     cluster.add_argument("--first-actions-port", type=int, default=5060, help="action server j: this + j")
+    cluster.add_argument("--run-dir", default=str(PROJECT_ROOT / "var" / "cluster"),
+                         help="nginx's files, the API token, logs, processes.json")
     cluster.set_defaults(handler=_cluster)
 
     evaluate = commands.add_parser("evaluate", help="per-language scores from `rasa test nlu` results")

@@ -1,9 +1,14 @@
-"""Shared fixtures: project paths and a small valid content set to break on purpose."""
+"""Shared fixtures: project paths, a small valid content set to break on purpose, and the
+running assistant that every server suite talks to (one per test session)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Dict, Iterator
 
 import pytest
 import yaml
@@ -11,6 +16,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    from tests.support.fakes import FakePlatform
+    from tests.support.servers import Assistant
+    from tests.support.tcpproxy import TcpProxy
 
 LANGS = ("en", "fr", "nl", "es", "de", "ar")
 
@@ -53,3 +63,129 @@ def content_dir(tmp_path: Path) -> Path:
     write_yaml(tmp_path / "venue.yml", venue_topic())
     write_yaml(tmp_path / "ui.yml", ui_strings())
     return tmp_path
+
+
+# --- The running assistant, shared by every suite that talks to a server ---------------
+# One `make run` for the whole test session (tests/support/servers.py). Its ports:
+ASSISTANT_PORT = int(os.environ.get("TEST_RASA_PORT", "5105"))
+ASSISTANT_ACTIONS_PORT = int(os.environ.get("TEST_ACTIONS_PORT", "5155"))
+ASSISTANT_PUBLIC_PORT = int(os.environ.get("TEST_PUBLIC_PORT", "8105"))
+ACTION_PROXY_PORT = int(os.environ.get("TEST_ACTION_PROXY_PORT", "8155"))
+FAKE_PLATFORMS_PORT = int(os.environ.get("TEST_FAKES_PORT", "8501"))
+ALLOWED_ORIGIN = "https://conference.example"
+
+
+@dataclass
+class SharedAssistant:
+    """``make run`` as a user starts it, plus what some suites need, each for a reason:
+
+    * the channels' environment variables point the four messaging channels at local
+      fakes of their APIs (tests/channels), as an organiser's would at the real ones;
+    * Rasa calls the actions through a TCP proxy (``action_proxy``) that the reliability
+      tests make refuse or hang, and the agenda tests point at an action server with the
+      conference clock set;
+    * the knowledge base is a copy (``content``) that the reliability tests break, and the
+      FAQ answers are those of a copy of the project (``project``) whose spreadsheet the
+      organiser tests import;
+    * CORS allows ``ALLOWED_ORIGIN``, which the access tests check;
+    * the public gateway's per-address limit is lifted, because every test request comes
+      from 127.0.0.1 (the limit itself is tested on a gateway of its own).
+    """
+
+    assistant: "Assistant"
+    action_proxy: "TcpProxy"
+    platforms: Dict[str, "FakePlatform"]
+    content: Path
+    project: Path
+
+    def __getattr__(self, name: str):
+        return getattr(self.assistant, name)
+
+
+# What `python -m bot faq import` and `publish` read and write in a project.
+PROJECT_FILES = ("config.yml", "domain.yml", "domain", "data", "tests/nlu", "tests/stories")
+
+
+def copy_project(root: Path, files=PROJECT_FILES) -> Path:
+    """A copy of the project's data for tests that change it (``--root`` of the tools)."""
+    for name in files:
+        source, target = ROOT / name, root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, symlinks=True)
+        else:
+            shutil.copy2(source, target)
+    (root / "models").mkdir(exist_ok=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def shared_assistant(tmp_path_factory) -> Iterator[SharedAssistant]:
+    from tests.support.fakes import fake_platforms, platform_environment
+    from tests.support.servers import Assistant
+    from tests.support.tcpproxy import TcpProxy
+
+    work = tmp_path_factory.mktemp("assistant")
+    content = work / "content"
+    shutil.copytree(ROOT / "data" / "content", content)
+    project = copy_project(work / "project")
+    platforms = fake_platforms(FAKE_PLATFORMS_PORT)
+    for platform in platforms.values():
+        platform.start()
+    proxy = TcpProxy(ACTION_PROXY_PORT, ASSISTANT_ACTIONS_PORT).start()
+    env = {
+        **platform_environment(platforms, f"http://127.0.0.1:{ASSISTANT_PORT}"),
+        "BOT_ACTION_SERVER_URL": f"http://127.0.0.1:{ACTION_PROXY_PORT}/webhook",
+        "BOT_CONTENT_DIR": str(content),
+        "BOT_FAQ_ANSWERS": str(project / "data" / "faq" / "answers.json"),
+        "BOT_CORS_ORIGINS": ALLOWED_ORIGIN,
+        "BOT_RATE_PER_ADDRESS_PER_MINUTE": "100000",
+        "BOT_RATE_ADDRESS_BURST": "100000",
+        "BOT_API_TOKEN": "",
+    }
+    assistant = Assistant(work, ASSISTANT_PORT, ASSISTANT_ACTIONS_PORT, ASSISTANT_PUBLIC_PORT, env=env)
+    try:
+        assistant.start()
+        yield SharedAssistant(assistant, proxy, platforms, content, project)
+    finally:
+        assistant.stop()
+        proxy.stop()
+        for platform in platforms.values():
+            platform.stop()
+
+
+@pytest.fixture(scope="session")
+def plain_assistant(tmp_path_factory) -> Iterator["Assistant"]:
+    """A second ``make run`` exactly as the README starts it — no channel configured, no
+    proxy — but from a copy of the project whose training data and tests are those of two
+    languages (``two_language_project``), so that the publish test trains in about a minute.
+    It starts from the full model; the publish test replaces it."""
+    from tests.support.servers import Assistant, trained_model
+
+    project = two_language_project(tmp_path_factory.mktemp("plain") / "project", trained_model())
+    assistant = Assistant(project.parent / "run", PLAIN_PORT, PLAIN_PORT + 50, model=project / "models" / "current.tar.gz",
+                          env={"BOT_FAQ_ANSWERS": str(project / "data" / "faq" / "answers.json"), "BOT_API_TOKEN": ""})
+    assistant.project = project  # type: ignore[attr-defined]
+    try:
+        yield assistant.start()
+    finally:
+        assistant.stop()
+
+
+TWO_LANGUAGES = ("en", "fr")
+PLAIN_PORT = int(os.environ.get("TEST_PLAIN_PORT", "5115"))
+
+
+def two_language_project(root: Path, model: Path) -> Path:
+    """A project copy with the NLU data, held-out tests and conversation tests of
+    TWO_LANGUAGES only, and ``model`` as its current model."""
+    project = copy_project(root)
+    for folder in (project / "data" / "nlu").iterdir():
+        if folder.is_dir() and folder.name not in TWO_LANGUAGES:
+            shutil.rmtree(folder)
+    for tests in ("nlu", "stories"):
+        for path in (project / "tests" / tests).glob("*.yml"):
+            if not any(path.stem in (code, f"test_{code}") for code in TWO_LANGUAGES):
+                path.unlink()
+    shutil.copy(model, project / "models" / "current.tar.gz")
+    return project

@@ -54,22 +54,26 @@ def _expanded(value: Any, path: Path, environment: Dict[str, str]) -> Any:
     return yaml.safe_load(expanded) if expanded != value and expanded.strip() else expanded
 
 
-def read_endpoints(path: Optional[Path] = None) -> Dict[str, Any]:
-    """The endpoints file (default: this process's) with ``${VAR}`` replaced."""
+def read_endpoint(section: str, path: Optional[Path] = None) -> Dict[str, Any]:
+    """One section of the endpoints file (default: this process's) with ``${VAR}``
+    replaced; {} when absent. Only that section's variables need to be set: a tool
+    reading the tracker store needs no action-server address."""
     path = Path(path or endpoints_file())
-    environment = {VAR_DIR_ENV: str(var_dir()), **os.environ}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise EndpointsError(f"{path}: {error}") from None
     if not isinstance(data, dict):
         raise EndpointsError(f"{path}: expected a mapping of endpoints")
-    return _expanded(data, path, environment)
+    value = data.get(section) or {}
+    if not isinstance(value, dict):
+        raise EndpointsError(f"{path}: {section} must be a mapping")
+    return _expanded(value, path, {VAR_DIR_ENV: str(var_dir()), **os.environ})
 
 
 def shared_state_for(path: Optional[Path] = None) -> SharedState:
     """The rate-limit buckets and worker registry that go with an endpoints file."""
-    return from_lock_store(read_endpoints(path).get("lock_store") or {}, var_dir())
+    return from_lock_store(read_endpoint("lock_store", path), var_dir())
 
 
 @functools.lru_cache(maxsize=None)

@@ -32,6 +32,8 @@ API_TOKEN_ENV = "BOT_API_TOKEN"
 API_TOKEN_NAME = "api-token"
 DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
 WORKERS_ENV = "SANIC_WORKERS"
+# Where Rasa calls the actions (endpoints.yml); a test may put a proxy in between.
+ACTION_SERVER_URL_ENV = "BOT_ACTION_SERVER_URL"
 
 
 def default_workers() -> int:
@@ -111,6 +113,7 @@ def _environment(settings: ServerSettings) -> Dict[str, str]:
     env[ENDPOINTS_ENV] = str(Path(settings.endpoints).resolve())
     env[VAR_DIR_ENV] = str(Path(settings.var_dir).resolve())
     env[WORKERS_ENV] = str(settings.workers)
+    env.setdefault(ACTION_SERVER_URL_ENV, f"{settings.actions_url}/webhook")
     env.update(settings.extra_env)
     return env
 
@@ -197,8 +200,12 @@ class Servers:
         self.settings.var_dir.mkdir(parents=True, exist_ok=True)
         wait_until_ready(f"{self.settings.rasa_url}/", self.respawn_rasa())
 
-    def start_gateway(self) -> None:
+    def respawn_gateway(self) -> subprocess.Popen:
         self.gateway = self._spawn(gateway_command(self.settings), "gateway.log")
+        return self.gateway
+
+    def start_gateway(self) -> None:
+        self.respawn_gateway()
         host, _, port = str(self.settings.public).rpartition(":")
         wait_until_ready(f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/webhooks/rest/",
                          self.gateway)
@@ -256,13 +263,17 @@ def serve(settings: ServerSettings, shell: bool = False) -> int:
         supervisor = Supervisor(settings.var_dir / PROCESSES_FILE)
         supervisor.add("action server", servers.respawn_actions, servers.actions)
         supervisor.add("Rasa server", servers.respawn_rasa, servers.rasa)
+        if settings.public:
+            servers.start_gateway()
+            supervisor.add("gateway", servers.respawn_gateway, servers.gateway)
         print(
             "\nThe assistant is ready.\n"
             f"  Web:   {settings.rasa_url}/chat/  (the conference page with the chat)\n"
             f"  REST:  curl -s -X POST {settings.rasa_url}/webhooks/rest/webhook "
             "-H 'Content-Type: application/json' "
             "-d '{\"sender\": \"me\", \"message\": \"Where does the conference take place?\"}'\n"
-            f"  Logs:  {settings.log_dir}/rasa.log, {settings.log_dir}/actions.log\n"
+            + (f"  Public (channels only): http://{settings.public}/\n" if settings.public else "")
+            + f"  Logs:  {settings.log_dir}/rasa.log, {settings.log_dir}/actions.log\n"
             "Press Ctrl+C to stop.",
             flush=True,
         )

@@ -1,7 +1,5 @@
-"""A real Chromium (Debian's /usr/bin/chromium) driven by Playwright, against the real
-Rasa server and action server that tests/e2e starts (same fixture, same ports:
-E2E_RASA_PORT / E2E_ACTIONS_PORT).
-"""
+"""A real Chromium (Debian's /usr/bin/chromium) driven by Playwright, against the shared
+assistant (tests/conftest.py: `make run`)."""
 
 from __future__ import annotations
 
@@ -13,7 +11,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import servers  # noqa: F401  (re-exported fixture)
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Flags Chromium needs on these machines (root, no GPU, no network but loopback).
@@ -42,8 +39,13 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def chat_url(servers) -> str:  # noqa: F811
-    return f"{servers.settings.rasa_url}/chat/"
+def servers(shared_assistant):
+    return shared_assistant
+
+
+@pytest.fixture(scope="session")
+def chat_url(shared_assistant) -> str:
+    return f"{shared_assistant.rasa_url}/chat/"
 
 
 @pytest.fixture

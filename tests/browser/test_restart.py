@@ -5,13 +5,14 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.chat import USER, ask, bot_count, bubble_text, wait_for_reply
+from tests.support.servers import RASA
 
 
 def test_the_widget_reconnects_after_a_server_restart(open_chat, servers):
     page = open_chat(locale="en-GB")
     expect(ask(page, "Where does the conference take place?")).to_contain_text("Lamot")
 
-    servers.stop_rasa()
+    crashed = servers.crash()  # the supervisor of `make run` restarts it after a second
     try:
         expect(page.locator("#chat-status")).to_have_attribute("data-state", "reconnecting")
         # Asked while the server is down: kept, and sent once the connection is back.
@@ -20,7 +21,7 @@ def test_the_widget_reconnects_after_a_server_restart(open_chat, servers):
         page.locator("#chat-input").press("Enter")
         expect(page.locator(USER).last.locator(".bubble")).to_have_text("When is the conference?")
     finally:
-        servers.start_rasa()
+        servers.recovered(RASA, crashed)
 
     expect(page.locator("#chat-status")).to_have_attribute("data-state", "connected")
     reply = wait_for_reply(page, before)

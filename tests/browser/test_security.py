@@ -50,8 +50,8 @@ def test_the_server_serves_only_the_page_files_with_a_strict_policy(chat_url):
 
 def test_only_the_assistants_own_pages_may_open_the_socket(servers):
     """Rasa switches engine.io's Origin check off; our channel switches it back on."""
-    handshake = f"{servers.settings.rasa_url}/socket.io/?EIO=4&transport=polling"
-    own = requests.get(handshake, headers={"Origin": servers.settings.rasa_url}, timeout=30)
+    handshake = f"{servers.rasa_url}/socket.io/?EIO=4&transport=polling"
+    own = requests.get(handshake, headers={"Origin": servers.rasa_url}, timeout=30)
     assert own.status_code == 200 and '"sid"' in own.text
     other = requests.get(handshake, headers={"Origin": "https://elsewhere.example"}, timeout=30)
     assert other.status_code == 400

@@ -5,7 +5,7 @@ import json
 import pytest
 import requests
 
-from tests.channels.conftest import FACEBOOK_APP_SECRET, SLACK_SECRET, TELEGRAM_SECRET
+from tests.support.fakes import FACEBOOK_APP_SECRET, SLACK_SECRET, TELEGRAM_SECRET
 from tests.channels.payloads import new_id, telegram_message
 from tests.channels.signing import messenger_headers, slack_headers
 

@@ -2,7 +2,7 @@
 
 import requests
 
-from tests.channels.conftest import FACEBOOK_APP_SECRET, FACEBOOK_PAGE_TOKEN, FACEBOOK_VERIFY
+from tests.support.fakes import FACEBOOK_APP_SECRET, FACEBOOK_PAGE_TOKEN, FACEBOOK_VERIFY
 from tests.channels.payloads import messenger_message, new_id
 from tests.channels.signing import messenger_headers
 from tests.e2e.replies import language_of

@@ -4,7 +4,7 @@ import time
 
 import requests
 
-from tests.channels.conftest import SLACK_SECRET, SLACK_TOKEN
+from tests.support.fakes import SLACK_SECRET, SLACK_TOKEN
 from tests.channels.payloads import new_id, slack_button_click, slack_direct_message
 from tests.channels.signing import slack_headers
 from tests.e2e.replies import language_of

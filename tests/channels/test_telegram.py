@@ -6,7 +6,7 @@ import sys
 
 import requests
 
-from tests.channels.conftest import RASA_PORT, TELEGRAM_SECRET, TELEGRAM_TOKEN, channel_environment
+from tests.support.fakes import TELEGRAM_SECRET, TELEGRAM_TOKEN, platform_environment
 from tests.channels.payloads import new_id, telegram_button, telegram_message
 from tests.conftest import ROOT
 from tests.e2e.replies import language_of
@@ -67,12 +67,12 @@ def test_wrong_or_missing_secret_is_refused_and_reaches_no_conversation(webhook,
 
 
 def test_register_command_sets_the_webhook_with_the_secret(servers, platforms):
-    environment = {**os.environ, **channel_environment(platforms, f"http://127.0.0.1:{RASA_PORT}")}
+    environment = {**os.environ, **platform_environment(platforms, servers.rasa_url)}
     done = subprocess.run([sys.executable, "-m", "bot", "telegram", "register"], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     registration = platforms["telegram"].wait_for(lambda call: call.path.endswith("/setWebhook"))[-1].json()
-    assert registration["url"] == f"http://127.0.0.1:{RASA_PORT}/webhooks/telegram/webhook"
+    assert registration["url"] == f"{servers.rasa_url}/webhooks/telegram/webhook"
     assert registration["secret_token"] == TELEGRAM_SECRET
 
 

@@ -2,7 +2,7 @@
 
 import requests
 
-from tests.channels.conftest import SLACK_SECRET, TELEGRAM_SECRET
+from tests.support.fakes import SLACK_SECRET, TELEGRAM_SECRET
 from tests.channels.payloads import new_id, slack_direct_message, telegram_message
 from tests.channels.signing import slack_headers
 
@@ -23,6 +23,6 @@ def test_telegram_down_is_logged_and_slack_still_answers(servers, webhook, platf
         platforms["slack"].wait_for(lambda call: call.json()["channel"] == channel and "Lamot" in call.json()["text"])
     finally:
         telegram.start()
-    log = (servers.settings.log_dir / "rasa.log").read_text(encoding="utf-8", errors="replace")
+    log = (servers.logs / "rasa.log").read_text(encoding="utf-8", errors="replace")
     assert "telegram: the platform API is unreachable" in log
 

@@ -2,7 +2,7 @@
 
 import requests
 
-from tests.channels.conftest import TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN
+from tests.support.fakes import TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN
 from tests.channels.payloads import new_id, twilio_whatsapp
 from tests.channels.signing import twilio_headers
 from tests.e2e.replies import language_of

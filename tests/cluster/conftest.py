@@ -1,24 +1,31 @@
-"""A real cluster for the tests: two Rasa replicas, one action server, nginx, PostgreSQL, Redis.
+"""A real cluster for the tests, started as a user starts it: ``make run-cluster`` (two
+Rasa replicas with the default worker count, one action server, nginx, PostgreSQL,
+Redis, the supervisor that restarts what dies).
 
 Each test session creates its own PostgreSQL database (``bot_cluster_<random>``) and
 its own Redis key prefix (Redis db ``CLUSTER_REDIS_DB``, 5 by default) and removes both
-afterwards. Ports come from ``CLUSTER_*`` variables so parallel runs do not collide.
+afterwards; ports and the run folder are the session's own (``CLUSTER_ARGS``), so a
+cluster or ``make run`` beside it is not touched.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional
 
 import psycopg2
 import pytest
 import requests
 
-from bot.tools.cluster import Cluster, ClusterSettings, read_env_file, CLUSTER_ENV
-from tests.servers import trained_model
+from bot.tools.cluster import CLUSTER_ENV, ClusterSettings, read_env_file
+from bot.tools.serve import PROCESSES_FILE, wait_until_ready
+from tests.conftest import ROOT
+from tests.support.servers import trained_model
 
 LB_PORT = int(os.environ.get("CLUSTER_LB_PORT", "8605"))
 LB_ACTIONS_PORT = int(os.environ.get("CLUSTER_LB_ACTIONS_PORT", "8606"))
@@ -55,13 +62,63 @@ def cluster_settings(run_dir: Path, database: str, redis_prefix: str) -> Cluster
     )
 
 
+class MakeRunCluster:
+    """``make run-cluster`` in the background, and what the tests need to know of it."""
+
+    def __init__(self, settings: ClusterSettings) -> None:
+        self.settings = settings
+        self.process: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.port}"
+
+    def replica_url(self, index: int) -> str:
+        return f"http://127.0.0.1:{self.settings.rasa_ports()[index]}"
+
+    def pids(self) -> Dict[str, int]:
+        return json.loads((self.settings.run_dir / PROCESSES_FILE).read_text(encoding="utf-8"))
+
+    def replica_pid(self, index: int) -> int:
+        return self.pids()[f"rasa-{self.settings.rasa_ports()[index]}"]
+
+    def start(self) -> "MakeRunCluster":
+        s = self.settings
+        arguments = (f"--port {s.port} --actions-port {s.actions_port} --first-rasa-port {s.first_rasa_port} "
+                     f"--first-actions-port {s.first_actions_port} --run-dir {s.run_dir}")
+        command = ["make", "--no-print-directory", "run-cluster", f"MODEL={s.model}", f"REPLICAS={s.replicas}",
+                   f"ACTION_SERVERS={s.action_servers}", f"CLUSTER_ARGS={arguments}"]
+        s.run_dir.mkdir(parents=True, exist_ok=True)
+        log = open(s.run_dir / "make-run-cluster.log", "ab")
+        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **s.env}, stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            for index in range(s.replicas):
+                wait_until_ready(f"{self.replica_url(index)}/", self.process, 300)
+            wait_until_ready(f"{self.url}/", self.process, 60)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
 @pytest.fixture(scope="session")
-def cluster(tmp_path_factory, database, redis_prefix) -> Iterator[Cluster]:
+def cluster(tmp_path_factory, database, redis_prefix) -> Iterator[MakeRunCluster]:
     settings = cluster_settings(tmp_path_factory.mktemp("cluster"), database, redis_prefix)
+    running = MakeRunCluster(settings)
     try:
-        with Cluster(settings) as running:
-            yield running
+        yield running.start()
     finally:
+        running.stop()
         settings.drop_stores()
 
 

@@ -1,8 +1,8 @@
 """Judging replies independently of how the bot produced them."""
 
-from bot.conversation.languages import LanguageDetector, load_catalogue
+from bot.conversation.languages import LanguageIdentifier, load_catalogue
 
-DETECTOR = LanguageDetector(load_catalogue())
+DETECTOR = LanguageIdentifier(load_catalogue())
 
 
 def language_of(reply: str) -> str:

@@ -1,31 +1,43 @@
 """Agenda questions over REST against the real servers, with the conference clock set.
 
-The shared Rasa server keeps running; only the action server is restarted, with
-``BOT_CLOCK`` set and ``BOT_PROGRAMME_FILE`` pointing at a copy of the real programme
-that the tests may edit. The default action server is restored afterwards.
+The shared Rasa server keeps running; its action proxy is pointed at an action server of
+this module's, with ``BOT_CLOCK`` set and ``BOT_PROGRAMME_FILE`` pointing at a copy of the
+real programme that the tests may edit. The shared action server is restored afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from bot.conversation.agenda.loader import PROGRAMME_FILE
 from bot.conversation.agenda.render import strings
-from tests.conftest import LANGS
+from tests.conftest import ASSISTANT_ACTIONS_PORT, LANGS
+from tests.support.servers import ActionServer
 
 DONE_WHEN_MOMENT = "2017-11-16T10:45"
 RELOAD_DEADLINE_S = 10.0
 
 
-def restart_actions(servers, env: dict) -> None:
-    servers._stop(servers.actions)
-    servers.settings.extra_env = env
-    servers.start_actions()
+MODULE_ACTIONS_PORT = ASSISTANT_ACTIONS_PORT + 1  # the module's; a test's own is the next port
+
+
+@contextlib.contextmanager
+def actions_with(servers, work: Path, env: dict, port: int = MODULE_ACTIONS_PORT + 1) -> Iterator[None]:
+    """The shared assistant's actions answered by an action server with ``env``."""
+    previous = servers.action_proxy.target_port
+    with ActionServer(work, port, env):
+        servers.action_proxy.retarget(port)
+        try:
+            yield
+        finally:
+            servers.action_proxy.retarget(previous)
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +48,10 @@ def programme_copy(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def agenda(servers, programme_copy):
-    original = dict(servers.settings.extra_env)
-    restart_actions(servers, {**original, "BOT_CLOCK": DONE_WHEN_MOMENT, "BOT_PROGRAMME_FILE": str(programme_copy)})
-    yield servers
-    restart_actions(servers, original)
+def agenda(servers, programme_copy, tmp_path_factory):
+    with actions_with(servers, tmp_path_factory.mktemp("agenda-actions"),
+                      {"BOT_CLOCK": DONE_WHEN_MOMENT, "BOT_PROGRAMME_FILE": str(programme_copy)}, MODULE_ACTIONS_PORT):
+        yield servers
 
 
 def month(language: str) -> str:
@@ -162,16 +173,19 @@ def test_editing_the_room_changes_the_answer_without_restart(agenda, chat, progr
     programme_copy.write_text(original, encoding="utf-8")
 
 
-def test_outside_the_event_the_dates_are_given(agenda, chat, programme_copy):
-    restart_actions(agenda, {"BOT_CLOCK": "2018-01-10T12:00", "BOT_PROGRAMME_FILE": str(programme_copy)})
-    assert "The conference is over" in chat().say("What's on now?")
-    assert "انتهى المؤتمر" in chat().say("ماذا يجري الآن؟")
+def test_outside_the_event_the_dates_are_given(servers, chat, programme_copy, tmp_path):
+    with actions_with(servers, tmp_path, {"BOT_CLOCK": "2018-01-10T12:00", "BOT_PROGRAMME_FILE": str(programme_copy)}):
+        assert "The conference is over" in chat().say("What's on now?")
+        assert "انتهى المؤتمر" in chat().say("ماذا يجري الآن؟")
 
 
-def test_long_answers_are_paged_with_show_more(agenda, chat):
+def test_long_answers_are_paged_with_show_more(servers, chat, tmp_path):
     fictional = Path(__file__).resolve().parent.parent / "fixtures" / "programme_fictional.yml"
-    restart_actions(agenda, {"BOT_CLOCK": DONE_WHEN_MOMENT, "BOT_PROGRAMME_FILE": str(fictional)})
-    conversation = chat()
+    with actions_with(servers, tmp_path, {"BOT_CLOCK": DONE_WHEN_MOMENT, "BOT_PROGRAMME_FILE": str(fictional)}):
+        paged(chat())
+
+
+def paged(conversation) -> None:
     first = conversation.say("What's on Thursday?")
     assert first.count("\n• ") == 4 and "6 more" in first
     second = conversation.say("show more")

@@ -1,6 +1,7 @@
 """Bad input over REST: a 4xx or a polite reply, never a 500, and the server keeps answering."""
 
 import json
+import uuid
 
 import pytest
 import requests
@@ -19,13 +20,15 @@ CASES = {
 
 
 def post(servers, data: bytes, content_type="application/json"):
-    return requests.post(f"{servers.settings.rasa_url}/webhooks/rest/webhook", data=data,
+    return requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", data=data,
                          headers={"Content-Type": content_type}, timeout=60)
 
 
 def assert_still_answering(servers):
-    reply = requests.post(f"{servers.settings.rasa_url}/webhooks/rest/webhook",
-                          json={"sender": "after-bad-input", "message": "Where does the conference take place?"},
+    # A new conversation each time: one sender asking this often would meet its rate limit.
+    reply = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                          json={"sender": f"after-bad-input-{uuid.uuid4().hex[:8]}",
+                                "message": "Where does the conference take place?"},
                           timeout=30)
     assert reply.status_code == 200
     assert "Lamot" in json.dumps(reply.json(), ensure_ascii=False)

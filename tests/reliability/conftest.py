@@ -1,37 +1,25 @@
-"""A full stack for the reliability tests, on this suite's own ports.
-
-Action server → TCP proxy (so tests can make it hang) → Rasa server on 127.0.0.1 with
-the HTTP API behind a token and the privacy tracker store (SQLite) → the public
-gateway. Content is a copy, so tests can break it. Ports: Rasa ``REL_RASA_PORT``
-(5705), actions ``REL_ACTIONS_PORT`` (5755), and from ``REL_PORT_BASE`` (8705) on:
-gateway, second Rasa, second gateway, action proxy, database proxy.
+"""The reliability suite's view of the shared assistant (tests/conftest.py: `make run` with
+the public gateway, Rasa's API behind a token, the privacy tracker store in SQLite),
+whose actions go through a TCP proxy (so tests can make the action server refuse or
+hang) and whose content is a copy (so tests can break it). Own ports from
+``REL_PORT_BASE`` (8705): a second gateway, the PostgreSQL proxy, a second Rasa server.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
 import uuid
-from pathlib import Path
 from typing import Optional
 
 import pytest
 import requests
 import yaml
 
-from bot.tools.serve import Servers
-from tests.conftest import ROOT
-from tests.reliability.tcpproxy import TcpProxy
-from tests.servers import PRIVACY_STORE, server_settings, sqlite_store
+from tests.conftest import ALLOWED_ORIGIN, ROOT  # noqa: F401  (used by the access tests)
 
-RASA_PORT = int(os.environ.get("REL_RASA_PORT", "5705"))
-ACTIONS_PORT = int(os.environ.get("REL_ACTIONS_PORT", "5755"))
 BASE = int(os.environ.get("REL_PORT_BASE", "8705"))
-GATEWAY_PORT, RASA2_PORT, GATEWAY2_PORT, ACTION_PROXY_PORT, DB_PROXY_PORT = (BASE + i for i in range(5))
-ALLOWED_ORIGIN = "https://conference.example"
+GATEWAY2_PORT, DB_PROXY_PORT, RASA2_PORT, ACTIONS2_PORT = (BASE + i for i in range(4))
 TIMEOUT = 60
-
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
@@ -45,13 +33,20 @@ def response_text(name: str, language: str) -> str:
 
 
 class Stack:
-    def __init__(self, servers: Servers, action_proxy: TcpProxy, work: Path, token: str) -> None:
-        self.servers, self.action_proxy, self.work, self.token = servers, action_proxy, work, token
-        self.rasa = servers.settings.rasa_url
-        self.public = f"http://127.0.0.1:{GATEWAY_PORT}"
-        self.content = work / "content"
-        self.db = work / "tracker.db"
-        self.logs = work / "log"
+    """The shared assistant, with the reliability tests' helpers."""
+
+    def __init__(self, shared) -> None:
+        self.servers = shared
+        self.action_proxy = shared.action_proxy
+        self.rasa = shared.rasa_url
+        self.public = shared.public_url
+        self.content = shared.content
+        self.db = shared.tracker_db
+        self.logs = shared.logs
+
+    @property
+    def token(self) -> str:
+        return self.servers.token
 
     def send(self, text: str, sender: Optional[str] = None, base: Optional[str] = None,
              **extra) -> requests.Response:
@@ -75,30 +70,5 @@ def new_sender() -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Stack:
-    work = tmp_path_factory.mktemp("reliability")
-    shutil.copytree(ROOT / "data" / "content", work / "content")
-    token = secrets.token_hex(16)
-    settings = server_settings(
-        work, RASA_PORT, ACTIONS_PORT, actions_url=f"http://127.0.0.1:{ACTION_PROXY_PORT}/webhook",
-        tracker_store=sqlite_store(work / "tracker.db", PRIVACY_STORE),
-        api_token=token, public=f"127.0.0.1:{GATEWAY_PORT}",
-        extra_env={
-            "BOT_CONTENT_DIR": str(work / "content"),
-            "BOT_ACTION_TIMEOUT": "3",
-            "BOT_CORS_ORIGINS": ALLOWED_ORIGIN,
-            # The per-address limit has its own test (a second gateway); here every
-            # request comes from 127.0.0.1.
-            "BOT_RATE_PER_ADDRESS_PER_MINUTE": "100000",
-            "BOT_RATE_ADDRESS_BURST": "100000",
-            "BOT_API_TOKEN": "",  # only through settings.api_token
-        },
-    )
-    proxy = TcpProxy(ACTION_PROXY_PORT, ACTIONS_PORT).start()
-    servers = Servers(settings)
-    try:
-        servers.start()
-        yield Stack(servers, proxy, work, token)
-    finally:
-        servers.stop()
-        proxy.stop()
+def stack(shared_assistant) -> Stack:
+    return Stack(shared_assistant)

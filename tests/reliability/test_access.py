@@ -10,9 +10,9 @@ import pytest
 import requests
 import socketio
 
-from bot.tools.serve import _environment, gateway_command, wait_until_ready
+from bot.tools.serve import ServerSettings, _environment, gateway_command, wait_until_ready
 from tests.conftest import ROOT
-from tests.reliability.conftest import ALLOWED_ORIGIN, GATEWAY2_PORT, RASA_PORT, TIMEOUT, new_sender
+from tests.reliability.conftest import ALLOWED_ORIGIN, GATEWAY2_PORT, TIMEOUT, new_sender
 
 SENSITIVE = [
     ("GET", "/status"), ("GET", "/domain"),
@@ -65,7 +65,7 @@ def test_the_rasa_server_listens_on_loopback_only(stack):
     if address.startswith("127."):
         pytest.skip("this machine has no non-loopback address")
     with pytest.raises(OSError):
-        socket.create_connection((address, RASA_PORT), timeout=5).close()
+        socket.create_connection((address, stack.servers.port), timeout=5).close()
 
 
 def test_cors_is_limited_to_the_configured_origins(stack):
@@ -101,11 +101,10 @@ def test_socketio_from_another_web_origin_is_refused(stack):
 @pytest.fixture
 def strict_gateway(stack):
     """A second gateway in front of the same Rasa server, with a low per-address limit."""
-    settings = stack.servers.settings
+    settings = ServerSettings(model=stack.servers.model, rasa_port=stack.servers.port,
+                              public=f"127.0.0.1:{GATEWAY2_PORT}")
+    env = {**_environment(settings), "BOT_RATE_PER_ADDRESS_PER_MINUTE": "6", "BOT_RATE_ADDRESS_BURST": "3"}
     command = gateway_command(settings)
-    command[command.index("--listen") + 1] = f"127.0.0.1:{GATEWAY2_PORT}"
-    env = {**_environment(settings), "BOT_RATE_PER_ADDRESS_PER_MINUTE": "6",
-           "BOT_RATE_ADDRESS_BURST": "3"}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         wait_until_ready(f"http://127.0.0.1:{GATEWAY2_PORT}/webhooks/rest/", process)

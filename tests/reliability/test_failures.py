@@ -10,6 +10,7 @@ import time
 import pytest
 
 from tests.reliability.conftest import new_sender, response_text
+from tests.support.servers import ACTIONS
 
 VENUE_FR = "Où se déroule la conférence ?"
 VENUE_EN = "Where does the conference take place?"
@@ -25,13 +26,13 @@ def timed(stack, text, sender):
 def test_action_server_down_gives_an_apology_and_recovers_without_restart(stack):
     sender = new_sender()
     assert "Lamot" in stack.say(VENUE_FR, sender)
-    stack.servers._stop(stack.servers.actions)
+    stack.action_proxy.cut()  # connections refused, as when the action server is down
     try:
         assert timed(stack, VENUE_FR, sender) == response_text("utter_action_unavailable", "fr")
         # Answers that need no action keep working, in the conversation language.
         assert stack.say("Bonjour !", sender) == response_text("utter_greet", "fr")
     finally:
-        stack.servers.start_actions()
+        stack.action_proxy.restore()
     assert "Lamot" in stack.say(VENUE_FR, sender)
 
 
@@ -67,8 +68,7 @@ def test_a_rasa_restart_keeps_the_conversation(stack):
     sender = new_sender()
     stack.say("Hallo, waar vindt de conferentie plaats?", sender)
     before = [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
-    stack.servers.stop_rasa()
-    stack.servers.start_rasa()
+    stack.servers.restart_rasa()  # a crash; the supervisor of `make run` starts it again
     assert stack.say("ok", sender) == response_text("utter_acknowledge", "nl")
     after = [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
     assert after[: len(before)] == before and after[-1] == "ok"
@@ -84,3 +84,16 @@ def test_the_apology_is_in_the_users_language(stack, language, question):
         assert stack.say(question) == response_text("utter_action_unavailable", language)
     finally:
         stack.action_proxy.restore()
+
+
+def test_a_crashed_action_server_is_restarted_by_make_run(stack):
+    sender = new_sender()
+    assert "Lamot" in stack.say(VENUE_EN, sender)
+    crashed = stack.servers.crash(ACTIONS)
+    started = time.monotonic()
+    restarted = stack.servers.recovered(ACTIONS, crashed)
+    print(f"\naction server back after {time.monotonic() - started:.1f} s")
+    assert restarted != crashed
+    assert "Lamot" in stack.say(VENUE_EN, sender)
+    log = (stack.logs.parent.parent / "make-run.log").read_text(encoding="utf-8", errors="replace")
+    assert f"action server exited with code -9; restarting in 1 s" in log

@@ -1,8 +1,10 @@
 """The conversation database (PostgreSQL) goes away and comes back.
 
-A second Rasa server stores conversations in a throw-away PostgreSQL database
-reached through a TCP proxy; cutting the proxy is the outage (the machine's
-PostgreSQL keeps running). Skipped when no PostgreSQL answers on 127.0.0.1:5432.
+A second Rasa server, with the production endpoints (deploy/endpoints.production.yml:
+PostgreSQL + Redis, as one replica of `make run-cluster`), stores conversations in a
+throw-away PostgreSQL database reached through a TCP proxy; cutting the proxy is the
+outage (the machine's PostgreSQL keeps running). Skipped when no PostgreSQL answers on
+127.0.0.1:5432.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import uuid
 import pytest
 
 from bot.conversation.notices import notice
-from bot.tools.serve import Servers
-from tests.reliability.conftest import ACTIONS_PORT, DB_PROXY_PORT, RASA2_PORT, new_sender
-from tests.reliability.tcpproxy import TcpProxy
-from tests.servers import PRIVACY_STORE, server_settings
+from bot.tools.cluster import PRODUCTION_ENDPOINTS
+from bot.tools.serve import ServerSettings, Servers
+from tests.reliability.conftest import DB_PROXY_PORT, RASA2_PORT, new_sender
+from tests.support.servers import trained_model
+from tests.support.tcpproxy import TcpProxy
 
 psycopg2 = pytest.importorskip("psycopg2")
 PG = dict(host=os.environ.get("REL_PG_HOST", "127.0.0.1"), port=int(os.environ.get("REL_PG_PORT", "5432")),
@@ -52,16 +55,18 @@ def database():
 def pg_stack(stack, database, tmp_path_factory):
     work = tmp_path_factory.mktemp("postgres")
     proxy = TcpProxy(DB_PROXY_PORT, PG["port"]).start()
-    servers = Servers(server_settings(
-        work, RASA2_PORT, ACTIONS_PORT,
-        tracker_store=(f"  type: {PRIVACY_STORE}\n  dialect: postgresql\n  url: 127.0.0.1\n"
-                       f"  port: {DB_PROXY_PORT}\n  username: {PG['user']}\n  db: {database}\n"),
-        # The store rides out short outages (bot/plugins/tracker_store/sql.py, tested in tests/cluster);
-        # here the outage must outlast its retries.
-        extra_env={"BOT_DB_OUTAGE_TIMEOUT": "3"}))
+    store = {"DB_HOST": "127.0.0.1", "DB_PORT": str(DB_PROXY_PORT), "DB_NAME": database, "DB_USER": PG["user"],
+             "DB_PASSWORD": "", "DB_LOGIN_DB": "postgres", "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379",
+             "REDIS_DB": "5", "REDIS_PASSWORD": "", "REDIS_KEY_PREFIX": f"rel{uuid.uuid4().hex[:8]}",
+             "ACTION_SERVER_URL": f"{stack.servers.actions_url}/webhook",
+             # The store rides out short outages (bot/plugins/tracker_store/sql.py, tested in
+             # tests/cluster); here the outage must outlast its retries.
+             "BOT_DB_OUTAGE_TIMEOUT": "3"}
+    servers = Servers(ServerSettings(model=trained_model(), rasa_port=RASA2_PORT, endpoints=PRODUCTION_ENDPOINTS,
+                                     var_dir=work, extra_env=store))
     try:
         servers.start_rasa()
-        yield servers, proxy, database, work / "log"
+        yield servers.settings, proxy, database, work / "log"
     finally:
         servers.stop()
         proxy.stop()
@@ -80,7 +85,7 @@ def user_texts(database, sender):
 
 def test_database_outage_is_a_clear_error_and_storage_resumes(stack, pg_stack):
     servers, proxy, database, logs = pg_stack
-    base, sender = servers.settings.rasa_url, new_sender()
+    base, sender = servers.rasa_url, new_sender()
     assert "Lamot" in stack.say("Where does the conference take place?", sender, base=base)
     assert user_texts(database, sender) == ["Where does the conference take place?"]
 

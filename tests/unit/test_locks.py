@@ -30,7 +30,11 @@ def test_rasa_builds_it_from_endpoints_and_allows_sanic_workers_with_it(tmp_path
 
 def test_one_sanic_worker_keeps_locks_in_memory_and_several_share_the_file(tmp_path, monkeypatch):
     monkeypatch.delenv("SANIC_WORKERS", raising=False)
+    # What `python -m bot serve` sets for Rasa (bot/tools/serve.py).
+    monkeypatch.setenv("BOT_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("BOT_ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
     project = read_endpoint_config(str(PROJECT_ROOT / "endpoints.yml"), "lock_store")
+    assert project.kwargs["db"] == f"{tmp_path}/var/locks.db"
     assert type(LockStore.create(project)) is InMemoryLockStore  # what `make run` gets
     path = tmp_path / "locks.db"
     config = EndpointConfig(type="bot.plugins.lock_store.WorkersLockStore", db=str(path))

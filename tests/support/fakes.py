@@ -145,3 +145,47 @@ def slack_api(bot_token: str) -> Responder:
         return 200, {"ok": True, "channel": call.json()["channel"], "ts": f"{time.time():.6f}"}
 
     return respond
+
+
+# Made-up credentials in the platforms' formats; the fakes check them as the real APIs would.
+TELEGRAM_TOKEN = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # the format of Telegram's docs
+TELEGRAM_SECRET = "conference-telegram-secret_2017"
+TWILIO_SID = "AC" + "1" * 32
+TWILIO_TOKEN = "twilio-auth-token-for-tests"
+TWILIO_NUMBER = "whatsapp:+14155238886"  # Twilio's WhatsApp sandbox number
+FACEBOOK_PAGE_TOKEN = "EAAB-page-access-token"
+FACEBOOK_APP_SECRET = "facebook-app-secret"
+FACEBOOK_VERIFY = "conference-verify-token"
+SLACK_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"
+SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # the one in Slack's docs
+
+
+def fake_platforms(first_port: int) -> Dict[str, FakePlatform]:
+    return {
+        "telegram": FakePlatform(first_port, telegram_api(TELEGRAM_TOKEN)),
+        "twilio": FakePlatform(first_port + 1, twilio_api(TWILIO_SID, TWILIO_TOKEN)),
+        "facebook": FakePlatform(first_port + 2, messenger_api(FACEBOOK_PAGE_TOKEN)),
+        "slack": FakePlatform(first_port + 3, slack_api(SLACK_TOKEN)),
+    }
+
+
+def platform_environment(fakes: Dict[str, FakePlatform], rasa_url: str) -> Dict[str, str]:
+    """The four channels' variables (docs/channels.md), their APIs at the fakes."""
+    return {
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+        "TELEGRAM_API_URL": fakes["telegram"].url,
+        "TELEGRAM_WEBHOOK_URL": f"{rasa_url}/webhooks/telegram/webhook",
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_NUMBER": TWILIO_NUMBER,
+        "TWILIO_API_URL": fakes["twilio"].url,
+        "TWILIO_WEBHOOK_URL": f"{rasa_url}/webhooks/twilio/webhook",
+        "FACEBOOK_PAGE_ACCESS_TOKEN": FACEBOOK_PAGE_TOKEN,
+        "FACEBOOK_APP_SECRET": FACEBOOK_APP_SECRET,
+        "FACEBOOK_VERIFY_TOKEN": FACEBOOK_VERIFY,
+        "FACEBOOK_API_URL": f"{fakes['facebook'].url}/v19.0",
+        "SLACK_BOT_TOKEN": SLACK_TOKEN,
+        "SLACK_SIGNING_SECRET": SLACK_SECRET,
+        "SLACK_API_URL": f"{fakes['slack'].url}/api",
+    }

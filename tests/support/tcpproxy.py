@@ -47,6 +47,13 @@ class TcpProxy:
         """Close every connection and stop listening: connections are refused."""
         self._call(self._close())
 
+    def retarget(self, port: int) -> None:
+        """Forward to another port from now on; open connections are closed, so clients
+        (Rasa keeps its action-server connections) reconnect through to the new one."""
+        self.target_port = port
+        self.cut()
+        self.restore()
+
     def stop(self) -> None:
         self.cut()
         self._loop.call_soon_threadsafe(self._loop.stop)
