@@ -1,11 +1,16 @@
 """``python -m bench.ablation``: what each speed change buys, one variant at a time.
 
 Each variant adds one change to the one before (the first is Rasa's own SQL store
-with Rasa unpatched, the last but one is the embedded default), given the same
+with Rasa unpatched), given the same
 single-user load and 20 concurrent conversations. The measure that matters is
 CPU time per message of each process: unlike latency it barely moves when other
 programs share the machine. Results: reports/bench/ablation.json and a table on stdout
 (copied into docs/performance.md by hand, with the command).
+
+Every variant serves the trained model, whose graph names the two speed-up components
+(bot/plugins/components/rule_policy.py, count_vectors.py): those are measured by
+``python -m bench.micro parse`` and their unit tests, not here (their earlier ablation
+rows, from when they were patches: docs/history.md).
 """
 
 from __future__ import annotations
@@ -41,18 +46,9 @@ VARIANTS: Dict[str, Dict[str, Any]] = {
     "+ kept action-server session": {**DOMAIN_SENT, **SQLITE_LOCKS, "env": {"BOT_SPEEDUPS": ROUND_2}},
     "+ domain not sent to the action server": {**SQLITE_LOCKS, "env": {"BOT_SPEEDUPS": ROUND_2}},
     "+ locks in memory with one Sanic worker": {"env": {"BOT_SPEEDUPS": ROUND_2}},
-    "+ sentence features only (no unused sequence features)": {
-        "env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features"}},
-    "+ empty domain built once": {"env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features,domain_empty"}},
-    "+ rule search by index, stopped after the longest rule": {
-        "env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features,domain_empty,rule_keys"}},
-    "+ rule states computed once per prediction = the default with 1 worker": {"workers": 1},
-    "2 Sanic workers, event cache off, without the rule changes": {
-        "workers": 2, "env": {"BOT_TRACKER_CACHE": "off",
-                              "BOT_SPEEDUPS": f"{ROUND_2},sentence_features,domain_empty"}},
-    "2 Sanic workers, event cache checked against the rows, without the rule changes": {
-        "workers": 2, "env": {"BOT_SPEEDUPS": f"{ROUND_2},sentence_features,domain_empty"}},
-    "2 Sanic workers with the rule changes = the default (make run on 2+ CPUs)": {"workers": 2},
+    "+ empty domain built once = the default with 1 worker": {"workers": 1},
+    "2 Sanic workers, event cache off": {"workers": 2, "env": {"BOT_TRACKER_CACHE": "off"}},
+    "2 Sanic workers = the default (make run on 2+ CPUs)": {"workers": 2},
 }
 
 

@@ -7,9 +7,10 @@ Rasa's code and the change taking turns call by call, so that load from other pr
 falls on both alike:
 
 * ``parse``: the processor's ``parse_message`` (the NLU graph and the domain check that
-  precedes it) on the messages of bench/messages.yml, by a model loaded with the
-  ``sentence_features`` patch and by one loaded without it (the other patches of
-  ``BOT_SPEEDUPS`` in both);
+  precedes it) on the messages of bench/messages.yml, by the model as loaded (its
+  ``SentenceCountVectorsFeaturizer`` computing sentence features only) and by the same
+  model with the featurizers doing what Rasa's CountVectorsFeaturizer does (the patches
+  of ``BOT_SPEEDUPS`` in both);
 * ``classifier``: the same, by a model whose intent classifier keeps its coefficients
   row by row (as Rasa loads them) and by one that stores them column by column
   (``bot.plugins.components.intent_classifier.column_major``);
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
@@ -48,19 +48,25 @@ def _turns(calls: Dict[str, Callable[[], Any]], rounds: int) -> Dict[str, float]
     return {name: 1000 * seconds / rounds for name, seconds in spent.items()}
 
 
+def _components(agent: Any, cls: type) -> List[Any]:
+    """The loaded graph components of class ``cls`` (through Rasa's graph runner)."""
+    return [node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
+            if isinstance(node._component, cls)]
+
+
 def parse_cpu_ms(model: Path, rounds: int) -> Dict[str, float]:
-    """CPU ms per ``parse_message``, without and with the ``sentence_features`` patch."""
+    """CPU ms per ``parse_message``: the featurizers as Rasa's, and sentence features only."""
     from rasa.core.agent import Agent
 
-    from bot.plugins import patches as speedups
+    from bot.plugins import patches
+    from bot.plugins.components.count_vectors import SentenceCountVectorsFeaturizer
 
-    os.environ[speedups.DISABLE_ENV] = ",".join(
-        name for name in speedups.selected(os.environ.get(speedups.DISABLE_ENV)) if name != "sentence_features")
-    speedups.install()
-    agents = {"Rasa's CountVectorsFeaturizer": Agent.load(str(model))}
-    speedups.PATCHES["sentence_features"]()
-    agents["sentence_features"] = Agent.load(str(model))
-    return _parse_turns(agents, rounds)
+    patches.apply()
+    as_rasa = Agent.load(str(model))
+    for featurizer in _components(as_rasa, SentenceCountVectorsFeaturizer):
+        featurizer.sentence_features_only = False  # Rasa's process: sequence features too
+    return _parse_turns({"Rasa's CountVectorsFeaturizer": as_rasa,
+                         "SentenceCountVectorsFeaturizer": Agent.load(str(model))}, rounds)
 
 
 def classifier_cpu_ms(model: Path, rounds: int) -> Dict[str, float]:
@@ -69,14 +75,13 @@ def classifier_cpu_ms(model: Path, rounds: int) -> Dict[str, float]:
     import numpy as np
     from rasa.core.agent import Agent
 
-    from bot.plugins import patches as speedups
+    from bot.plugins import patches
     from bot.plugins.components.intent_classifier import LogCountLogisticRegression
 
-    speedups.install()
+    patches.apply()
     row_major = Agent.load(str(model))
-    for node in row_major.processor.graph_runner._instantiated_nodes.values():
-        if isinstance(node._component, LogCountLogisticRegression):
-            node._component.clf.coef_ = np.ascontiguousarray(node._component.clf.coef_)
+    for classifier in _components(row_major, LogCountLogisticRegression):
+        classifier.clf.coef_ = np.ascontiguousarray(classifier.clf.coef_)
     return _parse_turns({"coef_ row by row": row_major,
                          "coef_ column by column (column_major)": Agent.load(str(model))}, rounds)
 
@@ -103,11 +108,11 @@ def domain_cpu_ms(calls: int) -> Dict[str, float]:
     """CPU ms per ``Domain.is_empty`` on the project's domain, Rasa's and the patch's."""
     from rasa.shared.core.domain import Domain
 
-    from bot.plugins import patches as speedups
+    from bot.plugins import patches
 
     domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
-    rasa_is_empty = speedups._original(Domain.is_empty)
-    speedups.PATCHES["domain_empty"]()
+    rasa_is_empty = patches._original(Domain.is_empty)
+    patches.SPEEDUPS["domain_empty"]()
     return _turns({"Rasa's Domain.is_empty": lambda: rasa_is_empty(domain),
                    "domain_empty": lambda: Domain.is_empty(domain)}, calls)
 
@@ -164,7 +169,7 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.micro", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    parse = commands.add_parser("parse", help="parse_message CPU, Rasa's featurizer and sentence_features")
+    parse = commands.add_parser("parse", help="parse_message CPU, Rasa's featurizer and sentence features only")
     parse.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
     parse.add_argument("--rounds", type=int, default=30, help="passes over the messages")
     classifier = commands.add_parser("classifier", help="parse_message CPU, classifier coefficients "

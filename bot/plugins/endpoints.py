@@ -76,7 +76,7 @@ def shared_state_for(path: Optional[Path] = None) -> SharedState:
     return from_lock_store(read_endpoint("lock_store", path), var_dir())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _process_shared_state(path: str, directory: str) -> SharedState:
     return shared_state_for(Path(path))
 

@@ -78,7 +78,7 @@ class ModelSync:
         started = time.monotonic()
         try:
             await asyncio.get_running_loop().run_in_executor(None, agent.load_model, str(self.model_file))
-        except Exception:  # noqa: BLE001 - a broken file must not stop the worker
+        except Exception:  # a broken file must not stop the worker
             logger.exception("Worker %s: could not load %s; still serving model %s",
                              self.worker, self.model_file, agent.model_id)
         else:
@@ -100,7 +100,7 @@ class ModelSync:
     async def _report_off_loop(self) -> None:
         try:
             await asyncio.get_running_loop().run_in_executor(None, self.report)
-        except Exception as error:  # noqa: BLE001 - the registry is advisory; keep serving
+        except Exception as error:  # the registry is advisory; keep serving
             logger.warning("Worker %s could not report to the shared state: %s", self.worker, error)
 
     async def run(self) -> None:
@@ -126,7 +126,7 @@ def server_listeners(model_file: Path, port: Optional[int], shared: Callable[[],
         if sync is not None:
             try:
                 sync.shared.forget(sync.worker)
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 logger.warning("Worker %s could not leave the registry: %s", sync.worker, error)
 
     return [(start, "after_server_start"), (stop, "before_server_stop")]

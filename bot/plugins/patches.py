@@ -49,7 +49,6 @@ And one setting Rasa 3.6 lacks, under the same version check:
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import os
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type, TypeVar
@@ -75,15 +74,19 @@ def supported() -> bool:
     return rasa_version() == RASA_VERSION
 
 
-@functools.lru_cache(maxsize=None)
-def _validator(action_class: type) -> Any:
+_VALIDATORS: Dict[type, Any] = {}
+
+
+def _validator(action_class: Any) -> Any:
     """One validator per action class (the schema is a constant of the class)."""
     from jsonschema.validators import validator_for
 
-    schema = action_class.action_response_format_spec()
-    cls = validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    if action_class not in _VALIDATORS:
+        schema = action_class.action_response_format_spec()
+        cls = validator_for(schema)
+        cls.check_schema(schema)
+        _VALIDATORS[action_class] = cls(schema)
+    return _VALIDATORS[action_class]
 
 
 def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
@@ -117,7 +120,7 @@ def _marked(function: F, name: str) -> F:
 def _install_validator() -> None:
     from rasa.core.actions.action import RemoteAction
 
-    RemoteAction._validate_action_result = _marked(validate_action_result, "validator")  # type: ignore[assignment]
+    RemoteAction._validate_action_result = _marked(validate_action_result, "validator")
 
 
 def _install_event_classes() -> None:
@@ -136,7 +139,7 @@ def _install_event_classes() -> None:
         return cls
 
     resolve_by_type.__wrapped__ = search  # type: ignore[attr-defined]
-    Event.resolve_by_type = staticmethod(_marked(resolve_by_type, "events"))  # type: ignore[assignment]
+    Event.resolve_by_type = staticmethod(_marked(resolve_by_type, "events"))
 
 
 class _KeptSession:
@@ -162,7 +165,7 @@ def _install_action_session() -> None:
         """Rasa's session settings (headers, auth, timeout), kept open for reuse."""
         loop = asyncio.get_running_loop()
         kept_loop, kept = getattr(self, "_kept_session", (None, None))
-        if kept_loop is not loop or kept.closed:
+        if kept_loop is not loop or kept is None or kept.closed:
             template = new_session(self)  # Rasa's settings, moved to a connection-keeping session
             kept = aiohttp.ClientSession(
                 headers=template.headers, auth=template.auth, timeout=template.timeout,
@@ -172,7 +175,7 @@ def _install_action_session() -> None:
         return _KeptSession(kept)
 
     session.__wrapped__ = new_session  # type: ignore[attr-defined]
-    EndpointConfig.session = _marked(session, "action_session")  # type: ignore[assignment]
+    EndpointConfig.session = _marked(session, "action_session")
 
 
 def _run_depth_first(graph: Dict[Text, Tuple[Any, ...]], targets: List[Text]) -> List[Any]:
@@ -207,7 +210,7 @@ def _install_graph_runner() -> None:
         except RuntimeError as error:  # as Rasa wraps what dask.get raises
             raise GraphRunError("Error running runner.") from error
 
-    DaskGraphRunner.run = _marked(run, "graph_runner")  # type: ignore[assignment]
+    DaskGraphRunner.run = _marked(run, "graph_runner")
 
 
 def _install_domain_empty() -> None:
@@ -221,7 +224,7 @@ def _install_domain_empty() -> None:
         return self.as_dict() == empty_data
 
     is_empty.__wrapped__ = rasa_is_empty  # type: ignore[attr-defined]
-    Domain.is_empty = _marked(is_empty, "domain_empty")  # type: ignore[assignment]
+    Domain.is_empty = _marked(is_empty, "domain_empty")
 
 
 SPEEDUPS: Dict[str, Callable[[], None]] = {

@@ -87,7 +87,7 @@ class SQLiteSharedState(SharedState):
         db.execute("BEGIN IMMEDIATE")
         try:
             row = db.execute("SELECT tokens, updated FROM rate_buckets WHERE key = ?", (key,)).fetchone()
-            tokens = refill(*row, now, per_second, burst) if row else burst
+            tokens = refill(row[0], row[1], now, per_second, burst) if row else burst
             wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / per_second
             db.execute("INSERT INTO rate_buckets (key, tokens, updated) VALUES (?, ?, ?) "
                        "ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated",

@@ -20,9 +20,16 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot import PROJECT_ROOT
-from bot.tools.serve import (PROCESSES_FILE, ServerSettings, actions_command, api_token, rasa_command, spawn,
-                             stop_process,
-                             wait_until_ready)
+from bot.tools.serve import (
+    PROCESSES_FILE,
+    ServerSettings,
+    actions_command,
+    api_token,
+    rasa_command,
+    spawn,
+    stop_process,
+    wait_until_ready,
+)
 from bot.tools.supervisor import Supervisor
 
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -150,15 +157,15 @@ class Cluster:
         """(Re)start replica ``index`` without waiting for it."""
         port = self.settings.rasa_ports()[index]
         settings = self._settings_for(port, self.settings.actions_port)
-        self.replicas[index] = spawn(rasa_command(settings), settings, f"rasa-{port}.log")
-        return self.replicas[index]
+        process = self.replicas[index] = spawn(rasa_command(settings), settings, f"rasa-{port}.log")
+        return process
 
     def start_action_server(self, index: int) -> subprocess.Popen:
         """(Re)start action server ``index`` without waiting for it."""
         port = self.settings.action_ports()[index]
         settings = self._settings_for(0, port)
-        self.actions[index] = spawn(actions_command(settings), settings, f"actions-{port}.log")
-        return self.actions[index]
+        process = self.actions[index] = spawn(actions_command(settings), settings, f"actions-{port}.log")
+        return process
 
     def start_nginx(self) -> subprocess.Popen:
         run = self.settings.run_dir
@@ -182,16 +189,14 @@ class Cluster:
     def start(self) -> "Cluster":
         """Everything at once (model loading overlaps), then wait for each to answer."""
         try:
-            for index in range(self.settings.action_servers):
-                self.start_action_server(index)
-            for index in range(self.settings.replicas):
-                self.start_replica(index)
-            self.start_nginx()
-            for port, process in zip(self.settings.action_ports(), self.actions):
+            actions = [self.start_action_server(index) for index in range(self.settings.action_servers)]
+            replicas = [self.start_replica(index) for index in range(self.settings.replicas)]
+            nginx = self.start_nginx()
+            for port, process in zip(self.settings.action_ports(), actions, strict=True):
                 wait_until_ready(f"http://127.0.0.1:{port}/health", process)
-            for index, process in enumerate(self.replicas):
+            for index, process in enumerate(replicas):
                 wait_until_ready(f"{self.replica_url(index)}/", process)
-            wait_until_ready(f"{self.url}/", self.nginx)
+            wait_until_ready(f"{self.url}/", nginx)
         except BaseException:
             self.stop()
             raise
@@ -199,8 +204,8 @@ class Cluster:
 
     def processes(self) -> Dict[str, subprocess.Popen]:
         """Every live process by role, e.g. ``rasa-5010``, ``actions-5060``, ``nginx``."""
-        named = {f"rasa-{p}": proc for p, proc in zip(self.settings.rasa_ports(), self.replicas) if proc}
-        named.update({f"actions-{p}": proc for p, proc in zip(self.settings.action_ports(), self.actions) if proc})
+        named = {f"rasa-{p}": proc for p, proc in zip(self.settings.rasa_ports(), self.replicas, strict=True) if proc}
+        named.update({f"actions-{p}": proc for p, proc in zip(self.settings.action_ports(), self.actions, strict=True) if proc})
         if self.nginx:
             named["nginx"] = self.nginx
         return named

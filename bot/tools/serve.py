@@ -143,7 +143,8 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{_redacted(process.args)} exited with {process.returncode}")
+            arguments = process.args if isinstance(process.args, (list, tuple)) else [process.args]
+            raise RuntimeError(f"{_redacted([str(arg) for arg in arguments])} exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -154,8 +155,9 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY
 
 def spawn(command: List[str], settings: ServerSettings, log_name: str) -> subprocess.Popen:
     """Start ``command`` in its own process group, output appended to ``log_name``."""
-    settings.log_dir.mkdir(parents=True, exist_ok=True)
-    log = open(settings.log_dir / log_name, "ab")
+    log_dir = Path(settings.log_dir or settings.var_dir / "log")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_dir / log_name, "ab")  # noqa: SIM115 - the child process owns it
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=_environment(settings),
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -205,10 +207,9 @@ class Servers:
         return self.gateway
 
     def start_gateway(self) -> None:
-        self.respawn_gateway()
         host, _, port = str(self.settings.public).rpartition(":")
         wait_until_ready(f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/webhooks/rest/",
-                         self.gateway)
+                         self.respawn_gateway())
 
     def start(self) -> "Servers":
         self.start_actions()

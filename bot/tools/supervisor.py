@@ -93,7 +93,7 @@ class Supervisor:
                 child.restarts += 1
                 try:
                     child.process = child.start()
-                except Exception as error:  # noqa: BLE001 - try again after the next back-off
+                except Exception as error:  # try again after the next back-off
                     _say(f"{child.name} could not be restarted: {error}")
                     child.process = None
                     child.restart_at = now + child.backoff

@@ -27,7 +27,9 @@ PHONE = {"width": 360, "height": 740}
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in the
+# test thread while it is open, which would break later suites' asyncio.run() calls.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"No Chromium at {CHROMIUM}: install Debian's package (apt-get install -y chromium)")

@@ -86,7 +86,7 @@ class MakeRunCluster:
         s = self.settings
         arguments = (f"--port {s.port} --actions-port {s.actions_port} --first-rasa-port {s.first_rasa_port} "
                      f"--first-actions-port {s.first_actions_port} --run-dir {s.run_dir}")
-        command = ["make", "--no-print-directory", "run-cluster", f"MODEL={s.model}", f"REPLICAS={s.replicas}",
+        command = ["make", "--no-print-directory", "-o", str(s.model), "run-cluster", f"MODEL={s.model}", f"REPLICAS={s.replicas}",
                    f"ACTION_SERVERS={s.action_servers}", f"CLUSTER_ARGS={arguments}"]
         s.run_dir.mkdir(parents=True, exist_ok=True)
         log = open(s.run_dir / "make-run-cluster.log", "ab")

@@ -83,7 +83,8 @@ class Assistant:
         return self.var_dir / "log"
 
     def command(self) -> List[str]:
-        command = ["make", "--no-print-directory", "run", f"MODEL={self.model}", f"PORT={self.port}",
+        # -o: the tests never train; they run the model they are given (trained_model()).
+        command = ["make", "--no-print-directory", "-o", str(self.model), "run", f"MODEL={self.model}", f"PORT={self.port}",
                    f"ACTIONS_PORT={self.actions_port}", f"VAR_DIR={self.var_dir}"]
         if self.public_port:
             command.append(f"PUBLIC=127.0.0.1:{self.public_port}")

@@ -152,5 +152,5 @@ def test_a_store_without_sql_is_refused_by_name(tmp_path):
     endpoints = tmp_path / "endpoints.yml"
     for store in ("redis", "bot.plugins.lock_store.SQLiteLockStore", "no.such.Store"):
         endpoints.write_text(f"tracker_store:\n  type: {store}\n", encoding="utf-8")
-        with pytest.raises(TrackerStoreError, match=f"tracker_store '{store}' does not keep conversations in an SQL"):
+        with pytest.raises(TrackerStoreError, match=f"tracker_store '{store}' is not an SQL store"):
             database_url(endpoints, tmp_path)

@@ -150,7 +150,7 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
         whether the graph the featurizer is loaded into needs sequence features."""
         featurizer = super().load(config, model_storage, resource, execution_context, **kwargs)
         featurizer.sentence_features_only = needs_no_sequence_features(execution_context.graph_schema)
-        return featurizer  # type: ignore[return-value]
+        return featurizer
 
     def _sentence_features(self, attribute: Text, tokens: List[Text]) -> Any:
         """The sentence half of Rasa's ``_create_features`` for one message."""

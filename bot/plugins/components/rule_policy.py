@@ -154,7 +154,7 @@ class RulePolicy(RasaRulePolicy):
             computed.append(((tracker_, domain_, *request), _with_latest_copied(states)))
             return states
 
-        featurizer._create_states = create_states_once  # type: ignore[method-assign]
+        featurizer._create_states = create_states_once
         try:
             return super()._predict(tracker, domain)
         finally:

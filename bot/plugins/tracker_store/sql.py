@@ -152,7 +152,7 @@ class EventCache:
         self._events: "OrderedDict[str, Entry]" = OrderedDict()
         self._used: Dict[str, float] = {}
 
-    def get(self, sender_id: str, update: Optional[Callable[[List[str], Stamp], Optional[Entry]]] = None
+    def get(self, sender_id: str, update: Optional[Callable[..., Optional[Entry]]] = None
             ) -> Optional[List[str]]:
         """The cached events. ``update``, given an entry, returns it as the stored rows now
         are (the same, or with rows others appended), or None when it cannot tell."""
@@ -198,6 +198,8 @@ def _is_outage(error: sqlalchemy.exc.DBAPIError) -> bool:
 
 class ResilientSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store with a bounded start-up check and outage retries."""
+
+    engine: sa.engine.Engine  # Rasa's, replaced by _replace_engine
 
     def __init__(
         self,
@@ -370,7 +372,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         written = [json.dumps(d) for d in data]
         rows = [(tracker.sender_id, event.type_name, d.get("timestamp"), d.get("name"),
                  d.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY), serialised)
-                for event, d, serialised in zip(new, data, written)]
+                for event, d, serialised in zip(new, data, written, strict=True)]
         return data, written, rows
 
     def _remember(self, tracker: DialogueStateTracker, stored_before: Optional[List[str]], count: int,
@@ -397,7 +399,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             count = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
             data, written, rows = self._new_rows(tracker, count)
             if rows:
-                session.execute(self.SQLEvent.__table__.insert(), [dict(zip(EVENT_COLUMNS, row)) for row in rows])
+                session.execute(self.SQLEvent.__table__.insert(), [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in rows])
             stamp = self._stamp(session.connection().connection, tracker.sender_id) if self._shared_file else None
             session.commit()
         self._remember(tracker, None, count, written, stamp)
@@ -420,8 +422,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         return data
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
-        parent = super(ResilientSQLTrackerStore, self)
-        return await self._retrying(lambda: parent.retrieve_full_tracker(conversation_id),
+        return await self._retrying(lambda: SQLTrackerStore.retrieve_full_tracker(self, conversation_id),
                                     "read a conversation")
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -61,8 +61,8 @@ def store_class(config: Dict[str, Any], endpoints: Path) -> type:
     except (ImportError, AttributeError):
         cls = None
     if not (isinstance(cls, type) and issubclass(cls, SQLTrackerStore)):
-        raise TrackerStoreError(f"{endpoints}: tracker_store {name or '(none)'!r} does not keep conversations in "
-                                "an SQL database; the reports and the purge need one (SQLite or PostgreSQL)")
+        raise TrackerStoreError(f"{endpoints}: tracker_store {name or '(none)'!r} is not an SQL store; the reports "
+                                "and the purge need one (SQLite or PostgreSQL)")
     return cls
 
 
