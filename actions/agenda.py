@@ -55,8 +55,7 @@ class ActionAgenda(Action):
             return []
         query = build_query(programme, message.get("text") or "", message.get("entities") or [])
         intent = (message.get("intent") or {}).get("name")
-        reply = answer(programme, query, CLOCK.now(programme.conference.timezone),
-                       tracker.get_slot("language"), intent)
+        reply = answer(programme, query, CLOCK.now(programme.conference.timezone), tracker.get_slot("language"), intent)
         if reply is None:
             utter_knowledge_answer(dispatcher, tracker)
             return [SlotSet(PENDING_SLOT, None)]

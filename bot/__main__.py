@@ -42,39 +42,60 @@ def _programme_check(args: argparse.Namespace) -> int:
         programme = load_programme(Path(args.file))
     except ProgrammeError as error:
         return _report_problems(args.file, error.problems)
-    print(f"OK: {len(programme.sessions)} sessions, {len(programme.people)} people, "
-          f"{len(programme.topics)} topics, all in six languages.")
+    print(
+        f"OK: {len(programme.sessions)} sessions, {len(programme.people)} people, "
+        f"{len(programme.topics)} topics, all in six languages."
+    )
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     from bot.tools.serve import ServerSettings, default_workers, serve
 
-    settings = ServerSettings(model=Path(args.model), rasa_port=args.port, actions_port=args.actions_port,
-                              public=args.public, var_dir=Path(args.var_dir),
-                              workers=args.workers or default_workers())
+    settings = ServerSettings(
+        model=Path(args.model),
+        rasa_port=args.port,
+        actions_port=args.actions_port,
+        public=args.public,
+        var_dir=Path(args.var_dir),
+        workers=args.workers or default_workers(),
+    )
     return serve(settings, shell=args.shell)
 
 
 def _cluster(args: argparse.Namespace) -> int:
     from bot.tools.cluster import ClusterSettings, run_cluster
 
-    return run_cluster(ClusterSettings(model=Path(args.model), replicas=args.replicas,
-                                       action_servers=args.action_servers, port=args.port,
-                                       actions_port=args.actions_port,
-                                       first_rasa_port=args.first_rasa_port,
-                                       first_actions_port=args.first_actions_port,
-                                       sanic_workers=args.workers, run_dir=Path(args.run_dir)))
+    return run_cluster(
+        ClusterSettings(
+            model=Path(args.model),
+            replicas=args.replicas,
+            action_servers=args.action_servers,
+            port=args.port,
+            actions_port=args.actions_port,
+            first_rasa_port=args.first_rasa_port,
+            first_actions_port=args.first_actions_port,
+            sanic_workers=args.workers,
+            run_dir=Path(args.run_dir),
+        )
+    )
 
 
 def _evaluate(args: argparse.Namespace) -> int:
     from bot.tools.evaluation import evaluate
 
-    ok = evaluate(Path(args.results), Path(args.tests), Path(args.json), Path(args.markdown),
-                  Path(args.config), floor=(args.min_accuracy, args.min_f1))
+    ok = evaluate(
+        Path(args.results),
+        Path(args.tests),
+        Path(args.json),
+        Path(args.markdown),
+        Path(args.config),
+        floor=(args.min_accuracy, args.min_f1),
+    )
     if not ok:
-        print(f"At least one language is below accuracy {args.min_accuracy} or macro-F1 {args.min_f1}.",
-              file=sys.stderr)
+        print(
+            f"At least one language is below accuracy {args.min_accuracy} or macro-F1 {args.min_f1}.", file=sys.stderr
+        )
     return 0 if ok else 1
 
 
@@ -148,17 +169,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     serve.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
     serve.add_argument("--port", type=int, default=5005)
     serve.add_argument("--actions-port", type=int, default=5055)
-    serve.add_argument("--workers", type=int, default=0,
-                       help="Sanic workers of the Rasa server (default: 2 on 2+ CPUs, else 1)")
-    serve.add_argument("--var-dir", default=str(PROJECT_ROOT / "var"),
-                       help="conversations, locks, API token and logs (BOT_VAR_DIR of the servers)")
+    serve.add_argument(
+        "--workers", type=int, default=0, help="Sanic workers of the Rasa server (default: 2 on 2+ CPUs, else 1)"
+    )
+    serve.add_argument(
+        "--var-dir",
+        default=str(PROJECT_ROOT / "var"),
+        help="conversations, locks, API token and logs (BOT_VAR_DIR of the servers)",
+    )
     serve.add_argument("--shell", action="store_true", help="chat in the terminal instead")
-    serve.add_argument("--public", metavar="HOST:PORT",
-                       help="also start the gateway that publishes the channels (not the API) there")
+    serve.add_argument(
+        "--public", metavar="HOST:PORT", help="also start the gateway that publishes the channels (not the API) there"
+    )
     serve.set_defaults(handler=_serve)
 
-    cluster = commands.add_parser("cluster", help="Rasa replicas and action servers behind nginx "
-                                  "(PostgreSQL + Redis, docs/deployment.md)")
+    cluster = commands.add_parser(
+        "cluster", help="Rasa replicas and action servers behind nginx (PostgreSQL + Redis, docs/deployment.md)"
+    )
     cluster.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
     cluster.add_argument("--replicas", type=int, default=2, help="Rasa server processes")
     cluster.add_argument("--action-servers", type=int, default=1)
@@ -167,8 +194,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     cluster.add_argument("--actions-port", type=int, default=5055, help="nginx, for the action servers")
     cluster.add_argument("--first-rasa-port", type=int, default=5010, help="replica i: this + i")
     cluster.add_argument("--first-actions-port", type=int, default=5060, help="action server j: this + j")
-    cluster.add_argument("--run-dir", default=str(PROJECT_ROOT / "var" / "cluster"),
-                         help="nginx's files, the API token, logs, processes.json")
+    cluster.add_argument(
+        "--run-dir",
+        default=str(PROJECT_ROOT / "var" / "cluster"),
+        help="nginx's files, the API token, logs, processes.json",
+    )
     cluster.set_defaults(handler=_cluster)
 
     evaluate = commands.add_parser("evaluate", help="per-language scores from `rasa test nlu` results")
@@ -184,7 +214,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     telegram = commands.add_parser("telegram", help="Telegram channel set-up (docs/channels.md)")
     telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
     register = telegram_commands.add_parser(
-        "register", help="point Telegram at TELEGRAM_WEBHOOK_URL, with TELEGRAM_SECRET_TOKEN")
+        "register", help="point Telegram at TELEGRAM_WEBHOOK_URL, with TELEGRAM_SECRET_TOKEN"
+    )
     register.set_defaults(handler=_telegram_register)
 
     privacy = commands.add_parser("privacy", help="personal data (docs/privacy.md)")

@@ -162,12 +162,8 @@ class LanguageIdentifier:
             if others
             else None
         )
-        self._called = {
-            phrase: code for code, lang in catalogue.languages.items() for phrase in lang.called
-        }
-        self._lexicon = {
-            phrase: code for code, lang in catalogue.languages.items() for phrase in lang.lexicon
-        }
+        self._called = {phrase: code for code, lang in catalogue.languages.items() for phrase in lang.called}
+        self._lexicon = {phrase: code for code, lang in catalogue.languages.items() for phrase in lang.lexicon}
         self._own_letters = frozenset(letter for lang in catalogue.languages.values() for letter in lang.letters)
         names = sorted(catalogue.neutral, key=len, reverse=True)
         self._names = (
@@ -212,14 +208,8 @@ class LanguageIdentifier:
             and not self._has_own_letter(text)
             and self._is_unsupported(text)
         )
-        reliable = (
-            not unsupported
-            and words >= RELIABLE_MIN_WORDS
-            and best_supported_score >= RELIABLE_MIN_CONFIDENCE
-        )
-        return Detection(
-            best_supported, best_supported_score, reliable, unsupported, words, mentioned, lexicon
-        )
+        reliable = not unsupported and words >= RELIABLE_MIN_WORDS and best_supported_score >= RELIABLE_MIN_CONFIDENCE
+        return Detection(best_supported, best_supported_score, reliable, unsupported, words, mentioned, lexicon)
 
     def _has_own_letter(self, text: str) -> bool:
         """Whether the text has a letter only one of the six writes (Spanish "¿", German "ß").
@@ -234,8 +224,7 @@ class LanguageIdentifier:
             return False
         scores = self._wide.compute_language_confidence_values(text)
         return bool(scores) and (
-            scores[0].language not in self._code_of
-            and scores[0].value >= UNSUPPORTED_MIN_CONFIDENCE
+            scores[0].language not in self._code_of and scores[0].value >= UNSUPPORTED_MIN_CONFIDENCE
         )
 
 

@@ -21,8 +21,20 @@ PAGE_FILE = PROJECT_ROOT / "data" / "web" / "page.yml"
 ESSENTIALS = ("name", "dates", "venue")
 # Labels the page and the widget use; a missing one would leave a hole in the interface.
 INTERFACE = (
-    "dates_label", "venue_label", "chat_title", "language_label", "log_label", "message_label",
-    "placeholder", "send", "you", "assistant", "typing", "connecting", "reconnecting", "connected",
+    "dates_label",
+    "venue_label",
+    "chat_title",
+    "language_label",
+    "log_label",
+    "message_label",
+    "placeholder",
+    "send",
+    "you",
+    "assistant",
+    "typing",
+    "connecting",
+    "reconnecting",
+    "connected",
 )
 
 

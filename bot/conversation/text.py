@@ -13,11 +13,11 @@ from functools import lru_cache
 from typing import Iterable, Optional
 
 # Arabic short vowels and tatweel carry no meaning for keyword matching.
-_ARABIC_MARKS = re.compile("[\u064B-\u0652\u0670\u0640]")
+_ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
 # Alef variants are written interchangeably on phones.
 _ARABIC_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
 _NON_WORD = re.compile(r"[^\w]+")
-_ARABIC_LETTER = re.compile("[\u0600-\u06FF]")
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 

@@ -41,8 +41,8 @@ class ServerListeners:
         model = getattr(cmdline_arguments, "model", None)
         if getattr(cmdline_arguments, "func", None) is rasa_run and model and Path(model).is_file():
             cmdline_arguments.server_listeners = server_listeners(
-                Path(model).resolve(), getattr(cmdline_arguments, "port", None), process_shared_state,
-                self.patches)
+                Path(model).resolve(), getattr(cmdline_arguments, "port", None), process_shared_state, self.patches
+            )
         return None  # Rasa takes a returned value for an endpoints file
 
 

@@ -61,12 +61,12 @@ class SQLiteLockStore(LockStore):
         self.path = Path(db)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Autocommit; the read-modify-write steps open their own transactions.
-        self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                   check_same_thread=False)
+        self._db = sqlite3.connect(
+            str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS locks "
-                         "(conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS locks (conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)")
         self._drop_expired()
         super().__init__()
 
@@ -91,8 +91,7 @@ class SQLiteLockStore(LockStore):
                     self.delete_lock(conversation_id)
 
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
-        row = self._db.execute("SELECT lock FROM locks WHERE conversation_id = ?",
-                               (conversation_id,)).fetchone()
+        row = self._db.execute("SELECT lock FROM locks WHERE conversation_id = ?", (conversation_id,)).fetchone()
         return TicketLock.from_dict(json.loads(row[0])) if row else None
 
     def delete_lock(self, conversation_id: Text) -> None:
@@ -100,9 +99,11 @@ class SQLiteLockStore(LockStore):
         self._log_deletion(conversation_id, deleted.rowcount > 0)
 
     def save_lock(self, lock: TicketLock) -> None:
-        self._db.execute("INSERT INTO locks (conversation_id, lock) VALUES (?, ?) "
-                         "ON CONFLICT (conversation_id) DO UPDATE SET lock = excluded.lock",
-                         (lock.conversation_id, lock.dumps()))
+        self._db.execute(
+            "INSERT INTO locks (conversation_id, lock) VALUES (?, ?) "
+            "ON CONFLICT (conversation_id) DO UPDATE SET lock = excluded.lock",
+            (lock.conversation_id, lock.dumps()),
+        )
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """As Rasa's, in one transaction: two workers never draw the same number."""

@@ -64,9 +64,14 @@ class ModelSync:
         import rasa
 
         agent = self.agent_of()
-        return {"pid": os.getpid(), "model_id": agent.model_id if agent else None,
-                "model_file": str(self.model_file), "rasa": rasa.__version__,
-                "patches": list(self.patches), "loading": self.loading}
+        return {
+            "pid": os.getpid(),
+            "model_id": agent.model_id if agent else None,
+            "model_file": str(self.model_file),
+            "rasa": rasa.__version__,
+            "patches": list(self.patches),
+            "loading": self.loading,
+        }
 
     def report(self) -> None:
         self.shared.report(self.worker, self.info())
@@ -79,11 +84,17 @@ class ModelSync:
         try:
             await asyncio.get_running_loop().run_in_executor(None, agent.load_model, str(self.model_file))
         except Exception:  # a broken file must not stop the worker
-            logger.exception("Worker %s: could not load %s; still serving model %s",
-                             self.worker, self.model_file, agent.model_id)
+            logger.exception(
+                "Worker %s: could not load %s; still serving model %s", self.worker, self.model_file, agent.model_id
+            )
         else:
-            logger.info("Worker %s now serves model %s (%s, loaded in %.1f s)", self.worker,
-                        agent.model_id, self.model_file, time.monotonic() - started)
+            logger.info(
+                "Worker %s now serves model %s (%s, loaded in %.1f s)",
+                self.worker,
+                agent.model_id,
+                self.model_file,
+                time.monotonic() - started,
+            )
         finally:
             self.loading = False
             self._signature = signature
@@ -109,8 +120,9 @@ class ModelSync:
             await asyncio.sleep(CHECK_INTERVAL_S)
 
 
-def server_listeners(model_file: Path, port: Optional[int], shared: Callable[[], SharedState],
-                     patches: Tuple[str, ...]) -> List[Tuple[Callable[..., Any], str]]:
+def server_listeners(
+    model_file: Path, port: Optional[int], shared: Callable[[], SharedState], patches: Tuple[str, ...]
+) -> List[Tuple[Callable[..., Any], str]]:
     """Sanic listeners (Rasa's ``server_listeners``) that run a ``ModelSync`` in each
     worker once it serves, and take the worker out of the registry when it stops."""
     syncs: Dict[int, ModelSync] = {}

@@ -168,8 +168,12 @@ def _install_action_session() -> None:
         if kept_loop is not loop or kept is None or kept.closed:
             template = new_session(self)  # Rasa's settings, moved to a connection-keeping session
             kept = aiohttp.ClientSession(
-                headers=template.headers, auth=template.auth, timeout=template.timeout,
-                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S), json_serialize=fastjson.dumps)
+                headers=template.headers,
+                auth=template.auth,
+                timeout=template.timeout,
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+                json_serialize=fastjson.dumps,
+            )
             template.detach()  # it owns no connection yet: nothing to close
             self._kept_session = (loop, kept)
         return _KeptSession(kept)
@@ -199,8 +203,9 @@ def _install_graph_runner() -> None:
     from rasa.engine.exceptions import GraphRunError
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    def run(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
-            targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+    def run(
+        self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None
+    ) -> Dict[Text, Any]:
         """Rasa's ``DaskGraphRunner.run`` with the graph computed depth-first."""
         run_targets = targets if targets else self._graph_schema.target_names
         run_graph = self._build_dask_graph(self._graph_schema.minimal_graph_schema(run_targets))
@@ -262,9 +267,11 @@ def apply() -> Tuple[str, ...]:
     """Apply the selected speed-ups, if Rasa is the pinned version; returns what is
     active. Applying twice changes nothing."""
     if not supported():
-        logger.warning("Rasa %s is installed, these patches are for %s: running unpatched "
-                       "(see bot/plugins/patches.py)",
-                       rasa_version(), RASA_VERSION)
+        logger.warning(
+            "Rasa %s is installed, these patches are for %s: running unpatched (see bot/plugins/patches.py)",
+            rasa_version(),
+            RASA_VERSION,
+        )
         return ()
     for name in selected(os.environ.get(DISABLE_ENV)):
         SPEEDUPS[name]()

@@ -72,8 +72,7 @@ class SQLiteSharedState(SharedState):
     def _connection(self) -> sqlite3.Connection:
         """One connection per process (a forked worker opens its own)."""
         if self._db is None or self._pid != os.getpid():
-            db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                 check_same_thread=False)
+            db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS rate_buckets (key TEXT PRIMARY KEY, tokens REAL, updated REAL)")
@@ -89,9 +88,11 @@ class SQLiteSharedState(SharedState):
             row = db.execute("SELECT tokens, updated FROM rate_buckets WHERE key = ?", (key,)).fetchone()
             tokens = refill(row[0], row[1], now, per_second, burst) if row else burst
             wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / per_second
-            db.execute("INSERT INTO rate_buckets (key, tokens, updated) VALUES (?, ?, ?) "
-                       "ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated",
-                       (key, tokens - 1.0 if wait == 0.0 else tokens, now))
+            db.execute(
+                "INSERT INTO rate_buckets (key, tokens, updated) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated",
+                (key, tokens - 1.0 if wait == 0.0 else tokens, now),
+            )
             self._takes += 1
             if self._takes % PRUNE_EVERY == 0:
                 db.execute("DELETE FROM rate_buckets WHERE updated < ?", (now - IDLE_BUCKET_S,))
@@ -106,14 +107,18 @@ class SQLiteSharedState(SharedState):
         self._connection().execute(
             "INSERT INTO workers (worker, info, seen) VALUES (?, ?, ?) "
             "ON CONFLICT (worker) DO UPDATE SET info = excluded.info, seen = excluded.seen",
-            (worker, json.dumps({**info, "seen": now}), now))
+            (worker, json.dumps({**info, "seen": now}), now),
+        )
 
     def forget(self, worker: str) -> None:
         self._connection().execute("DELETE FROM workers WHERE worker = ?", (worker,))
 
     def workers(self, max_age: float) -> Dict[str, Dict[str, Any]]:
-        rows = self._connection().execute("SELECT worker, info FROM workers WHERE seen >= ?",
-                                          (time.time() - max_age,)).fetchall()
+        rows = (
+            self._connection()
+            .execute("SELECT worker, info FROM workers WHERE seen >= ?", (time.time() - max_age,))
+            .fetchall()
+        )
         return {worker: json.loads(info) for worker, info in rows}
 
 
@@ -179,9 +184,14 @@ def from_lock_store(config: Mapping[str, Any], var_dir: Path) -> SharedState:
     if kind == "redis":
         import redis
 
-        client = redis.Redis(host=config.get("url") or "localhost", port=int(config.get("port") or 6379),
-                             db=int(config.get("db") or 1), password=config.get("password") or None,
-                             socket_timeout=5, socket_connect_timeout=5)
+        client = redis.Redis(
+            host=config.get("url") or "localhost",
+            port=int(config.get("port") or 6379),
+            db=int(config.get("db") or 1),
+            password=config.get("password") or None,
+            socket_timeout=5,
+            socket_connect_timeout=5,
+        )
         return RedisSharedState(client, str(config.get("key_prefix") or "lock"))
     return SQLiteSharedState(Path(config.get("db") or var_dir / DEFAULT_LOCKS_DB))
 

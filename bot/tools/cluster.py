@@ -51,7 +51,8 @@ def read_env_file(path: Path) -> Dict[str, str]:
 
 def find_nginx() -> str:
     nginx = shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
     if nginx is None:
         raise RuntimeError("nginx is not installed (Debian/Ubuntu: apt-get install nginx-light)")
     return nginx
@@ -64,11 +65,11 @@ class ClusterSettings:
     model: Path
     replicas: int = 2
     action_servers: int = 1
-    port: int = 5005                 # nginx: REST and socket.io, what clients use
-    actions_port: int = 5055         # nginx: the action servers, what replicas use
-    first_rasa_port: int = 5010      # replicas listen on first_rasa_port + i
-    first_actions_port: int = 5060   # action servers on first_actions_port + j
-    sanic_workers: int = 1           # per replica (SANIC_WORKERS; needs the Redis lock store)
+    port: int = 5005  # nginx: REST and socket.io, what clients use
+    actions_port: int = 5055  # nginx: the action servers, what replicas use
+    first_rasa_port: int = 5010  # replicas listen on first_rasa_port + i
+    first_actions_port: int = 5060  # action servers on first_actions_port + j
+    sanic_workers: int = 1  # per replica (SANIC_WORKERS; needs the Redis lock store)
     listen_host: str = "127.0.0.1"
     run_dir: Path = PROJECT_ROOT / "var" / "cluster"
     env: Dict[str, str] = field(default_factory=dict)  # overrides deploy/cluster.env
@@ -94,24 +95,40 @@ class ClusterSettings:
         import redis
 
         env = self.store_env()
-        connection = psycopg2.connect(host=env["DB_HOST"], port=int(env["DB_PORT"]),
-                                      user=env["DB_USER"], password=env["DB_PASSWORD"] or None,
-                                      dbname=env["DB_LOGIN_DB"], connect_timeout=5)
+        connection = psycopg2.connect(
+            host=env["DB_HOST"],
+            port=int(env["DB_PORT"]),
+            user=env["DB_USER"],
+            password=env["DB_PASSWORD"] or None,
+            dbname=env["DB_LOGIN_DB"],
+            connect_timeout=5,
+        )
         connection.autocommit = True
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{env["DB_NAME"]}" WITH (FORCE)')
         connection.close()
-        client = redis.Redis(host=env["REDIS_HOST"], port=int(env["REDIS_PORT"]),
-                             db=int(env["REDIS_DB"]), password=env["REDIS_PASSWORD"] or None)
-        for key in client.scan_iter(f'{env["REDIS_KEY_PREFIX"]}:*'):
+        client = redis.Redis(
+            host=env["REDIS_HOST"],
+            port=int(env["REDIS_PORT"]),
+            db=int(env["REDIS_DB"]),
+            password=env["REDIS_PASSWORD"] or None,
+        )
+        for key in client.scan_iter(f"{env['REDIS_KEY_PREFIX']}:*"):
             client.delete(key)
 
     def server_settings(self, rasa_port: int, actions_port: int, token: Optional[str] = None) -> ServerSettings:
         """One replica's (or action server's) settings; files under ``run_dir``, so a
         cluster never touches the token or databases of a ``make run`` beside it."""
-        return ServerSettings(model=self.model, rasa_port=rasa_port, actions_port=actions_port,
-                              endpoints=PRODUCTION_ENDPOINTS, var_dir=self.run_dir, workers=self.sanic_workers,
-                              extra_env=self.store_env(), api_token=token)
+        return ServerSettings(
+            model=self.model,
+            rasa_port=rasa_port,
+            actions_port=actions_port,
+            endpoints=PRODUCTION_ENDPOINTS,
+            var_dir=self.run_dir,
+            workers=self.sanic_workers,
+            extra_env=self.store_env(),
+            api_token=token,
+        )
 
 
 def render_nginx_config(settings: ClusterSettings) -> str:
@@ -171,8 +188,17 @@ class Cluster:
         run = self.settings.run_dir
         run.mkdir(parents=True, exist_ok=True)
         (run / "nginx.conf").write_text(render_nginx_config(self.settings), encoding="utf-8")
-        command = [find_nginx(), "-p", str(run), "-c", str(run / "nginx.conf"),
-                   "-e", str(run / "nginx-error.log"), "-g", "daemon off;"]
+        command = [
+            find_nginx(),
+            "-p",
+            str(run),
+            "-c",
+            str(run / "nginx.conf"),
+            "-e",
+            str(run / "nginx-error.log"),
+            "-g",
+            "daemon off;",
+        ]
         self.nginx = spawn(command, self._settings_for(0, 0), "nginx.log")
         return self.nginx
 
@@ -205,7 +231,9 @@ class Cluster:
     def processes(self) -> Dict[str, subprocess.Popen]:
         """Every live process by role, e.g. ``rasa-5010``, ``actions-5060``, ``nginx``."""
         named = {f"rasa-{p}": proc for p, proc in zip(self.settings.rasa_ports(), self.replicas, strict=True) if proc}
-        named.update({f"actions-{p}": proc for p, proc in zip(self.settings.action_ports(), self.actions, strict=True) if proc})
+        named.update(
+            {f"actions-{p}": proc for p, proc in zip(self.settings.action_ports(), self.actions, strict=True) if proc}
+        )
         if self.nginx:
             named["nginx"] = self.nginx
         return named
@@ -225,16 +253,22 @@ def run_cluster(settings: ClusterSettings) -> int:
     """Run until interrupted (``make run-cluster``); a process that dies is restarted
     (bot/tools/supervisor.py) while nginx routes around it."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"Starting {settings.replicas} Rasa replica(s), {settings.action_servers} action "
-          f"server(s) and nginx (loading the model takes a little while) …", flush=True)
+    print(
+        f"Starting {settings.replicas} Rasa replica(s), {settings.action_servers} action "
+        f"server(s) and nginx (loading the model takes a little while) …",
+        flush=True,
+    )
     cluster = Cluster(settings)
     try:
         cluster.start()
         env = settings.store_env()
-        print(f"\nThe assistant is ready behind nginx: {cluster.url}/webhooks/rest/webhook\n"
-              f"  Conversations: PostgreSQL {env['DB_HOST']}/{env['DB_NAME']}; "
-              f"locks: Redis {env['REDIS_HOST']} db {env['REDIS_DB']}\n"
-              f"  Logs: {settings.run_dir / 'log'}\nPress Ctrl+C to stop.", flush=True)
+        print(
+            f"\nThe assistant is ready behind nginx: {cluster.url}/webhooks/rest/webhook\n"
+            f"  Conversations: PostgreSQL {env['DB_HOST']}/{env['DB_NAME']}; "
+            f"locks: Redis {env['REDIS_HOST']} db {env['REDIS_DB']}\n"
+            f"  Logs: {settings.run_dir / 'log'}\nPress Ctrl+C to stop.",
+            flush=True,
+        )
         cluster.supervisor().run_forever()
         return 0
     except KeyboardInterrupt:

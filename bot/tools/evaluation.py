@@ -148,8 +148,9 @@ def evaluate(
 ) -> bool:
     """Write the reports; True when every language reaches ``floor`` (accuracy, macro-F1)."""
     threshold = fallback_threshold(config_path)
-    scores = score(read_test_sets(tests_dir), read_predictions(results_dir),
-                   LanguageIdentifier(load_catalogue()), threshold)
+    scores = score(
+        read_test_sets(tests_dir), read_predictions(results_dir), LanguageIdentifier(load_catalogue()), threshold
+    )
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps([asdict(s) | {"passed": s.passed} for s in scores], indent=2))
     table = markdown_table(scores, threshold, tests_dir)

@@ -35,15 +35,24 @@ logger = logging.getLogger(__name__)
 
 PUBLIC_PREFIXES = ("/webhooks/", "/socket.io/", "/chat/")
 # Headers that belong to one hop, not to the forwarded request or response.
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-              "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
 UPSTREAM_TIMEOUT_S = 60
 
 
 def is_public(path: str) -> bool:
     """Whether a path belongs to a channel (and not to Rasa's HTTP API)."""
-    return ((path == "/chat" or path.startswith(PUBLIC_PREFIXES))
-            and "/../" not in path and not path.endswith("/.."))
+    return (path == "/chat" or path.startswith(PUBLIC_PREFIXES)) and "/../" not in path and not path.endswith("/..")
 
 
 def _forwardable(headers: "MultiMapping[str]") -> "CIMultiDict[str]":
@@ -60,8 +69,7 @@ class Gateway:
         self._session: Optional[aiohttp.ClientSession] = None
 
     def app(self) -> web.Application:
-        app = web.Application(client_max_size=self.limits.max_body_bytes,
-                              middlewares=[self._guard])
+        app = web.Application(client_max_size=self.limits.max_body_bytes, middlewares=[self._guard])
         app.router.add_route("*", "/{path:.*}", self._forward)
         # aiohttp 3.9 types its signals as Signal[Callable[...]], which aiosignal 1.4 reads
         # as the callbacks' argument types: a correct callback does not match.
@@ -85,9 +93,12 @@ class Gateway:
 
     def _cors_headers(self, origin: Optional[str]) -> dict:
         if origin and origin.rstrip("/") in self.limits.cors_origins:
-            return {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
-                    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                    "Access-Control-Allow-Headers": "Content-Type"}
+            return {
+                "Access-Control-Allow-Origin": origin,
+                "Vary": "Origin",
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Content-Type",
+            }
         return {}
 
     @web.middleware
@@ -102,16 +113,18 @@ class Gateway:
             return web.Response(status=204, headers=cors)
         wait = self.per_address.allow(request.remote or "unknown")
         if wait is not None:
-            return web.json_response({"error": "too many requests from this address"}, status=429,
-                                     headers={"Retry-After": str(wait), **cors})
+            return web.json_response(
+                {"error": "too many requests from this address"}, status=429, headers={"Retry-After": str(wait), **cors}
+            )
         try:
             result = await handler(request)
         except web.HTTPRequestEntityTooLarge:
             return web.json_response({"error": "request body too large"}, status=413, headers=cors)
         except (aiohttp.ClientError, asyncio.TimeoutError):
             logger.warning("Upstream %s did not answer %s %s", self.upstream, request.method, request.path)
-            return web.json_response({"error": "the assistant is unavailable; try again"}, status=503,
-                                     headers={"Retry-After": "5", **cors})
+            return web.json_response(
+                {"error": "the assistant is unavailable; try again"}, status=503, headers={"Retry-After": "5", **cors}
+            )
         if not result.prepared:  # a WebSocket has sent its headers already
             result.headers.update(cors)
         return result
@@ -121,15 +134,20 @@ class Gateway:
             return await self._forward_websocket(request)
         headers = _forwardable(request.headers)
         # engine.io compares Origin with the (forwarded) host: the page's public address.
-        headers.update({"X-Forwarded-For": request.remote or "", "X-Forwarded-Host": request.host,
-                        "X-Forwarded-Proto": request.scheme})
+        headers.update(
+            {
+                "X-Forwarded-For": request.remote or "",
+                "X-Forwarded-Host": request.host,
+                "X-Forwarded-Proto": request.scheme,
+            }
+        )
         body = await request.read()
         assert self._session is not None
-        async with self._session.request(request.method, self.upstream + request.path_qs,
-                                         headers=headers, data=body, allow_redirects=False) as upstream:
+        async with self._session.request(
+            request.method, self.upstream + request.path_qs, headers=headers, data=body, allow_redirects=False
+        ) as upstream:
             payload = await upstream.read()
-            return web.Response(status=upstream.status, body=payload,
-                                headers=_forwardable(upstream.headers))
+            return web.Response(status=upstream.status, body=payload, headers=_forwardable(upstream.headers))
 
     async def _forward_websocket(self, request: web.Request) -> web.StreamResponse:
         client = web.WebSocketResponse(max_msg_size=self.limits.max_body_bytes)

@@ -71,8 +71,11 @@ def _environment() -> dict:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     # A copy of the project (tests) still reuses the project's training cache.
     env.setdefault("RASA_CACHE_DIRECTORY", str(PROJECT_ROOT / ".rasa" / "cache"))
-    for name, value in (("RASA_TELEMETRY_ENABLED", "false"), ("TF_CPP_MIN_LOG_LEVEL", "2"),
-                        ("SQLALCHEMY_SILENCE_UBER_WARNING", "1")):
+    for name, value in (
+        ("RASA_TELEMETRY_ENABLED", "false"),
+        ("TF_CPP_MIN_LOG_LEVEL", "2"),
+        ("SQLALCHEMY_SILENCE_UBER_WARNING", "1"),
+    ):
         env.setdefault(name, value)
     return env
 
@@ -104,8 +107,11 @@ def validate(settings: PublishSettings) -> None:
 
 def train(settings: PublishSettings) -> Path:
     name = f"candidate-{time.strftime('%Y%m%d-%H%M%S')}"
-    _run(settings, "Train the candidate model", _rasa("train", *data_arguments(), "--out", "models",
-                                                      "--fixed-model-name", name))
+    _run(
+        settings,
+        "Train the candidate model",
+        _rasa("train", *data_arguments(), "--out", "models", "--fixed-model-name", name),
+    )
     return settings.root / "models" / f"{name}.tar.gz"
 
 
@@ -113,19 +119,53 @@ def regression_tests(settings: PublishSettings, candidate: Path) -> None:
     """Conversation tests and the per-language accuracy gate; raises when below the floor."""
     from bot.tools.evaluation import evaluate
 
-    _run(settings, "Conversation tests", _rasa("test", "core", "--stories", "tests/stories", "--model",
-                                               str(candidate), "--out", str(settings.reports / "stories"),
-                                               "--fail-on-prediction-errors", "--no-plot"))
+    _run(
+        settings,
+        "Conversation tests",
+        _rasa(
+            "test",
+            "core",
+            "--stories",
+            "tests/stories",
+            "--model",
+            str(candidate),
+            "--out",
+            str(settings.reports / "stories"),
+            "--fail-on-prediction-errors",
+            "--no-plot",
+        ),
+    )
     results = settings.reports / "nlu"
-    _run(settings, "Held-out NLU tests", _rasa("test", "nlu", "--nlu", "tests/nlu", "--model", str(candidate),
-                                               "--out", str(results), "--successes", "--no-plot"))
-    passed = evaluate(results, settings.root / "tests" / "nlu", settings.reports / "evaluation.json",
-                      settings.reports / "evaluation.md", settings.root / "config.yml", floor=settings.floor)
+    _run(
+        settings,
+        "Held-out NLU tests",
+        _rasa(
+            "test",
+            "nlu",
+            "--nlu",
+            "tests/nlu",
+            "--model",
+            str(candidate),
+            "--out",
+            str(results),
+            "--successes",
+            "--no-plot",
+        ),
+    )
+    passed = evaluate(
+        results,
+        settings.root / "tests" / "nlu",
+        settings.reports / "evaluation.json",
+        settings.reports / "evaluation.md",
+        settings.root / "config.yml",
+        floor=settings.floor,
+    )
     if not passed:
         raise PublishError(
             f"Not published: held-out accuracy or macro-F1 fell below {settings.floor[0]} / {settings.floor[1]} "
             "in at least one language (table above). Add more example questions, worded differently, to the "
-            "entries you changed, import and publish again. The assistant keeps the previous model.")
+            "entries you changed, import and publish again. The assistant keeps the previous model."
+        )
 
 
 def model_id(model: Path) -> str:
@@ -135,8 +175,9 @@ def model_id(model: Path) -> str:
     return str(LocalModelStorage.metadata_from_archive(model).model_id)
 
 
-def wait_for_workers(settings: PublishSettings, expected: str,
-                     clock: Callable[[], float] = time.monotonic, pause: float = 1.0) -> List[str]:
+def wait_for_workers(
+    settings: PublishSettings, expected: str, clock: Callable[[], float] = time.monotonic, pause: float = 1.0
+) -> List[str]:
     """Wait until every recent worker serves ``expected``; their names, or [] when no
     assistant is running. PublishError naming the workers that did not, after ``wait_s``."""
     assert settings.shared is not None
@@ -146,18 +187,25 @@ def wait_for_workers(settings: PublishSettings, expected: str,
         if not recent:
             return []
         alive = settings.shared.workers(ALIVE_WITHIN_S)
-        lagging = sorted(name for name, info in recent.items()
-                         if name not in alive or info.get("model_id") != expected)
+        lagging = sorted(name for name, info in recent.items() if name not in alive or info.get("model_id") != expected)
         if not lagging:
             return sorted(recent)
         if clock() >= deadline:
-            lines = [f"  {name}: " + ("not answering (no report for "
-                                      f"{time.time() - recent[name].get('seen', 0):.0f} s)" if name not in alive
-                                      else f"still serves model {recent[name].get('model_id')}")
-                     for name in lagging]
-            raise PublishError(f"Installed, but not every worker took the new model within {settings.wait_s:.0f} s:\n"
-                               + "\n".join(lines) + "\nSee the server logs (var/log/rasa.log); a worker that is "
-                               "restarted loads the new model.")
+            lines = [
+                f"  {name}: "
+                + (
+                    f"not answering (no report for {time.time() - recent[name].get('seen', 0):.0f} s)"
+                    if name not in alive
+                    else f"still serves model {recent[name].get('model_id')}"
+                )
+                for name in lagging
+            ]
+            raise PublishError(
+                f"Installed, but not every worker took the new model within {settings.wait_s:.0f} s:\n"
+                + "\n".join(lines)
+                + "\nSee the server logs (var/log/rasa.log); a worker that is "
+                "restarted loads the new model."
+            )
         time.sleep(pause)
 
 

@@ -40,6 +40,8 @@ def default_workers() -> int:
     """Sanic workers of one Rasa server: two where there are two CPUs or more (one
     process uses one CPU; docs/performance.md), else one."""
     return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
 # Joined to the token with "=": a URL-safe token can start with "-", which argparse would
 # otherwise take for an option ("expected one argument") and the server would not start.
 AUTH_TOKEN_OPTION = "--auth-token="
@@ -119,23 +121,37 @@ def _environment(settings: ServerSettings) -> Dict[str, str]:
 
 
 def actions_command(settings: ServerSettings) -> List[str]:
-    return [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-            "--port", str(settings.actions_port)]
+    return [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(settings.actions_port)]
 
 
 def rasa_command(settings: ServerSettings, shell: bool = False) -> List[str]:
     """Rasa through the launcher (patches, model sync), with Rasa's own arguments."""
-    command = [sys.executable, "-m", "bot.plugins.launcher", "shell" if shell else "run",
-               "--model", str(settings.model), "--endpoints", str(settings.endpoints)]
+    command = [
+        sys.executable,
+        "-m",
+        "bot.plugins.launcher",
+        "shell" if shell else "run",
+        "--model",
+        str(settings.model),
+        "--endpoints",
+        str(settings.endpoints),
+    ]
     if not shell:
-        command += ["--port", str(settings.rasa_port), "--credentials", str(settings.credentials),
-                    "--interface", "127.0.0.1", "--enable-api", AUTH_TOKEN_OPTION + api_token(settings)]
+        command += [
+            "--port",
+            str(settings.rasa_port),
+            "--credentials",
+            str(settings.credentials),
+            "--interface",
+            "127.0.0.1",
+            "--enable-api",
+            AUTH_TOKEN_OPTION + api_token(settings),
+        ]
     return command
 
 
 def gateway_command(settings: ServerSettings) -> List[str]:
-    return [sys.executable, "-m", "bot", "gateway", "--listen", str(settings.public),
-            "--upstream", settings.rasa_url]
+    return [sys.executable, "-m", "bot", "gateway", "--listen", str(settings.public), "--upstream", settings.rasa_url]
 
 
 def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY_TIMEOUT_S) -> None:
@@ -158,8 +174,14 @@ def spawn(command: List[str], settings: ServerSettings, log_name: str) -> subpro
     log_dir = Path(settings.log_dir or settings.var_dir / "log")
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_dir / log_name, "ab")  # noqa: SIM115 - the child process owns it
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=_environment(settings),
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=_environment(settings),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def stop_process(process: Optional[subprocess.Popen]) -> None:
@@ -208,8 +230,9 @@ class Servers:
 
     def start_gateway(self) -> None:
         host, _, port = str(self.settings.public).rpartition(":")
-        wait_until_ready(f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/webhooks/rest/",
-                         self.respawn_gateway())
+        wait_until_ready(
+            f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/webhooks/rest/", self.respawn_gateway()
+        )
 
     def start(self) -> "Servers":
         self.start_actions()
@@ -256,10 +279,11 @@ def serve(settings: ServerSettings, shell: bool = False) -> int:
     try:
         if shell:
             settings.var_dir.mkdir(parents=True, exist_ok=True)
-            return subprocess.call(rasa_command(settings, shell=True), cwd=PROJECT_ROOT,
-                                   env=_environment(settings))
-        print(f"Starting the Rasa server ({settings.workers} worker(s); loading the model takes a "
-              "little while) …", flush=True)
+            return subprocess.call(rasa_command(settings, shell=True), cwd=PROJECT_ROOT, env=_environment(settings))
+        print(
+            f"Starting the Rasa server ({settings.workers} worker(s); loading the model takes a little while) …",
+            flush=True,
+        )
         servers.start_rasa()
         supervisor = Supervisor(settings.var_dir / PROCESSES_FILE)
         supervisor.add("action server", servers.respawn_actions, servers.actions)
@@ -272,7 +296,7 @@ def serve(settings: ServerSettings, shell: bool = False) -> int:
             f"  Web:   {settings.rasa_url}/chat/  (the conference page with the chat)\n"
             f"  REST:  curl -s -X POST {settings.rasa_url}/webhooks/rest/webhook "
             "-H 'Content-Type: application/json' "
-            "-d '{\"sender\": \"me\", \"message\": \"Where does the conference take place?\"}'\n"
+            '-d \'{"sender": "me", "message": "Where does the conference take place?"}\'\n'
             + (f"  Public (channels only): http://{settings.public}/\n" if settings.public else "")
             + f"  Logs:  {settings.log_dir}/rasa.log, {settings.log_dir}/actions.log\n"
             "Press Ctrl+C to stop.",

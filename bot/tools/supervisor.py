@@ -54,8 +54,9 @@ class Supervisor:
     children: Dict[str, Child] = field(default_factory=dict)
     clock: Callable[[], float] = time.monotonic
 
-    def add(self, name: str, start: Callable[[], subprocess.Popen],
-            process: Optional[subprocess.Popen] = None) -> Child:
+    def add(
+        self, name: str, start: Callable[[], subprocess.Popen], process: Optional[subprocess.Popen] = None
+    ) -> Child:
         """Supervise ``name``; ``process`` if it was started already, else started now."""
         child = Child(name, start, process, self.clock())
         if child.process is None:
@@ -65,8 +66,11 @@ class Supervisor:
         return child
 
     def pids(self) -> Dict[str, int]:
-        return {name: child.process.pid for name, child in self.children.items()
-                if child.process is not None and child.process.poll() is None}
+        return {
+            name: child.process.pid
+            for name, child in self.children.items()
+            if child.process is not None and child.process.poll() is None
+        }
 
     def _write_state(self) -> None:
         if self.state_file is None:

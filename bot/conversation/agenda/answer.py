@@ -47,8 +47,9 @@ def session_payload(session_id: str) -> str:
     return "/ask_programme" + json.dumps({"agenda_session": session_id})
 
 
-def answer(programme: Programme, query: Query, now: datetime, language: Optional[str],
-           intent: Optional[str]) -> Optional[Reply]:
+def answer(
+    programme: Programme, query: Query, now: datetime, language: Optional[str], intent: Optional[str]
+) -> Optional[Reply]:
     """The agenda reply, or None when the question is not about the agenda."""
     r = Renderer.of(programme, language)
     sessions = [s for s in (programme.session(i) for i in query.sessions) if s]
@@ -56,8 +57,11 @@ def answer(programme: Programme, query: Query, now: datetime, language: Optional
         if query.relative == "next" and len(sessions) == 1:
             return _page(r, _after(r, programme, sessions[0]))
         return Reply("\n\n".join(r.card(s) for s in sessions))
-    if query.person and intent in (PROGRAMME_INTENT, SPEAKERS_INTENT) and (
-            intent == PROGRAMME_INTENT or query.schedule_cue or query.has_time):
+    if (
+        query.person
+        and intent in (PROGRAMME_INTENT, SPEAKERS_INTENT)
+        and (intent == PROGRAMME_INTENT or query.schedule_cue or query.has_time)
+    ):
         return Reply(r.person_card(programme.people[query.person]))
     if intent != PROGRAMME_INTENT or not (query.topic or query.has_time):
         return None
@@ -110,8 +114,11 @@ def _after(r: Renderer, programme: Programme, session: Session) -> _Listing:
     if not session.timed:
         return _Listing(header, [], empty=r.say("time_unknown"))
     tz = programme.conference.timezone
-    return _Listing(header, _first_group([s for s in _timed(programme) if s.starts(tz) >= session.ends(tz)], tz),
-                    empty=r.say("nothing_next"))
+    return _Listing(
+        header,
+        _first_group([s for s in _timed(programme) if s.starts(tz) >= session.ends(tz)], tz),
+        empty=r.say("nothing_next"),
+    )
 
 
 def _first_group(sessions: Sequence[Session], tz) -> List[Session]:
@@ -181,8 +188,9 @@ def _relative(r: Renderer, programme: Programme, relative: str, candidates: List
         return _Listing(r.say("next"), _first_group(upcoming, tz), note=False, empty=r.say("nothing_next"))
     today = [s for s in upcoming if s.day == now.date()]
     untimed = [s for s in candidates if s.day == now.date() and not s.timed]
-    return _Listing(r.say("later", date=r.date(now.date())), today + untimed, with_date=False,
-                    empty=r.say("nothing_next"))
+    return _Listing(
+        r.say("later", date=r.date(now.date())), today + untimed, with_date=False, empty=r.say("nothing_next")
+    )
 
 
 def _days(r: Renderer, programme: Programme, query: Query, now: datetime) -> Tuple[List[date], str]:
@@ -207,8 +215,9 @@ def _days(r: Renderer, programme: Programme, query: Query, now: datetime) -> Tup
     return sorted(days), ""
 
 
-def _on_day(r: Renderer, programme: Programme, query: Query, candidates: Sequence[Session],
-            day: date) -> Tuple[List[Session], str]:
+def _on_day(
+    r: Renderer, programme: Programme, query: Query, candidates: Sequence[Session], day: date
+) -> Tuple[List[Session], str]:
     """Sessions of one day in the part or at the time asked, plus that day's untimed ones."""
     tz = programme.conference.timezone
     timed = [s for s in candidates if s.day == day and s.timed]

@@ -21,6 +21,12 @@ class LiveProgramme(HotReloaded[Programme]):
     """
 
     def __init__(self, path: Path = PROGRAMME_FILE) -> None:
-        super().__init__("programme", path, file_signature, load_programme, (ProgrammeError,),
-                         lambda programme: f"{len(programme.sessions)} sessions")
+        super().__init__(
+            "programme",
+            path,
+            file_signature,
+            load_programme,
+            (ProgrammeError,),
+            lambda programme: f"{len(programme.sessions)} sessions",
+        )
         self.path = path

@@ -158,8 +158,9 @@ def _topics(check: _Checker, raw: Any) -> Dict[str, Topic]:
         if not isinstance(entry, dict):
             check.fail(where, "must be a mapping with label and aliases")
             continue
-        topics[str(topic_id)] = Topic(str(topic_id), check.texts(f"{where}.label", entry.get("label")),
-                                      check.aliases(where, entry.get("aliases")))
+        topics[str(topic_id)] = Topic(
+            str(topic_id), check.texts(f"{where}.label", entry.get("label")), check.aliases(where, entry.get("aliases"))
+        )
     if raw is not None and not isinstance(raw, dict):
         check.fail("topics", "must map topic ids to entries")
     return topics
@@ -177,8 +178,14 @@ def _participations(check: _Checker, where: str, raw: Any, people: Mapping[str, 
     return tuple(result)
 
 
-def _session(check: _Checker, index: int, raw: Any, programme_days: Sequence[date],
-             people: Mapping[str, Person], topics: Mapping[str, Topic]) -> Optional[Session]:
+def _session(
+    check: _Checker,
+    index: int,
+    raw: Any,
+    programme_days: Sequence[date],
+    people: Mapping[str, Person],
+    topics: Mapping[str, Topic],
+) -> Optional[Session]:
     if not isinstance(raw, dict) or not raw.get("id"):
         check.fail(f"sessions[{index}]", "needs an 'id'")
         return None
@@ -228,15 +235,17 @@ def _session(check: _Checker, index: int, raw: Any, programme_days: Sequence[dat
 def _check_overlaps(check: _Checker, sessions: Sequence[Session]) -> None:
     """Two sessions cannot use one room at the same time."""
     # (session, start, end) of the timed sessions with a room.
-    timed = [(s, s.start, s.end) for s in sessions
-             if s.room and s.day is not None and s.start is not None and s.end is not None]
+    timed = [
+        (s, s.start, s.end)
+        for s in sessions
+        if s.room and s.day is not None and s.start is not None and s.end is not None
+    ]
     for i, (first, first_start, first_end) in enumerate(timed):
-        for second, second_start, second_end in timed[i + 1:]:
+        for second, second_start, second_end in timed[i + 1 :]:
             if (first.day, normalise(first.room or "")) != (second.day, normalise(second.room or "")):
                 continue
             if first_start < second_end and second_start < first_end:
-                check.fail(f"sessions '{first.id}' and '{second.id}'",
-                           f"overlap in room '{first.room}' on {first.day}")
+                check.fail(f"sessions '{first.id}' and '{second.id}'", f"overlap in room '{first.room}' on {first.day}")
 
 
 def _alias_index(check: _Checker, kind: str, owners: Mapping[str, Sequence[str]]) -> Dict[str, str]:
@@ -286,5 +295,12 @@ def load_programme(path: Path = PROGRAMME_FILE) -> Programme:
     topic_aliases = _alias_index(check, "topic", {t.id: t.aliases for t in topics.values()})
     if check.problems or conference is None:
         raise ProgrammeError(check.problems or [f"{path.name}: conference: invalid"])
-    return Programme(conference, tuple(sorted(sessions, key=_sort_key)), people, topics,
-                     session_aliases, person_aliases, topic_aliases)
+    return Programme(
+        conference,
+        tuple(sorted(sessions, key=_sort_key)),
+        people,
+        topics,
+        session_aliases,
+        person_aliases,
+        topic_aliases,
+    )

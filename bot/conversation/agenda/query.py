@@ -112,4 +112,3 @@ def weekday_outside(value: str, programme: Programme) -> Optional[int]:
     if kind == "weekday" and not any(d.isoweekday() == int(number) for d in programme.conference.days):
         return int(number)
     return None
-

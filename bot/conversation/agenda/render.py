@@ -47,8 +47,12 @@ class Renderer:
 
     def date(self, day: date, year: bool = False) -> str:
         table = strings()
-        text = self.say("date", weekday=table["weekdays"][self.language][day.weekday()],
-                        day=str(day.day), month=table["months"][self.language][day.month - 1])
+        text = self.say(
+            "date",
+            weekday=table["weekdays"][self.language][day.weekday()],
+            day=str(day.day),
+            month=table["months"][self.language][day.month - 1],
+        )
         return self.say("date_year", date=text, year=str(day.year)) if year else text
 
     def moment(self, now: datetime) -> str:
@@ -100,9 +104,11 @@ class Renderer:
             return self.line(session) + self.source(session.sources)
         venue = self.pick(self.programme.conference.venue)
         room = self.say("room", room=session.room) if session.room else self.say("room_unknown")
-        lines = [self.title(session),
-                 f"{self.say('when')}: {self.when(session)}",
-                 f"{self.say('where')}: {venue}, {room}"]
+        lines = [
+            self.title(session),
+            f"{self.say('when')}: {self.when(session)}",
+            f"{self.say('where')}: {venue}, {room}",
+        ]
         for label, group in (("moderator", session.moderators), ("speakers", session.speakers)):
             if group:
                 lines.append(f"{self.say(label).capitalize()}: " + "; ".join(self.participant(p) for p in group))
@@ -119,8 +125,9 @@ class Renderer:
     def person_card(self, person: Person) -> str:
         appearances = self.programme.sessions_of(person.id)
         if not appearances:
-            return self.say("person_no_session", name=person.name_in(self.language),
-                            role=self.pick(person.role)) + self.source(person.sources)
+            return self.say(
+                "person_no_session", name=person.name_in(self.language), role=self.pick(person.role)
+            ) + self.source(person.sources)
         lines: List[str] = [self.say("person", name=person.name_in(self.language), role=self.pick(person.role))]
         for session, part, participation in appearances:
             what = self.pick(participation.note) if participation.note else self.say(part)

@@ -72,7 +72,7 @@ def fold(text: str) -> Tuple[str, List[int]]:
 def _phrase_pattern(phrase: str) -> str:
     words = [w for w in re.split(r"[\s'\-]+", fold(phrase)[0]) if w]
     body = _SEPARATOR.join(re.escape(w) for w in words)
-    arabic_prefix = "[وفبل]?" if re.search("[\u0600-\u06FF]", phrase) else ""
+    arabic_prefix = "[وفبل]?" if re.search("[\u0600-\u06ff]", phrase) else ""
     return rf"{arabic_prefix}{body}(?!\w)"  # preceded by WORD_START (see _alternation)
 
 
@@ -128,8 +128,7 @@ def _lexicon(language: Optional[str]) -> _Lexicon:
         meanings={f"p{i}": meanings[p] for i, p in enumerate(ordered)},
         known=frozenset(fold(p)[0] for p in meanings),
         ignore=_alternation(ignore)[0] if ignore else None,
-        fuzzy={fold(p)[0]: m for p, m in meanings.items()
-               if " " not in p and len(fold(p)[0]) >= FUZZY_MIN_LENGTH},
+        fuzzy={fold(p)[0]: m for p, m in meanings.items() if " " not in p and len(fold(p)[0]) >= FUZZY_MIN_LENGTH},
     )
 
 
@@ -162,12 +161,20 @@ _TIME_PATTERNS: Sequence[Tuple[str, Pattern[str]]] = (
     ("half", re.compile(r"(?<!\w)(?:half|halb)\s+(?P<h>\d{1,2})(?![\d:])")),
     ("past", re.compile(r"(?<!\w)(?P<q>half|quarter)\s+past\s+(?P<h>\d{1,2})(?![\d:])")),
     ("over", re.compile(r"(?<!\w)(?:kwart\s+over|viertel\s+nach)\s+(?P<h>\d{1,2})(?![\d:])")),
-    ("and", re.compile(
-        r"(?<!\w)(?:" + _PREPOSITION + r"\s+)?(?P<h>\d{1,2})\s*(?:" + _HOUR_UNIT + r"\s*)?"
-        r"(?P<q>y\s+media|et\s+demie|and\s+a\s+half|y\s+cuarto|et\s+quart|و\s*النصف|و\s*الربع)(?!\w)")),
-    ("clock", re.compile(
-        r"(?<![\d:.])(?P<h>\d{1,2})\s*[:.hu]\s*(?P<m>\d{2})(?!\d)"
-        r"(?:\s*" + _AMPM + r")?(?:\s*" + _HOUR_UNIT + r"(?!\w))?")),
+    (
+        "and",
+        re.compile(
+            r"(?<!\w)(?:" + _PREPOSITION + r"\s+)?(?P<h>\d{1,2})\s*(?:" + _HOUR_UNIT + r"\s*)?"
+            r"(?P<q>y\s+media|et\s+demie|and\s+a\s+half|y\s+cuarto|et\s+quart|و\s*النصف|و\s*الربع)(?!\w)"
+        ),
+    ),
+    (
+        "clock",
+        re.compile(
+            r"(?<![\d:.])(?P<h>\d{1,2})\s*[:.hu]\s*(?P<m>\d{2})(?!\d)"
+            r"(?:\s*" + _AMPM + r")?(?:\s*" + _HOUR_UNIT + r"(?!\w))?"
+        ),
+    ),
     ("ampm", re.compile(r"(?<![\d:.])(?P<h>\d{1,2})\s*" + _AMPM + r"(?!\w)")),
     ("unit", re.compile(r"(?<![\d:.])(?P<h>\d{1,2})\s*" + _HOUR_UNIT + r"(?!\w)")),
     ("after", re.compile(r"(?<!\w)" + _PREPOSITION + r"\s+(?P<h>\d{1,2})(?![\d:.,/]|\s*(?:st|nd|rd|th)\b)")),
@@ -229,7 +236,7 @@ def _date_value(day: int, month: int, year: Optional[str]) -> Optional[str]:
 
 @cache
 def _date_patterns() -> Tuple[Pattern[str], Pattern[str]]:
-    """"3 May 2026" and "May 3, 2026" in every language (built once: a message is parsed
+    """ "3 May 2026" and "May 3, 2026" in every language (built once: a message is parsed
     on every turn)."""
     months, _ = _months()
     ordinal = r"(?:st|nd|rd|th|er|e|eme|de|ste|\.)?"
@@ -278,7 +285,7 @@ def _hour_value(kind: str, match: "re.Match[str]") -> Optional[Tuple[int, int, O
 
 @cache
 def _arabic_hours() -> Tuple[Pattern[str], Dict[str, int]]:
-    """"الساعة الثالثة" (at three o'clock) and the hour of each folded number word."""
+    """ "الساعة الثالثة" (at three o'clock) and the hour of each folded number word."""
     hours = _raw()["arabic_hours"]
     words = "|".join(re.escape(fold(w)[0]) for w in sorted(hours, key=len, reverse=True))
     arabic = re.compile(rf"(?<!\w)(?:عند\s+|في\s+)?الساعه\s+(?P<w>{words})(?!\w)")

@@ -24,5 +24,6 @@ class LiveContent(HotReloaded[KnowledgeBase]):
 
     def __init__(self, directory: Path = CONTENT_DIR) -> None:
         yml_files = partial(directory_signature, pattern="*.yml")  # the files load_content reads
-        super().__init__("content", directory, yml_files, load_content, (ContentError,),
-                         lambda kb: f"{kb.answer_count()} answers")
+        super().__init__(
+            "content", directory, yml_files, load_content, (ContentError,), lambda kb: f"{kb.answer_count()} answers"
+        )

@@ -72,8 +72,9 @@ def _phrase_index(where: str, entries: Any, key: str, problems: List[str]) -> Di
     return index
 
 
-def _answer(where: str, raw: Any, subjects: Iterable[str], facets: Iterable[str],
-            problems: List[str]) -> Optional[Answer]:
+def _answer(
+    where: str, raw: Any, subjects: Iterable[str], facets: Iterable[str], problems: List[str]
+) -> Optional[Answer]:
     if not isinstance(raw, dict):
         problems.append(f"{where}: must be a mapping")
         return None
@@ -155,10 +156,7 @@ def load_strings(path: Path, problems: List[str]) -> Dict[str, Dict[str, str]]:
     if not isinstance(strings, dict):
         problems.append(f"{path.name}: needs a 'strings' mapping")
         return {}
-    result = {
-        name: _texts(f"{path.name}: strings.{name}", value, problems)
-        for name, value in strings.items()
-    }
+    result = {name: _texts(f"{path.name}: strings.{name}", value, problems) for name, value in strings.items()}
     for name in REQUIRED_STRINGS:
         if name not in result:
             problems.append(f"{path.name}: string '{name}' is missing")

@@ -44,8 +44,14 @@ class LiveFaqAnswers:
     """Thread-safe holder of the current FAQ entries, by intent."""
 
     def __init__(self, path: Optional[Path] = None) -> None:
-        self._entries = HotReloaded("FAQ answers", path or default_answers_path(), file_signature,
-                                    _entries_by_intent, UNREADABLE, lambda entries: f"{len(entries)} FAQ entries")
+        self._entries = HotReloaded(
+            "FAQ answers",
+            path or default_answers_path(),
+            file_signature,
+            _entries_by_intent,
+            UNREADABLE,
+            lambda entries: f"{len(entries)} FAQ entries",
+        )
 
     def entry(self, intent: Optional[str]) -> Optional[FaqEntry]:
         """The current entry for ``faq_<id>``, or None if the FAQ has no such entry."""

@@ -46,19 +46,28 @@ class FaqEntry:
         return INTENT_PREFIX + self.id
 
     def to_dict(self) -> Dict[str, object]:
-        return {"id": self.id, "topic": self.topic, "source": self.source, "updated": self.updated,
-                "questions": {c: list(self.questions.get(c, [])) for c in LANGUAGES},
-                "answers": {c: self.answers.get(c, "") for c in LANGUAGES}}
+        return {
+            "id": self.id,
+            "topic": self.topic,
+            "source": self.source,
+            "updated": self.updated,
+            "questions": {c: list(self.questions.get(c, [])) for c in LANGUAGES},
+            "answers": {c: self.answers.get(c, "") for c in LANGUAGES},
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "FaqEntry":
         """An entry of the answers file, as decoded from JSON (``faq import`` wrote and checked it)."""
         questions = data.get("questions") or {}
         answers = data.get("answers") or {}
-        return cls(id=str(data["id"]), topic=str(data.get("topic", "")),
-                   questions={c: list(v) for c, v in dict(questions).items()},
-                   answers=dict(answers),
-                   source=str(data.get("source", "")), updated=str(data.get("updated", "")))
+        return cls(
+            id=str(data["id"]),
+            topic=str(data.get("topic", "")),
+            questions={c: list(v) for c, v in dict(questions).items()},
+            answers=dict(answers),
+            source=str(data.get("source", "")),
+            updated=str(data.get("updated", "")),
+        )
 
     def to_row(self) -> Dict[str, str]:
         """The spreadsheet row: questions one per line in their cell."""

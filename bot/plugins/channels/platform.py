@@ -86,9 +86,7 @@ class PlatformOutput(OutputChannel):
         for part in split_message(text, self.LIMIT):
             await self.post_message(self.reply_to or recipient_id, part)
 
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: List[Button], **kwargs: Any
-    ) -> None:
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: List[Button], **kwargs: Any) -> None:
         if self.BUTTONS is None or not self.BUTTONS.fit(buttons):
             await self.send_text_message(recipient_id, numbered_list(text, buttons))
             return
@@ -109,8 +107,7 @@ class PlatformOutput(OutputChannel):
                 problem = self.delivery_problem(reply.status, payload)
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
             # The URL is not logged: some platforms carry the access token in it.
-            logger.error("%s: the platform API is unreachable, a reply was not delivered: %r",
-                         self.name(), error)
+            logger.error("%s: the platform API is unreachable, a reply was not delivered: %r", self.name(), error)
             return None
         if problem:
             logger.error("%s: the platform refused a reply: %s", self.name(), problem)
@@ -246,8 +243,13 @@ class PlatformInput(InputChannel):
         try:
             text = await resolve_choice(request.app.ctx.agent.tracker_store, incoming.sender_id, incoming.text)
             await on_new_message(
-                UserMessage(text, self.get_output_channel(incoming.reply_to), incoming.sender_id,
-                            input_channel=self.name(), metadata=incoming.metadata or None)
+                UserMessage(
+                    text,
+                    self.get_output_channel(incoming.reply_to),
+                    incoming.sender_id,
+                    input_channel=self.name(),
+                    metadata=incoming.metadata or None,
+                )
             )
         except (Exception, asyncio.CancelledError):
             logger.exception("%s: message from %s could not be processed", self.name(), incoming.sender_id)

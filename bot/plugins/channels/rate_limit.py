@@ -77,8 +77,14 @@ class SharedBuckets:
 class RateLimiter:
     """``allow(key)`` returns None, or the whole seconds to wait before the next try."""
 
-    def __init__(self, per_minute: float, burst: int, max_keys: int = 50_000,
-                 clock: Callable[[], float] = time.monotonic, buckets: Optional[Buckets] = None) -> None:
+    def __init__(
+        self,
+        per_minute: float,
+        burst: int,
+        max_keys: int = 50_000,
+        clock: Callable[[], float] = time.monotonic,
+        buckets: Optional[Buckets] = None,
+    ) -> None:
         if per_minute <= 0 or burst < 1:
             raise ValueError("per_minute must be > 0 and burst >= 1")
         self.rate = per_minute / 60.0

@@ -46,8 +46,7 @@ class ValidatingRestInput(RestInput):
 
     def __init__(self) -> None:
         self.limits = Limits.from_env()
-        self.per_sender = RateLimiter(self.limits.sender_per_minute, self.limits.sender_burst,
-                                      buckets=SharedBuckets())
+        self.per_sender = RateLimiter(self.limits.sender_per_minute, self.limits.sender_burst, buckets=SharedBuckets())
 
     @classmethod
     def name(cls) -> str:
@@ -68,14 +67,22 @@ class ValidatingRestInput(RestInput):
                 return response.json({"error": error.reason}, status=error.status)
             wait = self.per_sender.allow(message.sender)
             if wait is not None:
-                return response.json({"error": notice("rate_limited", message.metadata, seconds=wait)},
-                                     status=429, headers={"Retry-After": str(wait)})
+                return response.json(
+                    {"error": notice("rate_limited", message.metadata, seconds=wait)},
+                    status=429,
+                    headers={"Retry-After": str(wait)},
+                )
             collector = CollectingOutputChannel()
             try:
                 with watch_storage() as storage_failures:
                     await on_new_message(
-                        UserMessage(message.text, collector, message.sender,
-                                    input_channel=self.name(), metadata=message.metadata)
+                        UserMessage(
+                            message.text,
+                            collector,
+                            message.sender,
+                            input_channel=self.name(),
+                            metadata=message.metadata,
+                        )
                     )
             except (Exception, asyncio.CancelledError):
                 # Rasa's own channel logs and returns an empty 200 here, which hides
@@ -83,8 +90,9 @@ class ValidatingRestInput(RestInput):
                 logger.exception("A message could not be processed")
                 storage_failures = ["process"]
             if storage_failures:
-                return response.json({"error": notice("try_again", message.metadata)},
-                                     status=503, headers={"Retry-After": "5"})
+                return response.json(
+                    {"error": notice("try_again", message.metadata)}, status=503, headers={"Retry-After": "5"}
+                )
             return response.json(collector.messages)
 
         return webhook

@@ -16,9 +16,7 @@ class ChannelSettingsError(ValueError):
     """A channel is half configured; the message names the missing variables."""
 
 
-def read_settings(
-    channel: str, required: Sequence[str], optional: Mapping[str, str]
-) -> Optional[Dict[str, str]]:
+def read_settings(channel: str, required: Sequence[str], optional: Mapping[str, str]) -> Optional[Dict[str, str]]:
     """The channel's settings, or None when none of its required variables is set.
 
     ``optional`` maps variable names to defaults (e.g. the platform's public API URL).

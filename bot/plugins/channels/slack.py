@@ -47,10 +47,13 @@ class SlackOutput(PlatformOutput):
         if buttons:
             message["blocks"] = [
                 {"type": "section", "text": {"type": "plain_text", "text": text}},
-                {"type": "actions", "elements": [
-                    {"type": "button", "text": {"type": "plain_text", "text": b["title"]}, "value": b["payload"]}
-                    for b in buttons
-                ]},
+                {
+                    "type": "actions",
+                    "elements": [
+                        {"type": "button", "text": {"type": "plain_text", "text": b["title"]}, "value": b["payload"]}
+                        for b in buttons
+                    ],
+                },
             ]
         await self.call_api(
             f"{self.settings['SLACK_API_URL'].rstrip('/')}/chat.postMessage",
@@ -80,8 +83,9 @@ class SlackInput(PlatformInput):
 
     def signature_ok(self, request: Request, signature: str) -> bool:
         timestamp = request.headers.get("X-Slack-Request-Timestamp")
-        return slack_signature_ok(self.configured_settings["SLACK_SIGNING_SECRET"], request.body, timestamp, signature,
-                                  time.time())
+        return slack_signature_ok(
+            self.configured_settings["SLACK_SIGNING_SECRET"], request.body, timestamp, signature, time.time()
+        )
 
     def parse(self, request: Request) -> Parsed:
         if request.headers.get("X-Slack-Retry-Reason") == "http_timeout":
@@ -93,9 +97,13 @@ class SlackInput(PlatformInput):
             return response.json({"challenge": body.get("challenge")})
         event = body.get("event") or {}
         is_user_message = (
-            event.get("type") == "app_mention"
-            or (event.get("type") == "message" and event.get("channel_type") == "im")
-        ) and not event.get("bot_id") and not event.get("subtype")
+            (
+                event.get("type") == "app_mention"
+                or (event.get("type") == "message" and event.get("channel_type") == "im")
+            )
+            and not event.get("bot_id")
+            and not event.get("subtype")
+        )
         if body.get("type") != "event_callback" or not is_user_message:
             return []
         channel = event["channel"]

@@ -84,10 +84,9 @@ class SessionSocketIOInput(SocketIOInput):
 
         async def tell(sid: Text, text: Text) -> None:
             await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
+
         # Rasa passes [], which disables engine.io's Origin check altogether.
-        sio.eio.cors_allowed_origins = (
-            None if self.allowed_origins is None else [*self.allowed_origins]
-        )
+        sio.eio.cors_allowed_origins = None if self.allowed_origins is None else [*self.allowed_origins]
 
         # Registering the event again replaces Rasa's handler.
         @sio.on("session_request", namespace=self.namespace)
@@ -107,9 +106,7 @@ class SessionSocketIOInput(SocketIOInput):
         async def handle_message(sid: Text, data: Any = None) -> None:
             metadata = data.get(self.metadata_key) if isinstance(data, dict) else None
             try:
-                message = parse_socketio_payload(
-                    data, self.metadata_key, None if self.session_persistence else sid
-                )
+                message = parse_socketio_payload(data, self.metadata_key, None if self.session_persistence else sid)
             except PayloadError as error:
                 await tell(sid, notice("too_long" if error.status == 413 else "unreadable", metadata))
                 return
@@ -120,8 +117,11 @@ class SessionSocketIOInput(SocketIOInput):
             output = SocketIOOutput(sio, self.bot_message_evt)
             try:
                 with watch_storage() as storage_failures:
-                    await handle(UserMessage(message.text, output, message.sender,
-                                             input_channel=self.name(), metadata=message.metadata))
+                    await handle(
+                        UserMessage(
+                            message.text, output, message.sender, input_channel=self.name(), metadata=message.metadata
+                        )
+                    )
             except Exception:  # the user must hear that the message was lost
                 logger.exception("A socket.io message could not be processed")
                 storage_failures = ["process"]

@@ -46,11 +46,14 @@ class TelegramOutput(PlatformOutput):
         await self.call_api(self.method_url("answerCallbackQuery"), json={"callback_query_id": callback_id})
 
     async def register_webhook(self, url: str) -> Optional[Any]:
-        return await self.call_api(self.method_url("setWebhook"), json={
-            "url": url,
-            "secret_token": self.settings["TELEGRAM_SECRET_TOKEN"],
-            "allowed_updates": ["message", "edited_message", "callback_query"],
-        })
+        return await self.call_api(
+            self.method_url("setWebhook"),
+            json={
+                "url": url,
+                "secret_token": self.settings["TELEGRAM_SECRET_TOKEN"],
+                "allowed_updates": ["message", "edited_message", "callback_query"],
+            },
+        )
 
 
 class TelegramInput(PlatformInput):

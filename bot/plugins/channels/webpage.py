@@ -72,8 +72,11 @@ class WebPageInput(InputChannel):
                 body = load_page()
             except ContentError as error:
                 logger.error("The page texts are invalid:\n%s", error)
-                return response.json({"error": "the page texts are invalid", "problems": error.problems},
-                                     status=503, headers={"Cache-Control": "no-cache"})
+                return response.json(
+                    {"error": "the page texts are invalid", "problems": error.problems},
+                    status=503,
+                    headers={"Cache-Control": "no-cache"},
+                )
             return response.json(body, headers={"Cache-Control": "no-cache"}, ensure_ascii=False)
 
         @page.route("/", methods=["GET"])

@@ -55,9 +55,7 @@ def failed_custom_action(tracker: DialogueStateTracker, domain: Domain) -> Optio
     return name
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class ActionFailurePolicy(Policy):
     """Predicts the apology response right after a custom action that produced nothing."""
 
@@ -77,9 +75,13 @@ class ActionFailurePolicy(Policy):
         """Nothing to learn: the failure signature is the same in every conversation."""
         return self._resource
 
-    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
-                                     rule_only_data: Optional[Dict[Text, Any]] = None,
-                                     **kwargs: Any) -> PolicyPrediction:
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         failed = failed_custom_action(tracker, domain)
         if failed:

@@ -28,9 +28,7 @@ from bot.plugins.components.base import ConfiguredComponent
 from bot.plugins.components.language_detector import LANGUAGE_KEY
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class AgendaEntityExtractor(ConfiguredComponent, EntityExtractorMixin):
     """Adds ``agenda_day``/``agenda_part``/``agenda_time``/``agenda_relative`` entities.
 

@@ -27,32 +27,36 @@ from rasa.shared.nlu.training_data.message import Message
 
 # Every component class of a predict graph for which the featurizer may skip sequence
 # features: none of them reads message features, or (the classifier) only sentence ones.
-SENTENCE_FEATURE_READERS = frozenset({
-    "rasa.graph_components.converters.nlu_message_converter.NLUMessageConverter",
-    "rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer.CountVectorsFeaturizer",
-    "bot.plugins.components.count_vectors.SentenceCountVectorsFeaturizer",
-    "rasa.nlu.classifiers.logistic_regression_classifier.LogisticRegressionClassifier",
-    "bot.plugins.components.intent_classifier.LogCountLogisticRegression",
-    "rasa.nlu.classifiers.fallback_classifier.FallbackClassifier",
-    "rasa.nlu.classifiers.regex_message_handler.RegexMessageHandler",
-    "rasa.graph_components.providers.domain_provider.DomainProvider",
-    "rasa.graph_components.providers.rule_only_provider.RuleOnlyDataProvider",
-    "rasa.core.policies.rule_policy.RulePolicy",
-    "bot.plugins.components.rule_policy.RulePolicy",
-    "rasa.core.policies.ensemble.DefaultPolicyPredictionEnsemble",
-    "bot.plugins.components.language_detector.LanguageDetector",
-    "bot.plugins.components.language_tokenizer.LanguageAwareTokenizer",
-    "bot.plugins.components.agenda_entities.AgendaEntityExtractor",
-    "bot.plugins.components.unsupported_language.UnsupportedLanguageRouter",
-    "bot.plugins.components.language_policy.LanguagePolicy",
-    "bot.plugins.components.action_failure.ActionFailurePolicy",
-})
+SENTENCE_FEATURE_READERS = frozenset(
+    {
+        "rasa.graph_components.converters.nlu_message_converter.NLUMessageConverter",
+        "rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer.CountVectorsFeaturizer",
+        "bot.plugins.components.count_vectors.SentenceCountVectorsFeaturizer",
+        "rasa.nlu.classifiers.logistic_regression_classifier.LogisticRegressionClassifier",
+        "bot.plugins.components.intent_classifier.LogCountLogisticRegression",
+        "rasa.nlu.classifiers.fallback_classifier.FallbackClassifier",
+        "rasa.nlu.classifiers.regex_message_handler.RegexMessageHandler",
+        "rasa.graph_components.providers.domain_provider.DomainProvider",
+        "rasa.graph_components.providers.rule_only_provider.RuleOnlyDataProvider",
+        "rasa.core.policies.rule_policy.RulePolicy",
+        "bot.plugins.components.rule_policy.RulePolicy",
+        "rasa.core.policies.ensemble.DefaultPolicyPredictionEnsemble",
+        "bot.plugins.components.language_detector.LanguageDetector",
+        "bot.plugins.components.language_tokenizer.LanguageAwareTokenizer",
+        "bot.plugins.components.agenda_entities.AgendaEntityExtractor",
+        "bot.plugins.components.unsupported_language.UnsupportedLanguageRouter",
+        "bot.plugins.components.language_policy.LanguagePolicy",
+        "bot.plugins.components.action_failure.ActionFailurePolicy",
+    }
+)
 
 
 def needs_no_sequence_features(graph_schema: Any) -> bool:
     """Whether no component of ``graph_schema`` reads sequence features."""
-    return all(f"{node.uses.__module__}.{node.uses.__qualname__}" in SENTENCE_FEATURE_READERS
-               for node in graph_schema.nodes.values())
+    return all(
+        f"{node.uses.__module__}.{node.uses.__qualname__}" in SENTENCE_FEATURE_READERS
+        for node in graph_schema.nodes.values()
+    )
 
 
 class SentenceCounts:
@@ -97,7 +101,7 @@ class SentenceCounts:
             min_n, max_n = self._vectorizer.ngram_range
             for n in range(min_n, max_n + 1):  # scikit-learn's _char_wb_ngrams, for one word
                 for offset in range(max(len(padded) - n + 1, 1)):
-                    index = vocabulary.get(padded[offset:offset + n])
+                    index = vocabulary.get(padded[offset : offset + n])
                     if index is not None:
                         counts[index] = counts.get(index, 0) + 1
                 if len(padded) <= n:  # a short word counts once
@@ -130,22 +134,29 @@ class SentenceCounts:
         indices = sorted(counts)
         values = [1] * len(indices) if self._vectorizer.binary else [counts[index] for index in indices]
         return scipy.sparse.coo_matrix(
-            (np.asarray(values, dtype=self._vectorizer.dtype),
-             (np.zeros(len(indices), dtype=np.int32), np.asarray(indices, dtype=np.int32))),
-            shape=(1, len(self._vectorizer.vocabulary_)))
+            (
+                np.asarray(values, dtype=self._vectorizer.dtype),
+                (np.zeros(len(indices), dtype=np.int32), np.asarray(indices, dtype=np.int32)),
+            ),
+            shape=(1, len(self._vectorizer.vocabulary_)),
+        )
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
     """Rasa's featurizer; at inference, sentence features only when nothing reads sequences."""
 
     sentence_features_only = False
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SentenceCountVectorsFeaturizer":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SentenceCountVectorsFeaturizer":
         """Rasa's loading (inference only: training creates, it does not load), noting
         whether the graph the featurizer is loaded into needs sequence features."""
         featurizer = super().load(config, model_storage, resource, execution_context, **kwargs)

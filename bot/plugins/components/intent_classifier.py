@@ -25,9 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import coo_matrix, csr_matrix, spmatrix
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LogCountLogisticRegression(LogisticRegressionClassifier):
     """Rasa's classifier, with log-scaled features and a configurable ``C``."""
 

@@ -16,9 +16,7 @@ from bot.plugins.components.base import ConfiguredComponent
 LANGUAGE_KEY = "language"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class LanguageDetector(ConfiguredComponent):
     """Runs first in the pipeline so the tokenizer can use the detected language.
 

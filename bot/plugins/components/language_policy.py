@@ -26,9 +26,7 @@ from bot.plugins.components.language_detector import LANGUAGE_KEY
 LANGUAGE_SLOT = "language"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class LanguagePolicy(Policy):
     """Sets the conversation language from each user message; never picks an action."""
 
@@ -68,16 +66,10 @@ class LanguagePolicy(Policy):
             return tracker.get_slot(LANGUAGE_SLOT)
         parse = message.parse_data or {}
         requested = next(
-            (
-                entity.get("value")
-                for entity in parse.get("entities") or []
-                if entity.get("entity") == LANGUAGE_SLOT
-            ),
+            (entity.get("value") for entity in parse.get("entities") or [] if entity.get("entity") == LANGUAGE_SLOT),
             None,
         )
-        prior = metadata_language(message.metadata) or metadata_language(
-            tracker.get_slot(SESSION_START_METADATA_SLOT)
-        )
+        prior = metadata_language(message.metadata) or metadata_language(tracker.get_slot(SESSION_START_METADATA_SLOT))
         return choose_language(
             self._catalogue,
             current=tracker.get_slot(LANGUAGE_SLOT),

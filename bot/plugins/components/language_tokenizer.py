@@ -42,9 +42,7 @@ def _build_pipeline(code: str) -> "spacy.language.Language":
     return nlp
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class LanguageAwareTokenizer(ConfiguredComponent, Tokenizer):
     """Tokenizes with the blank spaCy pipeline of the language set by LanguageDetector."""
 
@@ -72,9 +70,7 @@ class LanguageAwareTokenizer(ConfiguredComponent, Tokenizer):
         nlp = self._pipelines.get(code, self._pipelines[FALLBACK_PIPELINE])
         doc = nlp(text)
         tokens = [
-            Token(t.text, t.idx, lemma=(t.lemma_ or t.text).lower())
-            for t in doc
-            if not (t.is_punct or t.is_space)
+            Token(t.text, t.idx, lemma=(t.lemma_ or t.text).lower()) for t in doc if not (t.is_punct or t.is_space)
         ]
         if not tokens:
             tokens = [Token(text, 0, lemma=text.lower())]

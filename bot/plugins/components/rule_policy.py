@@ -56,8 +56,10 @@ class RuleIndex:
             rule_states = policy._rule_key_to_state(key)
             self.longest = max(self.longest, len(rule_states))
             latest = rule_states[-1] if rule_states else {}
-            bucket = (_plain(latest.get("prev_action", {}).get("action_name")),
-                      _plain(latest.get("user", {}).get("intent")))
+            bucket = (
+                _plain(latest.get("prev_action", {}).get("action_name")),
+                _plain(latest.get("user", {}).get("intent")),
+            )
             self._buckets.setdefault(bucket, []).append(key)
 
     def candidates(self, state: Dict[Text, Any]) -> Iterable[Text]:
@@ -65,8 +67,11 @@ class RuleIndex:
             return self.keys  # Rasa accepts a start-of-conversation rule without looking further
         action = state.get("prev_action", {}).get("action_name")
         intent = state.get("user", {}).get("intent")
-        return [key for bucket in {(action, intent), (action, ANY), (ANY, intent), (ANY, ANY)}
-                for key in self._buckets.get(bucket, ())]
+        return [
+            key
+            for bucket in {(action, intent), (action, ANY), (ANY, intent), (ANY, ANY)}
+            for key in self._buckets.get(bucket, ())
+        ]
 
 
 _LEAF_TYPES = (str, int, float, bool, type(None))
@@ -96,9 +101,7 @@ def _with_latest_copied(states: List[Any]) -> List[Any]:
     return states[:-1] + [copied_state(state) for state in states[-1:]]
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class RulePolicy(RasaRulePolicy):
     """Rasa's RulePolicy; the same keys and predictions with less work (module docstring)."""
 
@@ -144,8 +147,13 @@ class RulePolicy(RasaRulePolicy):
         create_states = featurizer._create_states
         computed: List[Tuple[Tuple[Any, ...], List[Any]]] = []
 
-        def create_states_once(tracker_: Any, domain_: Any, omit_unset_slots: bool = False,
-                               ignore_rule_only_turns: bool = False, rule_only_data: Any = None) -> List[Any]:
+        def create_states_once(
+            tracker_: Any,
+            domain_: Any,
+            omit_unset_slots: bool = False,
+            ignore_rule_only_turns: bool = False,
+            rule_only_data: Any = None,
+        ) -> List[Any]:
             request = (len(tracker_.events), omit_unset_slots, ignore_rule_only_turns, rule_only_data)
             for (tracker_seen, domain_seen, *earlier), states in computed:
                 if tracker_seen is tracker_ and domain_seen is domain_ and tuple(earlier) == request:

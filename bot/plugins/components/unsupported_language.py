@@ -19,9 +19,7 @@ from bot.plugins.components.language_detector import LANGUAGE_KEY
 UNSUPPORTED_LANGUAGE_INTENT = "unsupported_language"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class UnsupportedLanguageRouter(ConfiguredComponent):
     """Overrides the intent when the detector is sure the message is in none of the six.
 

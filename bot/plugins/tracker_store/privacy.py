@@ -149,8 +149,11 @@ class PrivacyTrackerStore(ResilientSQLTrackerStore):
     def _with_new_session(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
         """The tracker followed by a new session that carries its slots over."""
         logger.info("Conversation longer than %d events: starting a new session", self.max_events)
-        carried = {name: value for name, value in tracker.current_slot_values().items()
-                   if value is not None and self._carries_over(name)}
+        carried = {
+            name: value
+            for name, value in tracker.current_slot_values().items()
+            if value is not None and self._carries_over(name)
+        }
         events = [event.as_dict() for event in tracker.events]
         events += [event.as_dict() for event in session_reset_events(carried)]
         slots = self.domain.slots if self.domain else []
@@ -186,7 +189,7 @@ class PrivacyTrackerStore(ResilientSQLTrackerStore):
             )
             sender_ids = [sender_id for (sender_id,) in stale]
             for start in range(0, len(sender_ids), 500):
-                chunk = sender_ids[start:start + 500]
+                chunk = sender_ids[start : start + 500]
                 session.query(self.SQLEvent).filter(self.SQLEvent.sender_id.in_(chunk)).delete(
                     synchronize_session=False
                 )

@@ -152,8 +152,7 @@ class EventCache:
         self._events: "OrderedDict[str, Entry]" = OrderedDict()
         self._used: Dict[str, float] = {}
 
-    def get(self, sender_id: str, update: Optional[Callable[..., Optional[Entry]]] = None
-            ) -> Optional[List[str]]:
+    def get(self, sender_id: str, update: Optional[Callable[..., Optional[Entry]]] = None) -> Optional[List[str]]:
         """The cached events. ``update``, given an entry, returns it as the stored rows now
         are (the same, or with rows others appended), or None when it cannot tell."""
         entry = self._events.get(sender_id)
@@ -177,8 +176,14 @@ class EventCache:
         self._events.pop(sender_id, None)
         self._used.pop(sender_id, None)
 
-    def remember(self, sender_id: str, stored_before: Optional[List[str]], written: List[str],
-                 session: Callable[[], List[str]], stamp: Optional[Stamp] = None) -> None:
+    def remember(
+        self,
+        sender_id: str,
+        stored_before: Optional[List[str]],
+        written: List[str],
+        session: Callable[[], List[str]],
+        stamp: Optional[Stamp] = None,
+    ) -> None:
         """After a successful save that wrote ``written`` after ``stored_before`` (what
         ``get`` returned before it; None: not cached, then ``session()`` serialises
         the whole session as stored); ``stamp``: of the stored rows after the save."""
@@ -220,8 +225,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         if isinstance(probe_url, str):
             probe_url = sa.engine.make_url(probe_url)
         wait_for_database(probe_url, _seconds(STARTUP_TIMEOUT_ENV, DEFAULT_STARTUP_TIMEOUT_S))
-        super().__init__(domain, dialect, host, port, db, username, password, event_broker,
-                         login_db, query, **kwargs)
+        super().__init__(domain, dialect, host, port, db, username, password, event_broker, login_db, query, **kwargs)
         self.outage_timeout = _seconds(OUTAGE_TIMEOUT_ENV, DEFAULT_OUTAGE_TIMEOUT_S)
         self._replace_engine()
         wanted = os.environ.get(CACHE_ENV, "").lower() not in {"off", "0", "false", "no"}
@@ -232,20 +236,20 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         table = self.SQLEvent.__table__
         # Plain SQL on the SQLite connection: through SQLAlchemy's session the three stamps
         # per message cost ~6 % of the server's CPU (statement set-up, not the query).
-        self._stamp_sql = (f"SELECT count(*), max(id), max(timestamp) FROM {table.name} "
-                           "WHERE sender_id = ?")
-        self._prefix_sql = (f"SELECT count(*), max(timestamp) FROM {table.name} "
-                            "WHERE sender_id = ? AND id <= ?")
+        self._stamp_sql = f"SELECT count(*), max(id), max(timestamp) FROM {table.name} WHERE sender_id = ?"
+        self._prefix_sql = f"SELECT count(*), max(timestamp) FROM {table.name} WHERE sender_id = ? AND id <= ?"
         self._appended_sql = f"SELECT data FROM {table.name} WHERE sender_id = ? AND id > ? ORDER BY id"
-        self._insert_sql = (f"INSERT INTO {table.name} ({', '.join(EVENT_COLUMNS)}) "
-                            f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})")
+        self._insert_sql = (
+            f"INSERT INTO {table.name} ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
+        )
         if self._cache is not None and self._shared_file:
             # Answers the stamp from the index alone: Rasa's index on sender_id leaves the
             # timestamps in the rows, which lie on as many pages as the conversation has
             # events (conversations are written interleaved). Rasa's queries do not mind it.
             with self.engine.begin() as connection:
                 connection.exec_driver_sql(
-                    f"CREATE INDEX IF NOT EXISTS {STAMP_INDEX} ON {table.name} (sender_id, timestamp)")
+                    f"CREATE INDEX IF NOT EXISTS {STAMP_INDEX} ON {table.name} (sender_id, timestamp)"
+                )
 
     def _replace_engine(self) -> None:
         """Same URL and pool settings as Rasa's, plus pre-ping (and WAL for SQLite)."""
@@ -254,8 +258,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         if url.get_backend_name() == "sqlite":
             # One kept connection instead of a new one per read and per write (SQLAlchemy
             # 1.4 does not pool SQLite files); Rasa calls the store from one thread.
-            self.engine = sa.create_engine(url, poolclass=sa.pool.StaticPool,
-                                           connect_args={"check_same_thread": False})
+            self.engine = sa.create_engine(url, poolclass=sa.pool.StaticPool, connect_args={"check_same_thread": False})
             sa.event.listen(self.engine, "connect", _enable_sqlite_wal)
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
@@ -269,8 +272,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             except sqlalchemy.exc.DBAPIError as error:
                 if not _is_outage(error) or time.monotonic() >= deadline:
                     raise
-                logger.warning("Tracker database unavailable while trying to %s (%s); retrying.",
-                               what, error.orig or error)
+                logger.warning(
+                    "Tracker database unavailable while trying to %s (%s); retrying.", what, error.orig or error
+                )
                 await asyncio.sleep(RETRY_PAUSE_S)
 
     @contextlib.contextmanager
@@ -349,8 +353,11 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         async def read() -> Optional[DialogueStateTracker]:
             cached = self._cached_or_new(sender_id) if self.domain else None
             if cached is not None:  # [] = known to have no events yet
-                return DialogueStateTracker.from_dict(sender_id, [fastjson.loads(e) for e in cached],
-                                                      self.domain.slots) if cached else None
+                return (
+                    DialogueStateTracker.from_dict(sender_id, [fastjson.loads(e) for e in cached], self.domain.slots)
+                    if cached
+                    else None
+                )
             return await super(ResilientSQLTrackerStore, self).retrieve(sender_id)
 
         return await self._retrying(read, "read a conversation")
@@ -363,24 +370,45 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         """
         return event.as_dict()
 
-    def _new_rows(self, tracker: DialogueStateTracker, count: int
-                  ) -> Tuple[List[Dict[Text, Any]], List[str], List[Tuple[Any, ...]]]:
+    def _new_rows(
+        self, tracker: DialogueStateTracker, count: int
+    ) -> Tuple[List[Dict[Text, Any]], List[str], List[Tuple[Any, ...]]]:
         """For the events after the first ``count``: their stored data, its JSON, and the
         rows Rasa's ``SQLTrackerStore.save`` writes for them (``EVENT_COLUMNS``)."""
         new = list(itertools.islice(tracker.events, count, None))
         data = [self.stored_data(event) for event in new]
         written = [json.dumps(d) for d in data]
-        rows = [(tracker.sender_id, event.type_name, d.get("timestamp"), d.get("name"),
-                 d.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY), serialised)
-                for event, d, serialised in zip(new, data, written, strict=True)]
+        rows = [
+            (
+                tracker.sender_id,
+                event.type_name,
+                d.get("timestamp"),
+                d.get("name"),
+                d.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                serialised,
+            )
+            for event, d, serialised in zip(new, data, written, strict=True)
+        ]
         return data, written, rows
 
-    def _remember(self, tracker: DialogueStateTracker, stored_before: Optional[List[str]], count: int,
-                  written: List[str], stamp: Optional[Stamp]) -> None:
+    def _remember(
+        self,
+        tracker: DialogueStateTracker,
+        stored_before: Optional[List[str]],
+        count: int,
+        written: List[str],
+        stamp: Optional[Stamp],
+    ) -> None:
         if self._cache is not None:
-            self._cache.remember(tracker.sender_id, stored_before, written, lambda: [
-                json.dumps(self.stored_data(event)) for event in itertools.islice(tracker.events, count)
-            ] + written, stamp)
+            self._cache.remember(
+                tracker.sender_id,
+                stored_before,
+                written,
+                lambda: (
+                    [json.dumps(self.stored_data(event)) for event in itertools.islice(tracker.events, count)] + written
+                ),
+                stamp,
+            )
 
     def _write(self, tracker: DialogueStateTracker) -> List[Dict[Text, Any]]:
         """Insert the events the database does not hold yet: the rows and columns Rasa's
@@ -399,14 +427,15 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             count = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
             data, written, rows = self._new_rows(tracker, count)
             if rows:
-                session.execute(self.SQLEvent.__table__.insert(), [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in rows])
+                session.execute(
+                    self.SQLEvent.__table__.insert(), [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in rows]
+                )
             stamp = self._stamp(session.connection().connection, tracker.sender_id) if self._shared_file else None
             session.commit()
         self._remember(tracker, None, count, written, stamp)
         return data
 
-    def _insert_plain(self, connection: Any, tracker: DialogueStateTracker, stored: List[str]
-                      ) -> List[Dict[Text, Any]]:
+    def _insert_plain(self, connection: Any, tracker: DialogueStateTracker, stored: List[str]) -> List[Dict[Text, Any]]:
         """``_write`` on a SQLite DBAPI connection, after the ``stored`` events."""
         data, written, rows = self._new_rows(tracker, len(stored))
         with self._raised_as_sqlalchemy(self._insert_sql, rows):
@@ -422,8 +451,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         return data
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
-        return await self._retrying(lambda: SQLTrackerStore.retrieve_full_tracker(self, conversation_id),
-                                    "read a conversation")
+        return await self._retrying(
+            lambda: SQLTrackerStore.retrieve_full_tracker(self, conversation_id), "read a conversation"
+        )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Write the new events (retried through an outage), then stream them once.
@@ -435,6 +465,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         (A commit that took effect but still reported an error would leave its events
         unstreamed: the retry finds them stored. Rasa's order errs the other way.)
         """
+
         async def write() -> List[Dict[Text, Any]]:
             return self._write(tracker)
 
@@ -445,5 +476,4 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 self.event_broker.publish({"sender_id": tracker.sender_id, **data})
 
     async def keys(self) -> Iterable[Text]:
-        return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).keys(),
-                                    "list conversations")
+        return await self._retrying(lambda: super(ResilientSQLTrackerStore, self).keys(), "list conversations")

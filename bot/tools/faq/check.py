@@ -26,13 +26,16 @@ from bot.conversation.text import normalise
 from bot.tools.faq.sheet import cells_text
 
 REQUIRED_COLUMNS = ("id", "topic", "source", "updated") + tuple(
-    column for code in LANGUAGES for column in (questions_column(code), answer_column(code)))
+    column for code in LANGUAGES for column in (questions_column(code), answer_column(code))
+)
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Markup a chat client could render or execute: HTML tags, script URLs, Markdown images/links.
-UNSAFE_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript\s*:|data\s*:\s*text/html"
-                           r"|!\[[^\]]*\]\(|\[[^\]]+\]\([^)]*\)",
-                           re.IGNORECASE)
+UNSAFE_MARKUP = re.compile(
+    r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript\s*:|data\s*:\s*text/html"
+    r"|!\[[^\]]*\]\(|\[[^\]]+\]\([^)]*\)",
+    re.IGNORECASE,
+)
 # UTF-8 read as Windows-1252/Latin-1 ("CafÃ©", "â€™") and the replacement character.
 MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|Â[\u00a0-\u00bf]|Ø[\u00a0-\u00bf]|\ufffd")
 CONTROL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]")
@@ -84,11 +87,18 @@ def _date(raw: object, row: int, findings: List[Finding]) -> str:
             hint = f" ({(dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text.replace(',', '.'))))).isoformat()}?)"
         except (ValueError, OverflowError):
             pass
-        findings.append(Finding(row, "updated", f"'{text}' looks like a date Excel turned into a number{hint}; "
-                                "format the column as text and write the date as YYYY-MM-DD"))
+        findings.append(
+            Finding(
+                row,
+                "updated",
+                f"'{text}' looks like a date Excel turned into a number{hint}; "
+                "format the column as text and write the date as YYYY-MM-DD",
+            )
+        )
     elif SLASH_DATE.match(text):
-        findings.append(Finding(row, "updated", f"'{text}' is ambiguous (day/month or month/day?); "
-                                "write the date as YYYY-MM-DD"))
+        findings.append(
+            Finding(row, "updated", f"'{text}' is ambiguous (day/month or month/day?); write the date as YYYY-MM-DD")
+        )
     elif not text:
         findings.append(Finding(row, "updated", "the last-updated date is empty; write it as YYYY-MM-DD"))
     else:
@@ -99,13 +109,25 @@ def _date(raw: object, row: int, findings: List[Finding]) -> str:
 def _id(raw: object, row: int, findings: List[Finding]) -> str:
     text = str(raw).strip()
     if isinstance(raw, float) or SCIENTIFIC.fullmatch(text) or re.fullmatch(r"\d+([.,]\d+)?", text):
-        findings.append(Finding(row, "id", f"'{text}' looks like a number the spreadsheet reformatted; "
-                                "use a short name such as 'wifi' or 'lost_and_found'"))
+        findings.append(
+            Finding(
+                row,
+                "id",
+                f"'{text}' looks like a number the spreadsheet reformatted; "
+                "use a short name such as 'wifi' or 'lost_and_found'",
+            )
+        )
     elif not text:
         findings.append(Finding(row, "id", "the id is empty"))
     elif not ID_PATTERN.match(text):
-        findings.append(Finding(row, "id", f"'{text}' is not a valid id: use 2–40 lower-case letters, digits "
-                                "and '_', starting with a letter (e.g. 'wifi', 'lost_and_found')"))
+        findings.append(
+            Finding(
+                row,
+                "id",
+                f"'{text}' is not a valid id: use 2–40 lower-case letters, digits "
+                "and '_', starting with a letter (e.g. 'wifi', 'lost_and_found')",
+            )
+        )
     return text
 
 
@@ -113,40 +135,72 @@ def _text_problems(text: str, row: int, column: str, findings: List[Finding]) ->
     """Encoding damage, control characters, unsafe markup and Excel-mangled numbers."""
     garbled = MOJIBAKE.search(text)
     if garbled:
-        findings.append(Finding(row, column, f"garbled characters ('{garbled.group(0)}'): the file was "
-                                "saved or opened with the wrong encoding; export it again as UTF-8"))
+        findings.append(
+            Finding(
+                row,
+                column,
+                f"garbled characters ('{garbled.group(0)}'): the file was "
+                "saved or opened with the wrong encoding; export it again as UTF-8",
+            )
+        )
     if CONTROL.search(text):
         findings.append(Finding(row, column, "contains invisible control characters; retype the cell"))
     markup = UNSAFE_MARKUP.search(text)
     if markup:
-        findings.append(Finding(row, column, f"contains markup ('{markup.group(0)[:40]}'); write plain text, "
-                                "links as plain https://… addresses"))
+        findings.append(
+            Finding(
+                row,
+                column,
+                f"contains markup ('{markup.group(0)[:40]}'); write plain text, links as plain https://… addresses",
+            )
+        )
     number = SCIENTIFIC.search(text)
     if number:
-        findings.append(Finding(row, column, f"'{number.group(0)}' looks like a number Excel turned into "
-                                "scientific notation (a phone number?); format the cell as text and retype it"))
+        findings.append(
+            Finding(
+                row,
+                column,
+                f"'{number.group(0)}' looks like a number Excel turned into "
+                "scientific notation (a phone number?); format the cell as text and retype it",
+            )
+        )
 
 
-def _language(row_number: int, row: Dict[str, object], code: str, findings: List[Finding]
-              ) -> Tuple[List[str], str]:
+def _language(row_number: int, row: Dict[str, object], code: str, findings: List[Finding]) -> Tuple[List[str], str]:
     q_column, a_column = questions_column(code), answer_column(code)
     questions = split_questions(cells_text(row, q_column))
     answer = cells_text(row, a_column).strip()
     if not questions:
         findings.append(Finding(row_number, q_column, f"no example questions in {code}"))
     elif len(questions) < MIN_QUESTIONS:
-        findings.append(Finding(row_number, q_column, f"{len(questions)} example question(s) in {code}; "
-                                f"write at least {MIN_QUESTIONS}, one per line, worded differently"))
+        findings.append(
+            Finding(
+                row_number,
+                q_column,
+                f"{len(questions)} example question(s) in {code}; "
+                f"write at least {MIN_QUESTIONS}, one per line, worded differently",
+            )
+        )
     for question in questions:
         _text_problems(question, row_number, q_column, findings)
         if len(question) > MAX_QUESTION_CHARS:
-            findings.append(Finding(row_number, q_column, f"a question has {len(question)} characters "
-                                    f"(at most {MAX_QUESTION_CHARS}): '{question[:40]}…'"))
+            findings.append(
+                Finding(
+                    row_number,
+                    q_column,
+                    f"a question has {len(question)} characters (at most {MAX_QUESTION_CHARS}): '{question[:40]}…'",
+                )
+            )
     if not answer:
         findings.append(Finding(row_number, a_column, f"no answer in {code}"))
     elif len(answer) > MAX_ANSWER_CHARS:
-        findings.append(Finding(row_number, a_column, f"the answer has {len(answer)} characters "
-                                f"(at most {MAX_ANSWER_CHARS}: keep it chat-sized)"))
+        findings.append(
+            Finding(
+                row_number,
+                a_column,
+                f"the answer has {len(answer)} characters (at most {MAX_ANSWER_CHARS}: keep it chat-sized)",
+            )
+        )
     _text_problems(answer, row_number, a_column, findings)
     return questions, answer
 
@@ -167,15 +221,27 @@ def _columns(sheet: Sheet, findings: List[Finding]) -> bool:
 def _source(row_number: int, row: Dict[str, object], findings: List[Finding]) -> str:
     source = cells_text(row, "source").strip()
     if not source:
-        findings.append(Finding(row_number, "source", "no source: give the web page the answer comes from, "
-                                "or 'information desk' when the answer says it is not known yet"))
+        findings.append(
+            Finding(
+                row_number,
+                "source",
+                "no source: give the web page the answer comes from, "
+                "or 'information desk' when the answer says it is not known yet",
+            )
+        )
     else:
         _text_problems(source, row_number, "source", findings)
     return source
 
 
-def _row(number: int, row: Dict[str, object], ids: Dict[str, int], seen: Dict[str, Tuple[int, str, str]],
-         known: KnownExamples, findings: List[Finding]) -> Optional[FaqEntry]:
+def _row(
+    number: int,
+    row: Dict[str, object],
+    ids: Dict[str, int],
+    seen: Dict[str, Tuple[int, str, str]],
+    known: KnownExamples,
+    findings: List[Finding],
+) -> Optional[FaqEntry]:
     """One spreadsheet row as an entry, or None when it has errors (added to ``findings``)."""
     before = sum(f.error for f in findings)
     entry_id = _id(row.get("id", ""), number, findings)
@@ -215,8 +281,15 @@ def check_sheet(sheet: Sheet, known: Optional[KnownExamples] = None) -> CheckRes
     return CheckResult(entries, findings)
 
 
-def _collisions(number: int, code: str, entry_id: str, questions: List[str],
-                seen: Dict[str, Tuple[int, str, str]], known: KnownExamples, findings: List[Finding]) -> None:
+def _collisions(
+    number: int,
+    code: str,
+    entry_id: str,
+    questions: List[str],
+    seen: Dict[str, Tuple[int, str, str]],
+    known: KnownExamples,
+    findings: List[Finding],
+) -> None:
     """The same question twice, or a question the model already learns for something else."""
     column = questions_column(code)
     for question in questions:
@@ -224,15 +297,32 @@ def _collisions(number: int, code: str, entry_id: str, questions: List[str],
         if key in seen:
             other_row, other_id, other_code = seen[key]
             if other_row != number:
-                findings.append(Finding(number, column, f"'{question}' is also a question of '{other_id}' "
-                                        f"(row {other_row}): one question, one answer"))
+                findings.append(
+                    Finding(
+                        number,
+                        column,
+                        f"'{question}' is also a question of '{other_id}' (row {other_row}): one question, one answer",
+                    )
+                )
             elif other_code == code:
                 findings.append(Finding(number, column, f"'{question}' is listed twice", error=False))
             continue  # the same words in two languages of one entry ("wifi?") are fine
         seen[key] = (number, entry_id, code)
         if key in known.training:
-            findings.append(Finding(number, column, f"'{question}' is already answered by the assistant's "
-                                    f"'{known.training[key]}' topic; reword it or leave it out"))
+            findings.append(
+                Finding(
+                    number,
+                    column,
+                    f"'{question}' is already answered by the assistant's "
+                    f"'{known.training[key]}' topic; reword it or leave it out",
+                )
+            )
         if key in known.held_out:
-            findings.append(Finding(number, column, f"'{question}' is one of the held-out test questions "
-                                    "(tests/nlu), which must never be used for training; reword it"))
+            findings.append(
+                Finding(
+                    number,
+                    column,
+                    f"'{question}' is one of the held-out test questions "
+                    "(tests/nlu), which must never be used for training; reword it",
+                )
+            )

@@ -44,8 +44,10 @@ def do_import(args: argparse.Namespace) -> int:
     result, changed = import_sheet(path, _paths(args))
     _print_findings(path, result)
     if not result.ok:
-        print("Nothing was imported: the assistant keeps the previous FAQ. Fix the errors and import again.",
-              file=sys.stderr)
+        print(
+            "Nothing was imported: the assistant keeps the previous FAQ. Fix the errors and import again.",
+            file=sys.stderr,
+        )
         return 1
     root = Path(args.root).resolve()
     for changed_path in changed:
@@ -53,8 +55,10 @@ def do_import(args: argparse.Namespace) -> int:
     if not changed:
         print("Nothing changed.")
     elif any(p.name != "answers.json" for p in changed):
-        print("Questions or entries changed: run `make publish` so the assistant learns them. "
-              "Answer texts are already live.")
+        print(
+            "Questions or entries changed: run `make publish` so the assistant learns them. "
+            "Answer texts are already live."
+        )
     else:
         print("Only answer texts changed: they are live now, no publish needed.")
     return 0
@@ -83,8 +87,10 @@ def add_parser(commands: "argparse._SubParsersAction") -> None:
     faq.add_argument("--root", default=str(FaqPaths().root), help=argparse.SUPPRESS)
     sub = faq.add_subparsers(dest="faq_command", required=True)
     default_sheet = str(FaqPaths().spreadsheet)
-    for name, handler, text in (("check", check, "validate a spreadsheet, report problems by row"),
-                                ("import", do_import, "check, then update the answers and training data")):
+    for name, handler, text in (
+        ("check", check, "validate a spreadsheet, report problems by row"),
+        ("import", do_import, "check, then update the answers and training data"),
+    ):
         parser = sub.add_parser(name, help=text)
         parser.add_argument("file", nargs="?", default=default_sheet, help=".csv or .xlsx")
         parser.set_defaults(handler=handler)
@@ -94,5 +100,3 @@ def add_parser(commands: "argparse._SubParsersAction") -> None:
     parser = sub.add_parser("status", help="entries, examples and missing translations per language")
     parser.add_argument("file", nargs="?", help="a spreadsheet being edited (default: the imported FAQ)")
     parser.set_defaults(handler=show_status)
-
-

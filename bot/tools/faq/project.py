@@ -80,8 +80,9 @@ def _nlu_examples(paths: Iterable[Path]) -> Dict[str, str]:
 def known_examples(paths: FaqPaths) -> KnownExamples:
     """Examples the FAQ must not reuse: other intents' training data and all held-out tests."""
     training = [p for p in sorted((paths.root / "data" / "nlu").rglob("*.yml")) if p.name != FAQ_FILE_NAME]
-    return KnownExamples(training=_nlu_examples(training),
-                         held_out=set(_nlu_examples(sorted(paths.held_out.glob("*.yml")))))
+    return KnownExamples(
+        training=_nlu_examples(training), held_out=set(_nlu_examples(sorted(paths.held_out.glob("*.yml"))))
+    )
 
 
 def check_file(sheet_path: Path, paths: FaqPaths) -> CheckResult:
@@ -115,8 +116,9 @@ def render_files(entries: List[FaqEntry], paths: FaqPaths) -> Dict[Path, str]:
 
 def write_atomically(files: Dict[Path, str]) -> List[Path]:
     """Write all files or none; returns the paths whose content changed."""
-    changed = {path: text for path, text in files.items()
-               if not path.exists() or path.read_text(encoding="utf-8") != text}
+    changed = {
+        path: text for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text
+    }
     staged: Dict[Path, Path] = {}
     try:
         for path, text in changed.items():

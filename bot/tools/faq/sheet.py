@@ -41,9 +41,16 @@ def _decode(path: Path, sheet: Sheet) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        sheet.findings.append(Finding(0, "", (
-            f"the file is not UTF-8 (first bad byte on line {line} of the file); "
-            "save it as 'CSV UTF-8' (Excel) or 'Text CSV' with character set UTF-8 (LibreOffice)")))
+        sheet.findings.append(
+            Finding(
+                0,
+                "",
+                (
+                    f"the file is not UTF-8 (first bad byte on line {line} of the file); "
+                    "save it as 'CSV UTF-8' (Excel) or 'Text CSV' with character set UTF-8 (LibreOffice)"
+                ),
+            )
+        )
         return ""
 
 
@@ -62,10 +69,17 @@ def _read_csv(path: Path) -> Sheet:
     records = list(reader)
     sheet.header = [header_key(name) for name in records[0]]
     for number, record in enumerate(records[1:], start=2):
-        if len(record) > len(sheet.header) and any(cell.strip() for cell in record[len(sheet.header):]):
-            sheet.findings.append(Finding(number, "", (
-                f"{len(record)} cells but the header has {len(sheet.header)} columns "
-                "(a cell with an unquoted delimiter?)")))
+        if len(record) > len(sheet.header) and any(cell.strip() for cell in record[len(sheet.header) :]):
+            sheet.findings.append(
+                Finding(
+                    number,
+                    "",
+                    (
+                        f"{len(record)} cells but the header has {len(sheet.header)} columns "
+                        "(a cell with an unquoted delimiter?)"
+                    ),
+                )
+            )
         # A short row lacks its last cells; a long one was reported above.
         sheet.rows.append((number, dict(zip(sheet.header, record, strict=False))))
     return sheet

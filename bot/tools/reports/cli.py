@@ -60,11 +60,14 @@ def usage(args: argparse.Namespace) -> int:
 def add_parser(commands: "argparse._SubParsersAction") -> None:
     """Registers ``report`` and its subcommands on the top-level parser."""
     report = commands.add_parser("report", help="reports from the stored conversations (docs/organisers.md)")
-    report.add_argument("--endpoints", default=str(endpoints_file()),
-                        help="where the tracker store is configured")
+    report.add_argument("--endpoints", default=str(endpoints_file()), help="where the tracker store is configured")
     report.add_argument("--root", default=str(PROJECT_ROOT), help=argparse.SUPPRESS)
-    report.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE,
-                        help="below this the question counts as not understood")
+    report.add_argument(
+        "--min-confidence",
+        type=float,
+        default=DEFAULT_MIN_CONFIDENCE,
+        help="below this the question counts as not understood",
+    )
     sub = report.add_subparsers(dest="report_command", required=True)
     parser = sub.add_parser("unanswered", help="questions the assistant could not answer, grouped")
     parser.add_argument("--out", default=str(PROJECT_ROOT / "reports" / "unanswered.csv"), help=".csv or .xlsx")

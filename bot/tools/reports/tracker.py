@@ -61,8 +61,10 @@ def store_class(config: Dict[str, Any], endpoints: Path) -> type:
     except (ImportError, AttributeError):
         cls = None
     if not (isinstance(cls, type) and issubclass(cls, SQLTrackerStore)):
-        raise TrackerStoreError(f"{endpoints}: tracker_store {name or '(none)'!r} is not an SQL store; the reports "
-                                "and the purge need one (SQLite or PostgreSQL)")
+        raise TrackerStoreError(
+            f"{endpoints}: tracker_store {name or '(none)'!r} is not an SQL store; the reports "
+            "and the purge need one (SQLite or PostgreSQL)"
+        )
     return cls
 
 
@@ -85,9 +87,14 @@ def database_url(endpoints: Path, root: Path = PROJECT_ROOT) -> sa.engine.URL:
         path = Path(database)
         return sa.engine.URL.create("sqlite", database=str(path if path.is_absolute() else root / path))
     driver = "postgresql+psycopg2" if dialect in ("postgresql", "postgres") else dialect
-    return sa.engine.URL.create(driver, username=config.get("username"), password=config.get("password") or None,
-                                host=config.get("url"), port=int(config["port"]) if config.get("port") else None,
-                                database=database)
+    return sa.engine.URL.create(
+        driver,
+        username=config.get("username"),
+        password=config.get("password") or None,
+        host=config.get("url"),
+        port=int(config["port"]) if config.get("port") else None,
+        database=database,
+    )
 
 
 def _intent(parse: Dict[str, Any]) -> tuple[str, float]:
@@ -98,15 +105,19 @@ def _intent(parse: Dict[str, Any]) -> tuple[str, float]:
 def read_messages(url: sa.engine.URL, since: Optional[float] = None) -> List[UserMessage]:
     """Every user message, in order, with the language the reply was given in."""
     if url.drivername == "sqlite" and not Path(url.database or "").exists():
-        raise TrackerStoreError(f"No conversations stored yet: {url.database} does not exist "
-                                "(the assistant creates it on the first message).")
+        raise TrackerStoreError(
+            f"No conversations stored yet: {url.database} does not exist "
+            "(the assistant creates it on the first message)."
+        )
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("events"):
                 return []
-            query = sa.text("SELECT sender_id, type_name, timestamp, data FROM events "
-                            "WHERE type_name IN ('user', 'slot') ORDER BY sender_id, id")
+            query = sa.text(
+                "SELECT sender_id, type_name, timestamp, data FROM events "
+                "WHERE type_name IN ('user', 'slot') ORDER BY sender_id, id"
+            )
             rows = connection.execute(query).fetchall()
     except sa.exc.SQLAlchemyError as error:
         raise TrackerStoreError(f"cannot read the tracker store: {error.__class__.__name__}: {error}") from None
@@ -127,9 +138,13 @@ def _messages(rows: List[Any]) -> Iterator[UserMessage]:
         if type_name == "user":
             parse = data.get("parse_data") or {}
             detected = (parse.get("language") or {}).get("code") or ""
-            pending = {"sender": sender, "text": data.get("text") or "", "parse": parse,
-                       "language": current.get(sender) or detected,
-                       "timestamp": timestamp or data.get("timestamp") or 0.0}
+            pending = {
+                "sender": sender,
+                "text": data.get("text") or "",
+                "parse": parse,
+                "language": current.get(sender) or detected,
+                "timestamp": timestamp or data.get("timestamp") or 0.0,
+            }
         elif data.get("name") == "language" and data.get("value"):
             current[sender] = str(data["value"])
             if pending:
@@ -140,5 +155,6 @@ def _messages(rows: List[Any]) -> Iterator[UserMessage]:
 
 def _message(pending: Dict[str, Any]) -> UserMessage:
     intent, confidence = _intent(pending["parse"])
-    return UserMessage(pending["sender"], pending["text"], intent, confidence, pending["language"],
-                       float(pending["timestamp"]))
+    return UserMessage(
+        pending["sender"], pending["text"], intent, confidence, pending["language"], float(pending["timestamp"])
+    )

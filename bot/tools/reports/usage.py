@@ -45,16 +45,20 @@ def bar_chart(title: str, bars: Sequence[Tuple[str, float]], unit: str = "") -> 
         return f"<h2>{html.escape(title)}</h2><p>No data.</p>"
     top = max(value for _, value in bars) or 1
     row, left, width = 24, 190, 420
-    parts = [f'<svg role="img" aria-label="{html.escape(title)}" width="{left + width + 80}" '
-             f'height="{row * len(bars) + 10}" xmlns="http://www.w3.org/2000/svg">']
+    parts = [
+        f'<svg role="img" aria-label="{html.escape(title)}" width="{left + width + 80}" '
+        f'height="{row * len(bars) + 10}" xmlns="http://www.w3.org/2000/svg">'
+    ]
     for i, (label, value) in enumerate(bars):
         y = i * row + 5
         length = max(1.0, width * value / top)
         text = f"{value:.0%}" if unit == "%" else f"{value:g}"
-        parts.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">{html.escape(label)}</text>'
-                     f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{row - 6}" fill="{PALETTE[0]}">'
-                     f'<title>{html.escape(label)}: {text}</title></rect>'
-                     f'<text x="{left + length + 4:.1f}" y="{y + 15}">{text}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">{html.escape(label)}</text>'
+            f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{row - 6}" fill="{PALETTE[0]}">'
+            f"<title>{html.escape(label)}: {text}</title></rect>"
+            f'<text x="{left + length + 4:.1f}" y="{y + 15}">{text}</text>'
+        )
     parts.append("</svg>")
     return f"<h2>{html.escape(title)}</h2>" + "".join(parts)
 
@@ -70,25 +74,34 @@ def line_chart(title: str, days: Sequence[str], series: Mapping[str, Sequence[fl
     def point(i: int, value: float) -> str:
         return f"{pad + i * step:.1f},{height - pad - (height - 2 * pad) * value / top:.1f}"
 
-    parts = [f'<svg role="img" aria-label="{html.escape(title)}" width="{width + 140}" height="{height}" '
-             'xmlns="http://www.w3.org/2000/svg">',
-             f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#999"/>',
-             f'<text x="{pad - 4}" y="{pad}" text-anchor="end">{top:.0%}</text>' if unit == "%" else
-             f'<text x="{pad - 4}" y="{pad}" text-anchor="end">{top:g}</text>']
+    parts = [
+        f'<svg role="img" aria-label="{html.escape(title)}" width="{width + 140}" height="{height}" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#999"/>',
+        f'<text x="{pad - 4}" y="{pad}" text-anchor="end">{top:.0%}</text>'
+        if unit == "%"
+        else f'<text x="{pad - 4}" y="{pad}" text-anchor="end">{top:g}</text>',
+    ]
     for i, day in enumerate(days):
         if len(days) <= 12 or i % max(1, len(days) // 12) == 0:
-            parts.append(f'<text x="{pad + i * step:.1f}" y="{height - pad + 16}" text-anchor="middle" '
-                         f'font-size="10">{html.escape(day[5:])}</text>')
+            parts.append(
+                f'<text x="{pad + i * step:.1f}" y="{height - pad + 16}" text-anchor="middle" '
+                f'font-size="10">{html.escape(day[5:])}</text>'
+            )
     for n, (name, values) in enumerate(sorted(series.items())):
         colour = PALETTE[n % len(PALETTE)]
         points = " ".join(point(i, v) for i, v in enumerate(values))
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
         for i, v in enumerate(values):
             shown = f"{v:.0%}" if unit == "%" else f"{v:g}"
-            parts.append(f'<circle cx="{point(i, v).split(",")[0]}" cy="{point(i, v).split(",")[1]}" r="3" '
-                         f'fill="{colour}"><title>{html.escape(name)} {html.escape(days[i])}: {shown}</title></circle>')
-        parts.append(f'<rect x="{width}" y="{20 + n * 18}" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="{width + 18}" y="{31 + n * 18}">{html.escape(name)}</text>')
+            parts.append(
+                f'<circle cx="{point(i, v).split(",")[0]}" cy="{point(i, v).split(",")[1]}" r="3" '
+                f'fill="{colour}"><title>{html.escape(name)} {html.escape(days[i])}: {shown}</title></circle>'
+            )
+        parts.append(
+            f'<rect x="{width}" y="{20 + n * 18}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{width + 18}" y="{31 + n * 18}">{html.escape(name)}</text>'
+        )
     parts.append("</svg>")
     return f"<h2>{html.escape(title)}</h2>" + "".join(parts)
 
@@ -99,8 +112,9 @@ def _days(messages: Sequence[UserMessage]) -> List[str]:
     return [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
 
 
-def usage_html(messages: List[UserMessage], topics: Mapping[str, str],
-               min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> str:
+def usage_html(
+    messages: List[UserMessage], topics: Mapping[str, str], min_confidence: float = DEFAULT_MIN_CONFIDENCE
+) -> str:
     """The whole report page."""
     messages = [m for m in messages if m.text.strip() and not m.text.startswith("/")]
     by_topic = Counter(_topic(m, topics, min_confidence) for m in messages)
@@ -117,15 +131,22 @@ def usage_html(messages: List[UserMessage], topics: Mapping[str, str],
             missed[i] += is_unanswered(m, min_confidence)
         sections.append(line_chart("Questions per language per day", days, per_language))
         rate = [missed[i] / asked[i] if asked[i] else 0.0 for i in range(len(days))]
-        sections.append(line_chart("Fallback rate per day (not understood / all questions)", days,
-                                   {"fallback rate": rate}, unit="%"))
+        sections.append(
+            line_chart(
+                "Fallback rate per day (not understood / all questions)", days, {"fallback rate": rate}, unit="%"
+            )
+        )
         overall = sum(missed) / len(messages)
-        sections.append(f"<p>Overall fallback rate: <strong>{overall:.0%}</strong> ({sum(missed)} of "
-                        f"{len(messages)}). Read them with <code>python -m bot report unanswered</code>.</p>")
+        sections.append(
+            f"<p>Overall fallback rate: <strong>{overall:.0%}</strong> ({sum(missed)} of "
+            f"{len(messages)}). Read them with <code>python -m bot report unanswered</code>.</p>"
+        )
         languages = Counter(m.language or "?" for m in messages)
         sections.append(bar_chart("Questions per language", languages.most_common()))
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<title>Conference assistant: usage</title><style>body{font-family:sans-serif;margin:2em;max-width:60em}"
-            "svg text{font-size:12px;font-family:sans-serif}</style></head><body>"
-            f"<h1>Conference assistant: usage</h1><p>Generated {generated}.</p>{''.join(sections)}</body></html>\n")
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Conference assistant: usage</title><style>body{font-family:sans-serif;margin:2em;max-width:60em}"
+        "svg text{font-size:12px;font-family:sans-serif}</style></head><body>"
+        f"<h1>Conference assistant: usage</h1><p>Generated {generated}.</p>{''.join(sections)}</body></html>\n"
+    )
