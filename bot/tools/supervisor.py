@@ -12,7 +12,6 @@ operator (or a test) can find each process.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -20,8 +19,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
-
-logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 30.0
 STABLE_AFTER_S = 60.0
@@ -42,8 +39,8 @@ class Child:
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-    logger.warning(message)
+    """On the supervisor's standard error, where `make run` shows it (one line each)."""
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
 
 @dataclass

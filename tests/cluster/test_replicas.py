@@ -89,6 +89,7 @@ def test_killing_a_replica_mid_load_loses_nothing_and_it_comes_back(cluster, dat
         _load(cluster, database, conversations, rounds=8)
     finally:
         killer.join()
+    print(f"\nload done {time.monotonic() - killed_at[0]:.0f} s after the kill")
     for conversation in conversations:
         assert len(conversation.sent) == 8
         assert_each_turn_stored_once(stored_events(database, conversation.sender), conversation.sent)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -88,3 +89,18 @@ def test_the_web_chat_s_socket_io_channel_answers(two_workers):
     finally:
         client.disconnect()
     assert replies[0].get("text")
+
+
+def test_a_sender_s_rate_limit_holds_across_both_workers(two_workers):
+    """30 messages from one sender at once, each on a new connection (so both workers take
+    some): the burst (10) and what refills meanwhile get through, not 10 per worker."""
+    servers, _ = two_workers
+    sender = f"workers-flood-{uuid.uuid4().hex[:8]}"
+    started = time.monotonic()
+    with ThreadPoolExecutor(6) as pool:
+        statuses = list(pool.map(lambda _: requests.post(
+            f"{servers.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "hi"},
+            headers={"Connection": "close"}, timeout=60).status_code, range(30)))
+    refilled = (time.monotonic() - started) * 30 / 60  # BOT_RATE_PER_SENDER_PER_MINUTE = 30
+    assert set(statuses) == {200, 429}
+    assert 10 <= statuses.count(200) <= 10 + int(refilled) + 1, (statuses.count(200), refilled)

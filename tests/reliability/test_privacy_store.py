@@ -105,7 +105,14 @@ def test_purge_refuses_a_store_it_cannot_purge(tmp_path):
         purge(endpoints, "30d")
 
 
-def test_an_unreadable_database_is_a_clear_error(db):
+@pytest.fixture
+def short_outages(monkeypatch):
+    """The store retries a failing database for 30 s (tests/cluster tests the retries);
+    here only the error after them matters."""
+    monkeypatch.setenv("BOT_DB_OUTAGE_TIMEOUT", "1")
+
+
+def test_an_unreadable_database_is_a_clear_error(db, short_outages):
     broken = store(db)
     db.unlink()
     db.mkdir()  # a directory where the file was: every query fails
@@ -113,7 +120,7 @@ def test_an_unreadable_database_is_a_clear_error(db):
         run(broken.save(tracker("u1", turn("hi", "greet", "utter_greet"))))
 
 
-def test_failures_are_reported_to_the_channel_handling_the_message(db):
+def test_failures_are_reported_to_the_channel_handling_the_message(db, short_outages):
     from bot.plugins.tracker_store.privacy import watch_storage
 
     broken = store(db)

@@ -91,3 +91,17 @@ def test_a_start_that_fails_is_tried_again(tmp_path, capsys):
     supervisor.check()
     assert len(attempts) == 3 and child.process is not None
     child.process.wait()
+
+
+def test_a_cluster_keeps_its_api_token_apart_from_make_run_s(tmp_path, monkeypatch):
+    from bot.tools.cluster import Cluster, ClusterSettings
+    from bot.tools.serve import ServerSettings, api_token
+
+    monkeypatch.delenv("BOT_API_TOKEN", raising=False)
+    run = ServerSettings(model=tmp_path / "m.tar.gz", var_dir=tmp_path / "var")
+    run_token = api_token(run)
+    cluster = Cluster(ClusterSettings(model=tmp_path / "m.tar.gz", run_dir=tmp_path / "var" / "cluster"))
+    assert (tmp_path / "var" / "api-token").read_text().strip() == run_token
+    assert (tmp_path / "var" / "cluster" / "api-token").read_text().strip() == cluster.token != run_token
+    replica = cluster._settings_for(5010, 5055)
+    assert replica.api_token == cluster.token  # every replica the same, none written again
