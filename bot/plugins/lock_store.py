@@ -25,17 +25,19 @@ workers, Rasa's ``InMemoryLockStore`` with one.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional, Text
+from typing import Any, Iterator, Optional, Text
 
 from rasa.constants import DEFAULT_SANIC_WORKERS, ENV_SANIC_WORKERS
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
+from rasa.core.lock_store import RedisLockStore as RasaRedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -52,7 +54,42 @@ def sanic_workers() -> int:
         return DEFAULT_SANIC_WORKERS
 
 
-class SQLiteLockStore(LockStore):
+class ServedAfterExpiry:
+    """Rasa's wait for a conversation's lock, ending also when this request's own ticket
+    expired while it waited.
+
+    Rasa waits until its ticket is the first unexpired one. When a server dies holding a
+    conversation's lock, its ticket expires after ``TICKET_LOCK_LIFETIME``; a request that
+    queued behind it a moment later holds a ticket that expires a moment later. If Rasa's
+    once-a-second check falls between the two expiries, no ticket is left to be served and
+    the request waits forever (seen after killing a replica of ``make run-cluster`` under
+    load: the retried messages hung until the client gave up). Here a request goes ahead
+    as soon as no unexpired ticket older than its own is left, which is Rasa's rule
+    whenever its own ticket is still there.
+    """
+
+    async def _acquire_lock(self, conversation_id: Text, ticket: int, wait_time_in_seconds: float) -> TicketLock:
+        store: Any = self
+        while True:
+            lock = store.get_lock(conversation_id)
+            if not lock:
+                break
+            if not any(t.number < ticket and not t.has_expired() for t in lock.tickets):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+            store.update_lock(conversation_id)
+        raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+
+
+class RedisLockStore(ServedAfterExpiry, RasaRedisLockStore):
+    """Rasa's Redis lock store (same keys, same settings as ``type: redis``), with the
+    wait above; what deploy/endpoints.production.yml names."""
+
+    def __init__(self, endpoint_config: EndpointConfig) -> None:
+        super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
+
+
+class SQLiteLockStore(ServedAfterExpiry, LockStore):
     """Rasa's ticket locks in a SQLite file shared by the processes of one machine."""
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, db: Text = DEFAULT_DB) -> None:

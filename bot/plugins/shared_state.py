@@ -177,11 +177,11 @@ DEFAULT_LOCKS_DB = "locks.db"
 def from_lock_store(config: Mapping[str, Any], var_dir: Path) -> SharedState:
     """The shared state that goes with ``endpoints.yml``'s ``lock_store`` block.
 
-    ``redis``: that database and key prefix. Anything else (our SQLite lock stores, or
+    ``redis`` (Rasa's or ours): that database and key prefix. Anything else (our SQLite lock stores, or
     none): the lock store's SQLite file, ``var_dir/locks.db`` unless it names one.
     """
     kind = str(config.get("type") or "").lower()
-    if kind == "redis":
+    if kind == "redis" or kind.endswith(".redislockstore"):
         import redis
 
         client = redis.Redis(

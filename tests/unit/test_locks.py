@@ -14,7 +14,7 @@ from rasa.core.utils import number_of_sanic_workers
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
 from bot import PROJECT_ROOT
-from bot.plugins.lock_store import SQLiteLockStore, WorkersLockStore
+from bot.plugins.lock_store import ServedAfterExpiry, SQLiteLockStore, WorkersLockStore
 
 
 def store(path) -> SQLiteLockStore:
@@ -114,3 +114,57 @@ def test_a_failed_step_leaves_no_half_written_lock(tmp_path, monkeypatch):
     with sqlite3.connect(path) as connection:
         (serialised,) = connection.execute("SELECT lock FROM locks").fetchone()
     assert len(json.loads(serialised)["tickets"]) == 1
+
+
+class _Served(ServedAfterExpiry, InMemoryLockStore):
+    pass
+
+
+def test_a_request_whose_ticket_expired_while_a_dead_server_s_lock_ran_out_goes_ahead():
+    """A server died holding the lock (ticket 0); a request queued behind it (ticket 1) a
+    moment later. Both expire before the request looks again: Rasa waits for ever, ours
+    goes ahead. Rasa's rule holds otherwise: a live earlier ticket still makes it wait."""
+    import asyncio
+    import time
+
+    from rasa.core.lock_store import InMemoryLockStore as RasaStore
+
+    async def wait_behind_a_dead_ticket(store) -> bool:
+        store.issue_ticket("c", lock_lifetime=0.2)  # the dead server's
+        time.sleep(0.05)
+        ticket = store.issue_ticket("c", lock_lifetime=0.2)
+        try:
+            await asyncio.wait_for(store._acquire_lock("c", ticket, wait_time_in_seconds=0.3), timeout=2)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    assert asyncio.run(wait_behind_a_dead_ticket(RasaStore())) is False
+    assert asyncio.run(wait_behind_a_dead_ticket(_Served())) is True
+
+    async def behind_a_live_ticket() -> bool:
+        store = _Served()
+        store.issue_ticket("c", lock_lifetime=60)
+        ticket = store.issue_ticket("c", lock_lifetime=0.1)
+        try:
+            await asyncio.wait_for(store._acquire_lock("c", ticket, wait_time_in_seconds=0.2), timeout=1)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    assert asyncio.run(behind_a_live_ticket()) is False
+
+
+def test_the_production_endpoints_build_the_redis_lock_store(monkeypatch):
+    from rasa.core.utils import AvailableEndpoints
+
+    from bot.plugins.lock_store import RedisLockStore
+
+    for key, value in {"ACTION_SERVER_URL": "http://a", "DB_HOST": "h", "DB_PORT": "5432", "DB_NAME": "n",
+                       "DB_USER": "u", "DB_PASSWORD": "", "DB_LOGIN_DB": "p", "REDIS_HOST": "127.0.0.1",
+                       "REDIS_PORT": "6379", "REDIS_DB": "5", "REDIS_PASSWORD": "", "REDIS_KEY_PREFIX": "t"}.items():
+        monkeypatch.setenv(key, value)
+    endpoints = AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "deploy" / "endpoints.production.yml"))
+    store = LockStore.create(endpoints.lock_store)
+    assert isinstance(store, RedisLockStore) and store.key_prefix == "t:lock:"
+    assert store.red.connection_pool.connection_kwargs["db"] == 5
