@@ -21,6 +21,7 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install run shell train validate test unit e2e stories evaluate evaluate-fresh content-check programme-check compare-tokenizers clean \
+	lint checks servers organisers \
 	browser channels reliability faq-check faq-import faq-export faq-status publish report-unanswered report-usage faq-test \
 	run-cluster cluster-test bench
 
@@ -143,10 +144,15 @@ evaluate-fresh: $(MODEL)
 # model run beside the training (the classifier trains on one CPU), then the model's own
 # tests, then the suites with servers. Each stage fails the whole.
 test: $(BIN)/.installed $(WEB_DEPS)
+	@echo "== $$(date +%T) checks beside the training"
 	$(MAKE) --no-print-directory -j2 checks train
-	$(MAKE) --no-print-directory stories evaluate
+	@echo "== $$(date +%T) the model's conversation tests and accuracy gate"
+	$(MAKE) --no-print-directory -j2 stories evaluate
+	@echo "== $$(date +%T) the suites against make run"
 	$(MAKE) --no-print-directory servers
+	@echo "== $$(date +%T) the cluster"
 	$(MAKE) --no-print-directory cluster-test
+	@echo "== $$(date +%T) done"
 
 checks: $(BIN)/.installed
 	$(MAKE) --no-print-directory lint validate unit
@@ -210,9 +216,9 @@ report-unanswered: $(BIN)/.installed
 report-usage: $(BIN)/.installed
 	$(BIN)/python -m bot report usage
 
-# The FAQ's own tests (they also run in `make unit` and `make e2e`); the end-to-end
-# part trains one model through `python -m bot publish` (about 10 minutes).
-faq-test: $(MODEL)
+# The FAQ's own tests (they also run in `make unit` and `make organisers`); the
+# end-to-end part trains a two-language model through `python -m bot publish`.
+faq-test: $(MODEL) $(WEB_DEPS)
 	$(BIN)/python -m pytest tests/unit/test_faq_check.py tests/unit/test_faq_project.py \
 		tests/unit/test_faq_publish.py tests/unit/test_faq_reports.py -q
-	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/e2e/test_faq.py -q
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/organisers -q
