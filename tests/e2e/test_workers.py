@@ -104,3 +104,17 @@ def test_a_sender_s_rate_limit_holds_across_both_workers(two_workers):
     refilled = (time.monotonic() - started) * 30 / 60  # BOT_RATE_PER_SENDER_PER_MINUTE = 30
     assert set(statuses) == {200, 429}
     assert 10 <= statuses.count(200) <= 10 + int(refilled) + 1, (statuses.count(200), refilled)
+
+
+def test_every_worker_runs_the_pinned_rasa_with_every_patch_in_place(servers):
+    """What each Sanic worker of `make run` reports about itself (bot/plugins/model_sync.py):
+    the patches in place are looked up where they live, in that worker's process."""
+    from bot.plugins.patches import RASA_VERSION, SPEEDUPS
+    from bot.tools.serve import default_workers
+
+    workers = servers.wait_for_workers()
+    assert len(workers) == default_workers()
+    for name, info in workers.items():
+        assert info["rasa"] == RASA_VERSION, name
+        assert sorted(info["patches"]) == sorted(SPEEDUPS), name
+        assert info["model_file"] == str(servers.model.resolve()) and info["model_id"], name
