@@ -100,7 +100,7 @@ unit: $(BIN)/.installed
 # runs on its own (make e2e, channels, browser, reliability, organisers).
 SERVER_SUITES := tests/e2e tests/channels tests/browser tests/reliability tests/organisers
 servers: $(MODEL) $(WEB_DEPS)
-	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest $(SERVER_SUITES) -q
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest $(SERVER_SUITES) -q --durations=15
 
 e2e: $(MODEL) $(WEB_DEPS)
 	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/e2e -q

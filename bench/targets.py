@@ -130,7 +130,7 @@ def embedded_default(model: Path, workdir: Path, rasa_port: int, actions_port: i
                      env: Dict[str, str] | None = None, workers: int = 1,
                      send_domain: bool = False, lock_store_type: str = "") -> Iterator[Target]:
     """What ``make run`` starts: one action server, one Rasa server, SQLite; with
-    ``workers`` > 1 what ``make run WORKERS=2`` starts (Sanic workers sharing the port).
+    ``workers`` > 1 what ``make run`` starts on 2+ CPUs (Sanic workers sharing the port).
 
     ``tracker_store_type``, ``lock_store_type``, ``env`` and ``send_domain`` make the
     variants compared in bench/ablation.py.
@@ -138,8 +138,8 @@ def embedded_default(model: Path, workdir: Path, rasa_port: int, actions_port: i
     workdir.mkdir(parents=True, exist_ok=True)
     endpoints = embedded_endpoints(workdir, actions_port, tracker_store_type, send_domain, lock_store_type)
     settings = ServerSettings(model=model, rasa_port=rasa_port, actions_port=actions_port,
-                              endpoints=endpoints, log_dir=workdir,
-                              extra_env={"SANIC_WORKERS": str(workers), **(env or {})})
+                              endpoints=endpoints, var_dir=workdir, log_dir=workdir, workers=workers,
+                              extra_env=dict(env or {}))
     servers = Servers(settings)
     started = time.monotonic()
     with servers:

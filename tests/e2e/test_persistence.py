@@ -1,14 +1,32 @@
 """Conversations are stored in SQLite: a crash of the Rasa server loses nothing, and
 `make run` starts it again by itself."""
 
+import requests
+
 from tests.e2e.replies import language_of
+from tests.reliability.conftest import response_text
+from tests.support.servers import Chat
 
 
-def test_conversation_survives_a_rasa_restart(servers, chat):
-    conversation = chat()
-    assert "Lamot" in conversation.say("Où se déroule la conférence ?")
+def user_texts(servers, sender: str) -> list:
+    tracker = requests.get(f"{servers.rasa_url}/conversations/{sender}/tracker",
+                           params={"token": servers.token}, timeout=60).json()
+    return [event.get("text") for event in tracker["events"] if event["event"] == "user"]
+
+
+def test_conversations_survive_a_rasa_crash(servers, chat):
+    french = chat()
+    assert "Lamot" in french.say("Où se déroule la conférence ?")
+    dutch = Chat(servers.public_url)  # through the public gateway
+    dutch.say("Hallo, waar vindt de conferentie plaats?")
+    before = user_texts(servers, dutch.sender)
+
     servers.restart_rasa()  # a crash: the supervisor of `make run` starts it again
+
     # The conversation language (French) was restored from the tracker store.
-    reply = conversation.say("ok")
+    reply = french.say("ok")
     assert reply
     assert language_of(reply) == "fr"
+    assert dutch.say("ok") == response_text("utter_acknowledge", "nl")
+    after = user_texts(servers, dutch.sender)
+    assert after[: len(before)] == before and after[-1] == "ok"
