@@ -49,7 +49,7 @@ def _front_components() -> List[object]:
     pipeline = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
     storage = LocalModelStorage(Path(tempfile.mkdtemp()))
     components: List[object] = [
-        LanguageDetector(LanguageDetector.get_default_config()),
+        LanguageDetector(),
         LanguageAwareTokenizer(LanguageAwareTokenizer.get_default_config()),
     ]
     for index, entry in enumerate(c for c in pipeline if c["name"] == "CountVectorsFeaturizer"):

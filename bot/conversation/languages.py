@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.conversation.language_model import LanguageModel
 from bot.conversation.text import arabic_share, longest_match, normalise, word_count
 
 LANGUAGES_FILE = PROJECT_ROOT / "data" / "languages.yml"
@@ -33,6 +34,16 @@ UNSUPPORTED_MIN_CONFIDENCE = 0.6
 LEXICON_MAX_WORDS = 4
 # With nothing better to go on (a new conversation), a weak detection still beats English.
 WEAK_MIN_CONFIDENCE = 0.3
+# With the model learnt from the training examples (bot/conversation/language_model.py), a
+# message of any length is reliable when the combined evidence is this sure; below it,
+# the runner-up is offered when it is at least this likely.
+SURE_PROBABILITY = 0.9
+ALTERNATIVE_MIN_PROBABILITY = 0.1
+# How much lingua's opinion counts beside the model's (a weighted geometric mean).
+LINGUA_WEIGHT = 0.5
+# What carries no language: markup, addresses, numbers.
+_MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|https?://\S+|www\.\S+|\S+@\S+\.\S+|\d+")
+_ACRONYM = re.compile(r"(?<!\w)[A-Z][A-Z0-9]{1,}(?:-[A-Z0-9]+)*(?!\w)")
 # Metadata keys that carry a language hint from a channel (web widget, Telegram …).
 METADATA_LANGUAGE_KEYS = ("language", "language_code", "locale")
 
@@ -62,6 +73,7 @@ class Language:
     called: Sequence[str]
     lexicon: Sequence[str]
     letters: str = ""
+    names: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,7 @@ def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
             called=tuple(normalise(str(p)) for p in entry["called"]),
             lexicon=tuple(normalise(str(p)) for p in entry["lexicon"]),
             letters="".join(str(letter) for letter in entry.get("letters") or ()),
+            names=tuple(str(name) for name in entry.get("names") or ()),
         )
     neutral = tuple(str(name) for name in raw.get("neutral") or ())
     return Catalogue(languages, tuple(raw.get("unsupported") or ()), neutral)
@@ -125,6 +138,10 @@ class Detection:
     words: int
     mentioned: Optional[str] = None
     lexicon: Optional[str] = None
+    # The runner-up when the message could be either (offered to the user at the start).
+    alternative: Optional[str] = None
+    # For a message of names alone: the languages that write them so ("OIM": fr, es).
+    named: Sequence[str] = ()
 
     def as_dict(self) -> Dict[str, Any]:
         return {
@@ -135,17 +152,28 @@ class Detection:
             "words": self.words,
             "mentioned": self.mentioned,
             "lexicon": self.lexicon,
+            "alternative": self.alternative,
+            "named": list(self.named),
         }
 
 
 class LanguageIdentifier:
-    """Detects which of the six languages a message is in (lingua, plus our lexicons)."""
+    """Which of the six languages a message is in.
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    Evidence, strongest first: Arabic script; a letter only one of the six writes
+    (Spanish "¿", German "ß"); then, on the words left once names and acronyms are
+    removed (they never decide: "ONU-Habitat", "CGLU", "Bart Somers"), the model learnt
+    from the training examples (``LanguageModel``, when given) combined with lingua.
+    A message with no words of any language (markup, emoji, numbers, an address) has no
+    language: the conversation keeps its own.
+    """
+
+    def __init__(self, catalogue: Catalogue, model: Optional[LanguageModel] = None) -> None:
         from lingua import Language as LinguaLanguage
         from lingua import LanguageDetectorBuilder
 
         self._catalogue = catalogue
+        self._model = model
         by_name = {lang.lingua: code for code, lang in catalogue.languages.items()}
         self._code_of = {getattr(LinguaLanguage, name): code for name, code in by_name.items()}
         others = [getattr(LinguaLanguage, name) for name in catalogue.unsupported_lingua]
@@ -163,9 +191,20 @@ class LanguageIdentifier:
             else None
         )
         self._called = {phrase: code for code, lang in catalogue.languages.items() for phrase in lang.called}
-        self._lexicon = {phrase: code for code, lang in catalogue.languages.items() for phrase in lang.lexicon}
-        self._own_letters = frozenset(letter for lang in catalogue.languages.values() for letter in lang.letters)
-        names = sorted(catalogue.neutral, key=len, reverse=True)
+        # A greeting several languages share ("hallo": Dutch and German) decides nothing.
+        speakers: Dict[str, set] = {}
+        for code, lang in catalogue.languages.items():
+            for phrase in lang.lexicon:
+                speakers.setdefault(phrase, set()).add(code)
+        self._lexicon = {phrase: codes.pop() for phrase, codes in speakers.items() if len(codes) == 1}
+        self._shared_lexicon = frozenset(phrase for phrase, codes in speakers.items() if len(codes) > 1)
+        self._own_letters = {letter: code for code, lang in catalogue.languages.items() for letter in lang.letters}
+        # Which languages write each name form ("OIM": French and Spanish); neutral ones none.
+        self._name_languages: Dict[str, List[str]] = {name.casefold(): [] for name in catalogue.neutral}
+        for code, lang in catalogue.languages.items():
+            for name in lang.names:
+                self._name_languages.setdefault(name.casefold(), []).append(code)
+        names = sorted(self._name_languages, key=len, reverse=True)
         self._names = (
             re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
             if names
@@ -173,51 +212,77 @@ class LanguageIdentifier:
         )
 
     def _without_names(self, text: str) -> str:
-        """The message without names that read the same in every language.
+        """The message without names and acronyms, which read alike in every language.
 
         Works on the original text: accents are the detector's best evidence.
         """
+        if self._names is not None:
+            text = self._names.sub(" ", text)
+        return " ".join(_ACRONYM.sub(" ", text).split())
+
+    def _names_languages(self, text: str) -> List[str]:
+        """The languages that write the names found in ``text``, most names first."""
         if self._names is None:
-            return text
-        return " ".join(self._names.sub(" ", text).split())
+            return []
+        votes: Dict[str, int] = {}
+        for match in self._names.finditer(text):
+            for code in self._name_languages.get(match.group(0).casefold(), ()):
+                votes[code] = votes.get(code, 0) + 1
+        order = list(self._catalogue.languages)
+        return sorted(votes, key=lambda code: (-votes[code], order.index(code)))
+
+    def _scores(self, text: str) -> Dict[str, float]:
+        """P(language | text) over the six, from lingua and (when given) the learnt model."""
+        lingua = {
+            self._code_of[value.language]: value.value
+            for value in self._supported.compute_language_confidence_values(text)
+        }
+        if self._model is None:
+            return lingua
+        learnt = self._model.probabilities(text)
+        combined = {
+            code: learnt.get(code, 0.0) * max(lingua.get(code, 0.0), 1e-6) ** LINGUA_WEIGHT
+            for code in self._catalogue.languages
+        }
+        total = sum(combined.values()) or 1.0
+        return {code: value / total for code, value in combined.items()}
 
     def detect(self, text: str) -> Detection:
         normalised = normalise(text)
-        words = word_count(text)
         mentioned_phrase = longest_match(normalised, self._called)
         mentioned = self._called.get(mentioned_phrase) if mentioned_phrase else None
+        content = " ".join(_MARKUP.sub(" ", text).split())
+        words = word_count(content)
         lexicon_phrase = longest_match(normalised, self._lexicon) if words <= LEXICON_MAX_WORDS else None
         lexicon = self._lexicon.get(lexicon_phrase) if lexicon_phrase else None
 
-        if not normalised:
-            return Detection(None, 0.0, False, False, words, mentioned, lexicon)
-        if arabic_share(text) >= 0.5 and "ar" in self._catalogue.languages:
+        if not normalise(content) or not words:
+            return Detection(None, 0.0, False, False, 0, mentioned, lexicon)
+        if arabic_share(content) >= 0.5 and "ar" in self._catalogue.languages:
             # The script alone settles it: of the six, only Arabic is written this way.
             return Detection("ar", 1.0, True, False, words, mentioned, lexicon)
 
-        text = self._without_names(text)
-        words = word_count(text)
-        if not normalise(text):
-            return Detection(None, 0.0, False, False, words, mentioned, lexicon)
-        scores = self._supported.compute_language_confidence_values(text)
-        best_supported = self._code_of[scores[0].language] if scores else None
-        best_supported_score = scores[0].value if scores else 0.0
+        own = next((code for letter, code in self._own_letters.items() if letter in content), None)
+        if own is not None:  # also around a name alone: "¿UCLG?" is a Spanish question
+            return Detection(own, 1.0, True, False, words, mentioned, lexicon)
+        named = self._names_languages(content)
+        content = self._without_names(content)
+        words = word_count(content)
+        if not normalise(content) or not words:
+            # Nothing but names: no language, at most a hint from how they are written ("OIM").
+            alternative = named[1] if len(named) > 1 else None
+            return Detection(None, 0.0, False, False, 0, mentioned, lexicon, alternative, named)
+        ranked = sorted(self._scores(content).items(), key=lambda item: -item[1])
+        (best, probability), (runner_up, second) = ranked[0], ranked[1]
         unsupported = (
-            words >= UNSUPPORTED_MIN_WORDS
-            and lexicon is None
-            and not self._has_own_letter(text)
-            and self._is_unsupported(text)
+            words >= UNSUPPORTED_MIN_WORDS and lexicon is None and self._is_unsupported(content)
         )
-        reliable = not unsupported and words >= RELIABLE_MIN_WORDS and best_supported_score >= RELIABLE_MIN_CONFIDENCE
-        return Detection(best_supported, best_supported_score, reliable, unsupported, words, mentioned, lexicon)
-
-    def _has_own_letter(self, text: str) -> bool:
-        """Whether the text has a letter only one of the six writes (Spanish "¿", German "ß").
-
-        lingua reads short Spanish questions such as "¿mostrador de objetos encontrados?"
-        as Portuguese; the opening question mark settles what statistics cannot.
-        """
-        return not self._own_letters.isdisjoint(text)
+        sure = probability >= SURE_PROBABILITY and (self._model is not None or words >= RELIABLE_MIN_WORDS)
+        reliable = not unsupported and (
+            sure or (words >= RELIABLE_MIN_WORDS and probability >= RELIABLE_MIN_CONFIDENCE)
+        )
+        alternative = runner_up if not sure and second >= ALTERNATIVE_MIN_PROBABILITY else None
+        return Detection(best, probability, reliable, unsupported, words, mentioned, lexicon, alternative)
 
     def _is_unsupported(self, text: str) -> bool:
         if self._wide is None:
@@ -242,7 +307,8 @@ def choose_language(
     a reliable detection of this message; the current language (short or unclear
     messages such as "ok", "merci" or "UN-Habitat" keep it); the channel's language
     (widget setting, Telegram ``language_code``) at the start; a greeting or thanks
-    word; a weak detection; otherwise nothing, and replies use the English default.
+    word; a weak detection; the language that writes the names of a message of names
+    alone ("OIM"); otherwise nothing, and replies use the English default.
     """
     requested = catalogue.normalise_code(requested)
     if requested:
@@ -257,4 +323,6 @@ def choose_language(
     chosen = catalogue.normalise_code(prior) or catalogue.normalise_code(detection.get("lexicon"))
     if chosen is None and detection.get("confidence", 0.0) >= WEAK_MIN_CONFIDENCE:
         chosen = catalogue.normalise_code(detection.get("code"))
+    if chosen is None and detection.get("named"):
+        chosen = catalogue.normalise_code(detection["named"][0])  # "¿OIM?" alone: how it is written
     return chosen

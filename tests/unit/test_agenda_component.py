@@ -9,7 +9,7 @@ from bot.plugins.components.language_detector import LanguageDetector
 
 @pytest.fixture(scope="module")
 def pipeline():
-    return LanguageDetector({}), AgendaEntityExtractor({})
+    return LanguageDetector(), AgendaEntityExtractor({})
 
 
 def parse(pipeline, text, entities=()):

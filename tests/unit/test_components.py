@@ -18,7 +18,7 @@ DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 
 def detect(text):
     message = Message(data={"text": text})
-    LanguageDetector({}).process([message])
+    LanguageDetector().process([message])
     return message
 
 
@@ -107,3 +107,42 @@ def test_policy_follows_a_button_payload(policy):
 )
 def test_metadata_language(metadata, expected):
     assert metadata_language(metadata) == expected
+
+
+def first_message(text, detection, metadata=None):
+    parse = {"intent": {"name": "greet", "confidence": 0.9}, "entities": [], "language": detection}
+    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+              UserUttered(text, parse_data=parse, metadata=metadata, message_id="m1")]  # from a channel
+    return DialogueStateTracker.from_events("offer", events, slots=DOMAIN.slots)
+
+
+AMBIGUOUS = {"code": "de", "confidence": 0.55, "reliable": False, "words": 1, "alternative": "nl", "lexicon": None}
+
+
+def test_an_ambiguous_first_message_is_answered_in_the_likelier_language_with_the_other_offered(policy):
+    tracker = first_message("Hallo", AMBIGUOUS)
+    assert slot_events(policy, tracker) == [SlotSet("language", "de"), SlotSet("language_offer", "nl")]
+    for event in slot_events(policy, tracker):
+        tracker.update(event)
+    tracker.update(ActionExecuted("utter_greet"))
+    offer = policy.predict_action_probabilities(tracker, DOMAIN)
+    assert DOMAIN.action_names_or_texts[offer.probabilities.index(1.0)] == "utter_offer_language"
+    tracker.update(ActionExecuted("utter_offer_language"))
+    listen = policy.predict_action_probabilities(tracker, DOMAIN)
+    assert DOMAIN.action_names_or_texts[listen.probabilities.index(1.0)] == "action_listen"
+    assert SlotSet("language_offer", None) in listen.events
+
+
+def test_no_offer_when_the_channel_says_the_language_or_the_message_is_clear(policy):
+    assert slot_events(policy, first_message("Hallo", AMBIGUOUS, metadata={"language": "nl"})) == [
+        SlotSet("language", "nl")]
+    clear = {**AMBIGUOUS, "reliable": True, "alternative": None}
+    assert slot_events(policy, first_message("Guten Morgen zusammen", clear)) == [SlotSet("language", "de")]
+
+
+def test_no_offer_after_a_custom_action_that_failed(policy):
+    tracker = first_message("Hallo", AMBIGUOUS)
+    for event in slot_events(policy, tracker):
+        tracker.update(event)
+    tracker.update(ActionExecuted("action_answer"))  # no event after it: the action server failed
+    assert max(policy.predict_action_probabilities(tracker, DOMAIN).probabilities) == 0.0

@@ -80,7 +80,7 @@ def trained_featurizers(tmp_path_factory):
     examples = load_data(str(ROOT / "data" / "nlu")).training_examples[::20]
     training_data = TrainingData([Message(data={"text": e.get("text"), "intent": e.get("intent")})
                                   for e in examples])
-    LanguageDetector({}).process_training_data(training_data)
+    LanguageDetector().process_training_data(training_data)
     LanguageAwareTokenizer(LanguageAwareTokenizer.get_default_config()).process_training_data(training_data)
     storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
     stored = []
@@ -100,7 +100,7 @@ def tokenised_messages() -> list:
     messages = [Message(data={"text": text}) for texts in
                 yaml.safe_load((ROOT / "bench" / "messages.yml").read_text(encoding="utf-8")).values()
                 for text in texts] + [Message(data={"text": "?!"}), Message(data={"text": ""})]
-    LanguageDetector({}).process(messages)
+    LanguageDetector().process(messages)
     LanguageAwareTokenizer(LanguageAwareTokenizer.get_default_config()).process(messages)
     return messages
 

@@ -1,5 +1,6 @@
 """Checks on the training data and responses that `rasa data validate` does not make."""
 
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -63,6 +64,8 @@ def test_every_response_has_an_english_default_and_all_languages():
         assert len(defaults) == 1, f"{name}: needs exactly one unconditioned (English) variant"
         if name == "utter_unsupported_language":
             continue  # deliberately English only: the user's language is not one we speak
+        if name == "utter_offer_language":
+            continue  # in the offered language, not the conversation's: its own test below
         languages = sorted(c["value"] for v in variants for c in v.get("condition", []))
         assert languages == sorted(set(LANGS) - {"en"}), f"{name}: conditions {languages}"
         for variant in variants:
@@ -70,7 +73,23 @@ def test_every_response_has_an_english_default_and_all_languages():
                 assert condition == {"type": "slot", "name": "language", "value": condition["value"]}
 
 
+def test_the_language_offer_is_written_in_each_offered_language_and_switches_to_it():
+    variants = DOMAIN["responses"]["utter_offer_language"]
+    offered = {}
+    for variant in variants:
+        (button,) = variant["buttons"]
+        switches_to = json.loads(button["payload"].removeprefix("/set_language"))["language"]
+        for condition in variant.get("condition", []):
+            assert condition["name"] == "language_offer"
+            offered[condition["value"]] = switches_to
+    assert offered == {code: code for code in LANGS}
+    default = next(v for v in variants if "condition" not in v)
+    assert json.loads(default["buttons"][0]["payload"].removeprefix("/set_language"))["language"] == "en"
+
+
 def test_response_buttons_are_the_same_in_every_language():
     for name, variants in DOMAIN["responses"].items():
+        if name == "utter_offer_language":
+            continue  # each variant offers its own language
         payloads = {tuple(b["payload"] for b in v.get("buttons", [])) for v in variants}
         assert len(payloads) == 1, f"{name}: buttons differ between languages"

@@ -1,10 +1,14 @@
 """Dialogue policy that keeps the ``language`` slot in step with the conversation.
 
-It predicts no action; it only returns a ``SlotSet`` event, which Rasa applies
-before the winning action runs (``PolicyPrediction.events``). Doing this in the Rasa
-server rather than in a custom action means conditional responses ("hello" in the
-user's language) work without a round trip to the action server, and still work
-when the action server is down.
+It returns a ``SlotSet`` event, which Rasa applies before the winning action runs
+(``PolicyPrediction.events``). Doing this in the Rasa server rather than in a custom
+action means conditional responses ("hello" in the user's language) work without a
+round trip to the action server, and still work when the action server is down.
+
+One action it does choose: when a conversation starts with a message that could be in
+two languages ("Hallo": Dutch or German) and the channel says nothing, the answer comes
+in the more likely one and is followed by ``utter_offer_language``, a one-tap offer of
+the other, written in it (slot ``language_offer``), and then by listening.
 """
 
 from __future__ import annotations
@@ -14,21 +18,25 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, SESSION_START_METADATA_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation.languages import choose_language, load_catalogue, metadata_language
+from bot.plugins.components.action_failure import failed_custom_action
 from bot.plugins.components.language_detector import LANGUAGE_KEY
 
 LANGUAGE_SLOT = "language"
+OFFER_SLOT = "language_offer"
+OFFER_ACTION = "utter_offer_language"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class LanguagePolicy(Policy):
-    """Sets the conversation language from each user message; never picks an action."""
+    """Sets the conversation language from each user message; offers the other language
+    after an answer to an ambiguous first message."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -36,7 +44,9 @@ class LanguagePolicy(Policy):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 0}
+        # Above RulePolicy (6) and ActionFailurePolicy (7): its one prediction, the offer,
+        # must win against the rule that listens after the answer.
+        return {"priority": 8}
 
     def train(
         self,
@@ -54,10 +64,52 @@ class LanguagePolicy(Policy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         events = []
+        probabilities = self._default_predictions(domain)
         wanted = self.language_after_latest_message(tracker)
         if wanted and wanted != tracker.get_slot(LANGUAGE_SLOT):
             events.append(SlotSet(LANGUAGE_SLOT, wanted))
-        return self._prediction(self._default_predictions(domain), events=events)
+            offer = self.offer_after_latest_message(tracker, wanted)
+            if offer != tracker.get_slot(OFFER_SLOT):
+                events.append(SlotSet(OFFER_SLOT, offer))
+        latest_action = self._latest_action(tracker)
+        if latest_action == OFFER_ACTION:
+            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
+            events.append(SlotSet(OFFER_SLOT, None))
+        elif (
+            tracker.get_slot(OFFER_SLOT)
+            and latest_action not in (None, ACTION_LISTEN_NAME)
+            and OFFER_ACTION in domain.action_names_or_texts
+            and failed_custom_action(tracker, domain) is None
+        ):
+            probabilities[domain.index_for_action(OFFER_ACTION)] = 1.0  # after the answer, once
+        return self._prediction(probabilities, events=events)
+
+    @staticmethod
+    def _latest_action(tracker: DialogueStateTracker) -> Optional[str]:
+        """The action run since the latest user message, if any (None right after it)."""
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                return None
+            if isinstance(event, ActionExecuted):
+                return event.action_name
+        return None
+
+    def offer_after_latest_message(self, tracker: DialogueStateTracker, chosen: str) -> Optional[str]:
+        """The other language to offer when the first message could be in two."""
+        message = tracker.latest_message
+        if message is None or tracker.get_slot(LANGUAGE_SLOT):
+            return None  # the conversation has its language already
+        parse = message.parse_data or {}
+        detection = parse.get(LANGUAGE_KEY) or {}
+        session_start = tracker.get_slot(SESSION_START_METADATA_SLOT)
+        channel = metadata_language(message.metadata) or metadata_language(session_start)
+        if detection.get("reliable") or channel:
+            return None  # sure, or the channel's language came first
+        alternative = self._catalogue.normalise_code(detection.get("alternative"))
+        if alternative is None:
+            candidate = self._catalogue.normalise_code(detection.get("code"))
+            alternative = candidate if candidate != chosen else None
+        return alternative if alternative != chosen else None
 
     def language_after_latest_message(self, tracker: DialogueStateTracker) -> Optional[str]:
         """Idempotent: applying the result and asking again gives the same answer."""

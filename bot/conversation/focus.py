@@ -1,0 +1,44 @@
+"""The question in a message with more than one part.
+
+"hi! where's the venue?", "where is the venue? you can mail me at … or call …",
+"I land tomorrow. How do I get to Mechelen?": the intent classifier reads one text,
+and a greeting, a sentence of context or contact details around the question pull it
+towards the wrong intent (contact details alone made a venue question out of scope).
+So the understanding works on the message's question: contact details and web
+addresses are taken out (they are redacted before storage anyway), the message is cut
+into sentences, and when one of several is a question, that one is kept. A message
+with one sentence, or with no question among several, is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List
+
+from bot.conversation.redact import EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, redact_text
+
+_ADDRESS = re.compile(r"https?://\S+|www\.\S+")
+# A sentence ends at ! ? … (Arabic ؟) or at a full stop after a word of three or more
+# letters ("Dr. Clos", "16.11.2017" do not end one), followed by a space.
+_BOUNDARY = re.compile(r"(?:(?<=[!?؟…])|(?<=[^\W\d_]{3}\.))\s+")
+_QUESTION_MARKS = ("?", "؟")
+
+
+def sentences(text: str) -> List[str]:
+    return [part.strip() for part in _BOUNDARY.split(text) if part.strip(" .!?؟…¿¡")]
+
+
+def without_contacts(text: str) -> str:
+    """``text`` without e-mail addresses, phone numbers and web addresses."""
+    text = redact_text(text).replace(EMAIL_PLACEHOLDER, " ").replace(PHONE_PLACEHOLDER, " ")
+    return " ".join(_ADDRESS.sub(" ", text).split())
+
+
+def question_of(text: str) -> str:
+    """The part of ``text`` the assistant should answer (the whole text when it has one part)."""
+    cleaned = without_contacts(text)
+    parts = sentences(cleaned)
+    questions = [part for part in parts if part.endswith(_QUESTION_MARKS)]
+    if len(parts) > 1 and questions:
+        return questions[0] if len(questions) == 1 else " ".join(questions)
+    return cleaned or text

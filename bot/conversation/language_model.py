@@ -1,0 +1,95 @@
+"""Which of the six languages a short message is in, from its letters: a naive Bayes
+model over character n-grams, learnt from the assistant's own training examples.
+
+General-purpose detectors (lingua) are trained on running text; on the two- to
+five-word questions attendees start with ("Wat is UCLG?", "Was ist die IOM?") they
+often pick a neighbouring language. The training examples are exactly such questions,
+in each language's spelling of this domain's words, so n-gram statistics learnt from
+them separate the six on a few words. Words are padded with a space on each side, so
+the model learns how words start and end ("wat ", " was", " qué") as well as what
+they contain.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Mapping, Tuple
+
+MAX_N = 4
+SMOOTHING = 0.5
+MIN_COUNT = 2  # n-grams seen once in all the data are noise for this purpose
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+
+
+def words(text: str) -> List[str]:
+    """The lower-cased words of ``text`` (letters only; digits and punctuation dropped)."""
+    return _WORD.findall(text.lower())
+
+
+def ngrams(text: str, max_n: int = MAX_N) -> Iterable[str]:
+    """Character n-grams (1..max_n) of each word, padded with a space on each side."""
+    for word in words(text):
+        padded = f" {word} "
+        for n in range(1, max_n + 1):
+            for start in range(len(padded) - n + 1):
+                gram = padded[start : start + n]
+                if gram.strip():
+                    yield gram
+
+
+@dataclass(frozen=True)
+class LanguageModel:
+    """log P(n-gram | language), and the log-probability of an n-gram a language never showed."""
+
+    log_probs: Mapping[str, Mapping[str, float]]
+    unseen: Mapping[str, float]
+
+    @property
+    def codes(self) -> List[str]:
+        return sorted(self.log_probs)
+
+    @classmethod
+    def train(cls, examples: Iterable[Tuple[str, str]], min_count: int = MIN_COUNT) -> "LanguageModel":
+        """From (text, language) pairs; every language gets the same prior."""
+        counts: Dict[str, Counter] = defaultdict(Counter)
+        for text, code in examples:
+            counts[code].update(ngrams(text))
+        overall: Counter = Counter()
+        for per_language in counts.values():
+            overall.update(per_language)
+        kept = {gram for gram, count in overall.items() if count >= min_count}
+        log_probs: Dict[str, Dict[str, float]] = {}
+        unseen: Dict[str, float] = {}
+        for code, per_language in counts.items():
+            total = sum(count for gram, count in per_language.items() if gram in kept)
+            denominator = total + SMOOTHING * (len(kept) + 1)
+            log_probs[code] = {
+                gram: math.log((count + SMOOTHING) / denominator)
+                for gram, count in per_language.items()
+                if gram in kept
+            }
+            unseen[code] = math.log(SMOOTHING / denominator)
+        return cls(log_probs, unseen)
+
+    def probabilities(self, text: str) -> Dict[str, float]:
+        """P(language | text) for every language; uniform when the text has no letters."""
+        grams = list(ngrams(text))
+        if not grams:
+            return {code: 1.0 / len(self.log_probs) for code in self.log_probs}
+        totals = {
+            code: sum(table.get(gram, self.unseen[code]) for gram in grams) for code, table in self.log_probs.items()
+        }
+        best = max(totals.values())
+        exp = {code: math.exp(value - best) for code, value in totals.items()}
+        norm = sum(exp.values())
+        return {code: value / norm for code, value in exp.items()}
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"log_probs": {code: dict(table) for code, table in self.log_probs.items()}, "unseen": dict(self.unseen)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "LanguageModel":
+        return cls({code: dict(table) for code, table in data["log_probs"].items()}, dict(data["unseen"]))

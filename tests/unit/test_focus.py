@@ -1,0 +1,42 @@
+"""The question of a message with several parts (bot/conversation/focus.py)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.conversation.focus import question_of
+from bot.plugins.components.question_focus import QuestionFocus
+
+
+@pytest.mark.parametrize("text, question", [
+    ("hi! where's the venue?", "where's the venue?"),
+    ("where is the venue? you can mail me at j.doe@example.org or call +32 470 12 34 56", "where is the venue?"),
+    ("I arrive at the airport tomorrow. How do I get to Mechelen?", "How do I get to Mechelen?"),
+    ("¡Hola! ¿Dónde está la sede?", "¿Dónde está la sede?"),
+    ("مرحبا! أين يعقد المؤتمر؟", "أين يعقد المؤتمر؟"),
+    ("Hallo. Waar is het? Bedankt!", "Waar is het?"),
+    ("Danke! Wann ist es? Und wo?", "Wann ist es? Und wo?"),
+])
+def test_the_question_is_kept_and_the_rest_left_out(text, question):
+    assert question_of(text) == question
+
+
+@pytest.mark.parametrize("text", [
+    "Where does the conference take place?", "Bonjour, où est la conférence ?", "thanks. bye!", "ok",
+    "Who is Dr. Clos?", "when is it? 16.11.2017?", "see https://example.org", "",
+])
+def test_a_message_of_one_part_or_without_a_question_stays_as_it_is(text):
+    expected = text.replace("https://example.org", "").strip() or text
+    assert question_of(text) == expected
+
+
+def test_the_component_changes_messages_not_training_examples():
+    focus = QuestionFocus({})
+    message = Message(data={"text": "Hi there! Who organised it?"})
+    focus.process([message])
+    assert message.get("text") == "Who organised it?"
+    example = Message(data={"text": "hello! where is it?", "intent": "ask_venue"})
+    focus.process_training_data(TrainingData([example]))
+    assert example.get("text") == "hello! where is it?"

@@ -1,0 +1,67 @@
+"""The character n-gram language model (bot/conversation/language_model.py) and the
+identifier's evidence (bot/conversation/languages.py) on short messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation.language_model import LanguageModel, ngrams
+from bot.conversation.languages import LanguageIdentifier, load_catalogue
+
+TOY = [("wat is de verklaring", "nl"), ("waar is het", "nl"), ("wie is de burgemeester", "nl"),
+       ("was ist die erklärung", "de"), ("wo ist es", "de"), ("wer ist der bürgermeister", "de"),
+       ("what is the declaration", "en"), ("where is it", "en"), ("who is the mayor", "en")] * 2
+
+
+def test_ngrams_are_padded_words_of_letters_only():
+    grams = set(ngrams("Wat is 2017?"))
+    assert {" w", "wat ", " wat", "is ", "s"} <= grams
+    assert not any(ch.isdigit() or ch == "?" for gram in grams for ch in gram)
+
+
+def test_the_model_tells_apart_what_it_learnt_and_is_uniform_on_nothing():
+    model = LanguageModel.train(TOY)
+    for text, code in (("wat is het", "nl"), ("was ist das", "de"), ("what is it", "en")):
+        probabilities = model.probabilities(text)
+        assert max(probabilities, key=probabilities.get) == code, (text, probabilities)
+        assert sum(probabilities.values()) == pytest.approx(1.0)
+    assert model.probabilities("123 !!") == {code: pytest.approx(1 / 3) for code in ("nl", "de", "en")}
+
+
+def test_the_model_survives_its_own_serialisation():
+    model = LanguageModel.train(TOY)
+    again = LanguageModel.from_dict(model.as_dict())
+    assert again.probabilities("wie ist er") == model.probabilities("wie ist er")
+
+
+@pytest.fixture(scope="module")
+def identifier() -> LanguageIdentifier:
+    return LanguageIdentifier(load_catalogue(), LanguageModel.train(TOY))
+
+
+@pytest.mark.parametrize("text", ["<br/>", "<b></b> 🙂", "12:45", "https://example.org/a", "a@b.org", "UN-Habitat",
+                                  "IOM UCLG", "Bart Somers?"])
+def test_messages_without_words_of_a_language_have_no_language(identifier, text):
+    detection = identifier.detect(text)
+    assert detection.code is None and not detection.reliable
+
+
+@pytest.mark.parametrize("text, code", [("¿UCLG?", "es"), ("¿Qué hace ONU-Habitat?", "es"), ("Straße", "de"),
+                                        ("أين المؤتمر؟", "ar")])
+def test_decisive_letters_and_script_settle_the_language(identifier, text, code):
+    detection = identifier.detect(text)
+    assert (detection.code, detection.reliable) == (code, True)
+
+
+def test_names_and_acronyms_do_not_decide(identifier):
+    # "Wie is" is Dutch; the German-looking surname and the acronym must not tip it.
+    assert identifier.detect("Wie is Bart Somers?").code == "nl"
+    assert identifier.detect("Wat is UCLG?").code == "nl"
+    assert identifier.detect("Was ist die IOM?").code == "de"
+
+
+def test_a_greeting_two_languages_share_decides_nothing_alone():
+    catalogue = load_catalogue()
+    assert "hallo" in catalogue.languages["nl"].lexicon and "hallo" in catalogue.languages["de"].lexicon
+    detection = LanguageIdentifier(catalogue).detect("Hallo")
+    assert detection.lexicon is None
