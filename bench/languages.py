@@ -4,7 +4,8 @@ messages cut from the training examples, before anything is measured on a blind 
 The training examples of each language are split (every fifth one held out); the
 n-gram model learns from the rest; each held-out example, and its first one to five
 words, is identified with lingua alone, the learnt model alone, and the two combined at
-several weights. This chooses the settings (bot/conversation/languages.py) without
+several weights, and with several amounts of evidence per word (how sure a word makes
+the model). This chooses the settings (bot/conversation/languages.py) without
 looking at any test set. Results on stdout, copied into docs/evaluation.md by hand.
 """
 
@@ -15,7 +16,7 @@ import sys
 from typing import Dict, List, Tuple
 
 from bot import PROJECT_ROOT
-from bot.conversation import languages
+from bot.conversation import language_model, languages
 from bot.conversation.language_model import LanguageModel
 from bot.conversation.languages import LanguageIdentifier, load_catalogue
 from bot.plugins.components.language_detector import languages_of_examples
@@ -23,8 +24,7 @@ from bot.plugins.components.language_detector import languages_of_examples
 
 def split(examples: Dict[str, str]) -> Tuple[List[Tuple[str, str]], List[Tuple[str, str]]]:
     items = sorted(examples.items())
-    return ([item for i, item in enumerate(items) if i % 5],
-            [item for i, item in enumerate(items) if not i % 5])
+    return ([item for i, item in enumerate(items) if i % 5], [item for i, item in enumerate(items) if not i % 5])
 
 
 def short_forms(held_out: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
@@ -39,21 +39,30 @@ def short_forms(held_out: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
 
 
 def accuracy(identifier: LanguageIdentifier, cases: List[Tuple[str, str]]) -> Dict[str, float]:
-    """Per language: share identified right among the messages that have a language."""
+    """Per language: share identified right among the messages that have a language; and
+    over all: the share the identifier was sure of, and how often it was right when sure."""
     right: Dict[str, int] = {}
     total: Dict[str, int] = {}
+    sure = sure_right = 0
     for text, code in cases:
         detection = identifier.detect(text)
         if detection.code is None:
             continue  # names or nothing left: the conversation keeps its language
         total[code] = total.get(code, 0) + 1
         right[code] = right.get(code, 0) + (detection.code == code)
-    return {code: right[code] / total[code] for code in sorted(total)}
+        if detection.reliable:
+            sure += 1
+            sure_right += detection.code == code
+    scores = {code: right[code] / total[code] for code in sorted(total)}
+    scores["sure"] = sure / sum(total.values())
+    scores["right when sure"] = sure_right / max(1, sure)
+    return scores
 
 
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.languages", description=__doc__)
-    parser.add_argument("--weights", default="0,0.25,0.5,1", help="lingua weights to try beside the model")
+    parser.add_argument("--weights", default="0.5", help="lingua weights to try beside the model")
+    parser.add_argument("--per-word", default="2,4,8,1000", help="evidence per word to try (1000: per n-gram)")
     args = parser.parse_args(argv)
     catalogue = load_catalogue()
     training, held_out = split(languages_of_examples(PROJECT_ROOT / "data" / "nlu", catalogue.codes))
@@ -62,8 +71,12 @@ def main(argv: List[str] | None = None) -> int:
     print(f"{len(training)} examples learnt, {len(cases)} short messages identified\n")
     rows = {"lingua alone": accuracy(LanguageIdentifier(catalogue), cases)}
     for weight in (float(w) for w in args.weights.split(",")):
-        languages.LINGUA_WEIGHT = weight
-        rows[f"model + lingua^{weight:g}"] = accuracy(LanguageIdentifier(catalogue, model), cases)
+        for per_word in (float(p) for p in args.per_word.split(",")):
+            languages.LINGUA_WEIGHT = weight
+            language_model.EVIDENCE_PER_WORD = per_word
+            rows[f"model ({per_word:g}/word) + lingua^{weight:g}"] = accuracy(
+                LanguageIdentifier(catalogue, model), cases
+            )
     codes = sorted(next(iter(rows.values())))
     print("| settings | " + " | ".join(codes) + " |")
     print("|---|" + "---:|" * len(codes))

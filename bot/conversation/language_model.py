@@ -16,7 +16,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 MAX_N = 4
 SMOOTHING = 0.5
@@ -40,12 +40,22 @@ def ngrams(text: str, max_n: int = MAX_N) -> Iterable[str]:
                     yield gram
 
 
+# Evidence per word, not per n-gram: a naive Bayes sum over the ~20 n-grams of one word
+# makes one word look certain ("moin" → French at 0.9999, from "moins"). The model's
+# log-likelihoods are averaged over a message's n-grams and counted once per word, times
+# this factor (bench/languages.py chose it on training examples held out from the model).
+EVIDENCE_PER_WORD = 4.0
+
+
 @dataclass(frozen=True)
 class LanguageModel:
-    """log P(n-gram | language), and the log-probability of an n-gram a language never showed."""
+    """log P(n-gram | language), the log-probability of an n-gram a language never showed,
+    and the words seen in any language's examples (others — names, typos — carry no
+    evidence while the message has known words)."""
 
     log_probs: Mapping[str, Mapping[str, float]]
     unseen: Mapping[str, float]
+    known_words: frozenset = frozenset()
 
     @property
     def codes(self) -> List[str]:
@@ -55,8 +65,10 @@ class LanguageModel:
     def train(cls, examples: Iterable[Tuple[str, str]], min_count: int = MIN_COUNT) -> "LanguageModel":
         """From (text, language) pairs; every language gets the same prior."""
         counts: Dict[str, Counter] = defaultdict(Counter)
+        known = set()
         for text, code in examples:
             counts[code].update(ngrams(text))
+            known.update(words(text))
         overall: Counter = Counter()
         for per_language in counts.values():
             overall.update(per_language)
@@ -72,15 +84,25 @@ class LanguageModel:
                 if gram in kept
             }
             unseen[code] = math.log(SMOOTHING / denominator)
-        return cls(log_probs, unseen)
+        return cls(log_probs, unseen, frozenset(known))
 
-    def probabilities(self, text: str) -> Dict[str, float]:
+    def evidence(self, text: str) -> List[str]:
+        """The words that count: those seen in the examples, or all when none was."""
+        found = words(text)
+        known = [word for word in found if word in self.known_words]
+        return known or found
+
+    def probabilities(self, text: str, per_word: Optional[float] = None) -> Dict[str, float]:
         """P(language | text) for every language; uniform when the text has no letters."""
-        grams = list(ngrams(text))
+        per_word = EVIDENCE_PER_WORD if per_word is None else per_word
+        counted = self.evidence(text)
+        grams = list(ngrams(" ".join(counted)))
         if not grams:
             return {code: 1.0 / len(self.log_probs) for code in self.log_probs}
+        scale = per_word * len(counted) / len(grams)
         totals = {
-            code: sum(table.get(gram, self.unseen[code]) for gram in grams) for code, table in self.log_probs.items()
+            code: scale * sum(table.get(gram, self.unseen[code]) for gram in grams)
+            for code, table in self.log_probs.items()
         }
         best = max(totals.values())
         exp = {code: math.exp(value - best) for code, value in totals.items()}
@@ -88,8 +110,16 @@ class LanguageModel:
         return {code: value / norm for code, value in exp.items()}
 
     def as_dict(self) -> Dict[str, Any]:
-        return {"log_probs": {code: dict(table) for code, table in self.log_probs.items()}, "unseen": dict(self.unseen)}
+        return {
+            "log_probs": {code: dict(table) for code, table in self.log_probs.items()},
+            "unseen": dict(self.unseen),
+            "known_words": sorted(self.known_words),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "LanguageModel":
-        return cls({code: dict(table) for code, table in data["log_probs"].items()}, dict(data["unseen"]))
+        return cls(
+            {code: dict(table) for code, table in data["log_probs"].items()},
+            dict(data["unseen"]),
+            frozenset(data.get("known_words") or ()),
+        )

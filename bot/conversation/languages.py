@@ -8,7 +8,7 @@ component (which detects), the language policy (which decides) and the actions
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
@@ -28,6 +28,10 @@ RELIABLE_MIN_CONFIDENCE = 0.5
 # An explicit "in English please" is taken as a switch when the intent says so or the
 # message is little more than the language's name.
 EXPLICIT_MAX_WORDS = 3
+# A short message that names a language but asks about the conference ("declaration in
+# French?": two words besides the language's name) is a question about that language,
+# not a request to switch ("en français", "auf Deutsch bitte" are).
+TOPICAL_INTENT_PREFIXES = ("ask_", "faq_")
 # Unsupported only when the message is long enough and clearly in another language.
 UNSUPPORTED_MIN_WORDS = 3
 UNSUPPORTED_MIN_CONFIDENCE = 0.6
@@ -142,6 +146,8 @@ class Detection:
     alternative: Optional[str] = None
     # For a message of names alone: the languages that write them so ("OIM": fr, es).
     named: Sequence[str] = ()
+    # Words besides the phrase that names a language ("auf Deutsch bitte": 1).
+    besides_language: int = 0
 
     def as_dict(self) -> Dict[str, Any]:
         return {
@@ -154,6 +160,7 @@ class Detection:
             "lexicon": self.lexicon,
             "alternative": self.alternative,
             "named": list(self.named),
+            "besides_language": self.besides_language,
         }
 
 
@@ -220,6 +227,12 @@ class LanguageIdentifier:
             text = self._names.sub(" ", text)
         return " ".join(_ACRONYM.sub(" ", text).split())
 
+    def _shared_lexicon_languages(self, normalised: str) -> List[str]:
+        """The languages of a message that is only a greeting several of them share."""
+        if normalised not in self._shared_lexicon:
+            return []
+        return [code for code, lang in self._catalogue.languages.items() if normalised in lang.lexicon]
+
     def _names_languages(self, text: str) -> List[str]:
         """The languages that write the names found in ``text``, most names first."""
         if self._names is None:
@@ -248,6 +261,13 @@ class LanguageIdentifier:
         return {code: value / total for code, value in combined.items()}
 
     def detect(self, text: str) -> Detection:
+        detection = self._detect(text)
+        if detection.mentioned is None:
+            return detection
+        phrase = longest_match(normalise(text), self._called) or ""
+        return replace(detection, besides_language=max(0, word_count(text) - len(phrase.split())))
+
+    def _detect(self, text: str) -> Detection:
         normalised = normalise(text)
         mentioned_phrase = longest_match(normalised, self._called)
         mentioned = self._called.get(mentioned_phrase) if mentioned_phrase else None
@@ -272,16 +292,27 @@ class LanguageIdentifier:
             # Nothing but names: no language, at most a hint from how they are written ("OIM").
             alternative = named[1] if len(named) > 1 else None
             return Detection(None, 0.0, False, False, 0, mentioned, lexicon, alternative, named)
-        ranked = sorted(self._scores(content).items(), key=lambda item: -item[1])
+        scores = self._scores(content)
+        greeting = self._shared_lexicon_languages(normalise(content))
+        if greeting:  # "Hallo" alone: Dutch or German, never a third language
+            scores = {code: scores.get(code, 0.0) + 1e-9 for code in greeting}
+        ranked = sorted(scores.items(), key=lambda item: -item[1]) + [("", 0.0)]
         (best, probability), (runner_up, second) = ranked[0], ranked[1]
-        unsupported = (
-            words >= UNSUPPORTED_MIN_WORDS and lexicon is None and self._is_unsupported(content)
+        unsupported = words >= UNSUPPORTED_MIN_WORDS and lexicon is None and self._is_unsupported(content)
+        total = sum(value for _, value in ranked) or 1.0  # lingua may know nothing of "Ĉ"
+        probability, second = probability / total, second / total
+        # A greeting or thanks alone ("merci", "Moin") never switches a conversation's
+        # language; at its start the lexicon (or the offer of the other) decides.
+        sure = (
+            probability >= SURE_PROBABILITY
+            and (self._model is not None or words >= RELIABLE_MIN_WORDS)
+            and not greeting
+            and normalise(content) not in self._lexicon
         )
-        sure = probability >= SURE_PROBABILITY and (self._model is not None or words >= RELIABLE_MIN_WORDS)
         reliable = not unsupported and (
             sure or (words >= RELIABLE_MIN_WORDS and probability >= RELIABLE_MIN_CONFIDENCE)
         )
-        alternative = runner_up if not sure and second >= ALTERNATIVE_MIN_PROBABILITY else None
+        alternative = runner_up or None if not sure and second >= ALTERNATIVE_MIN_PROBABILITY else None
         return Detection(best, probability, reliable, unsupported, words, mentioned, lexicon, alternative)
 
     def _is_unsupported(self, text: str) -> bool:
@@ -314,7 +345,10 @@ def choose_language(
     if requested:
         return requested
     mentioned = catalogue.normalise_code(detection.get("mentioned"))
-    if mentioned and (intent == "set_language" or detection.get("words", 99) <= EXPLICIT_MAX_WORDS):
+    topical = intent is not None and intent.startswith(TOPICAL_INTENT_PREFIXES)
+    besides_name = detection.get("besides_language", 99)
+    short_request = detection.get("words", 99) <= EXPLICIT_MAX_WORDS and (not topical or besides_name <= 1)
+    if mentioned and (intent == "set_language" or short_request):
         return mentioned
     if detection.get("reliable"):
         return catalogue.normalise_code(detection.get("code")) or current

@@ -71,8 +71,13 @@ def read_first_messages(folder: Path) -> Dict[str, List[FirstMessage]]:
 def reply_language(parse: Dict[str, Any]) -> str:
     """What the language policy replies in after this first message, with nothing else known."""
     requested = next((e.get("value") for e in parse.get("entities") or [] if e.get("entity") == "language"), None)
-    chosen = choose_language(load_catalogue(), current=None, detection=parse.get("language") or {},
-                             intent=(parse.get("intent") or {}).get("name"), requested=requested)
+    chosen = choose_language(
+        load_catalogue(),
+        current=None,
+        detection=parse.get("language") or {},
+        intent=(parse.get("intent") or {}).get("name"),
+        requested=requested,
+    )
     return chosen or DEFAULT_LANGUAGE
 
 
@@ -85,7 +90,9 @@ def evaluate_first_messages(model: Path, folder: Path) -> List[LanguageResult]:
         result = LanguageResult(language)
         for message in messages:
             parse = asyncio.run(agent.parse_message(message.text))
-            result.outcomes.append(Outcome(message, reply_language(parse), (parse.get("language") or {}).get("alternative")))
+            result.outcomes.append(
+                Outcome(message, reply_language(parse), (parse.get("language") or {}).get("alternative"))
+            )
         results.append(result)
     return results
 
@@ -100,11 +107,16 @@ def markdown(results: Sequence[LanguageResult]) -> str:
     ]
     for r in results:
         named = sum(o.message.names for o in r.outcomes)
-        lines.append(f"| {r.language} | {len(r.outcomes)} | {named} | {r.share_right:.3f} | "
-                     f"{'yes' if r.passed else 'no'} |")
+        lines.append(
+            f"| {r.language} | {len(r.outcomes)} | {named} | {r.share_right:.3f} | {'yes' if r.passed else 'no'} |"
+        )
     return "\n".join(lines)
 
 
 def wrong(results: Sequence[LanguageResult]) -> List[str]:
-    return [f"{r.language}: {o.message.text!r} answered in {o.reply_language}" for r in results
-            for o in r.outcomes if not o.right]
+    return [
+        f"{r.language}: {o.message.text!r} answered in {o.reply_language}"
+        for r in results
+        for o in r.outcomes
+        if not o.right
+    ]

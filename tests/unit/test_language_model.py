@@ -65,3 +65,13 @@ def test_a_greeting_two_languages_share_decides_nothing_alone():
     assert "hallo" in catalogue.languages["nl"].lexicon and "hallo" in catalogue.languages["de"].lexicon
     detection = LanguageIdentifier(catalogue).detect("Hallo")
     assert detection.lexicon is None
+
+
+def test_a_short_question_about_a_language_does_not_switch_but_a_short_request_does():
+    from bot.conversation.languages import choose_language
+
+    catalogue = load_catalogue()
+    mentions_french = {"code": "en", "reliable": False, "words": 3, "mentioned": "fr", "confidence": 0.6}
+    assert choose_language(catalogue, "en", mentions_french, "ask_declaration") == "en"
+    assert choose_language(catalogue, "en", mentions_french, "out_of_scope") == "fr"
+    assert choose_language(catalogue, "en", {**mentions_french, "words": 6}, "set_language") == "fr"

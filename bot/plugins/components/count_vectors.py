@@ -42,7 +42,7 @@ SENTENCE_FEATURE_READERS = frozenset(
         "bot.plugins.components.rule_policy.RulePolicy",
         "rasa.core.policies.ensemble.DefaultPolicyPredictionEnsemble",
         "bot.plugins.components.question_focus.QuestionFocus",
-    "bot.plugins.components.language_detector.LanguageDetector",
+        "bot.plugins.components.language_detector.LanguageDetector",
         "bot.plugins.components.language_tokenizer.LanguageAwareTokenizer",
         "bot.plugins.components.agenda_entities.AgendaEntityExtractor",
         "bot.plugins.components.unsupported_language.UnsupportedLanguageRouter",
