@@ -78,6 +78,7 @@ class Language:
     lexicon: Sequence[str]
     letters: str = ""
     names: Sequence[str] = ()
+    anaphora: Sequence[str] = ()  # normalised; "-ها" is an attached ending
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,10 @@ class Catalogue:
         if len(value) > 2 and value[2] not in "-_":
             return None
         return code if code in self.languages else None
+
+
+def _normalised_anaphora(word: str) -> str:
+    return "-" + normalise(word[1:]) if word.startswith("-") else normalise(word)
 
 
 def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
@@ -126,6 +131,7 @@ def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
             lexicon=tuple(normalise(str(p)) for p in entry["lexicon"]),
             letters="".join(str(letter) for letter in entry.get("letters") or ()),
             names=tuple(str(name) for name in entry.get("names") or ()),
+            anaphora=tuple(_normalised_anaphora(str(word)) for word in entry.get("anaphora") or ()),
         )
     neutral = tuple(str(name) for name in raw.get("neutral") or ())
     return Catalogue(languages, tuple(raw.get("unsupported") or ()), neutral)

@@ -1,0 +1,120 @@
+"""Follow-up questions: "Tell me about UN-Habitat" … "where is it based?".
+
+The subject of the last answer (an organisation, a person, a process, the Declaration,
+the venue …) is remembered in the conversation (the ``subject`` slot, so it works
+across workers and replicas and survives a restart), as ``"<topic>:<subject>"``
+("organisers:un_habitat") or ``"<topic>:"`` for a topic that is its own subject
+("declaration:"). A later question that names no subject of any topic is a follow-up
+when it is about the same topic (the intent says so), or when it refers back with a
+pronoun or an adverb ("it", "son", "zijn", "su", "sein", "ـه" …, data/languages.yml
+``anaphora``) and names a facet of the remembered topic. It is answered about the
+remembered subject:
+
+* its answer for the facet the question names, when it has one;
+* when it has none for that facet: "about X, I don't have that" — never another
+  subject's answer for the same facet;
+* when the question names no facet of that topic: the subject's own answer.
+
+A question that names a subject starts afresh: that subject is then remembered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Optional, Tuple
+
+from bot.conversation.content.model import Answer, KnowledgeBase, Topic
+from bot.conversation.text import longest_match, normalise
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """The subject of the conversation's last answer."""
+
+    topic: str
+    subject: Optional[str]
+
+    @property
+    def key(self) -> str:
+        return f"{self.topic}:{self.subject or ''}"
+
+    @classmethod
+    def parse(cls, value: object) -> Optional["Remembered"]:
+        if not isinstance(value, str) or ":" not in value:
+            return None
+        topic, _, subject = value.partition(":")
+        return cls(topic, subject or None) if topic else None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """How a follow-up is answered: ``answer``, or (``answer`` None) the honest "about
+    ``subject`` of ``topic``, I don't have ``facet``"."""
+
+    topic: Topic
+    subject: Optional[str]
+    facet: Optional[str]
+    answer: Optional[Answer]
+
+
+def names_a_subject(kb: KnowledgeBase, question: str) -> bool:
+    """Whether the question names a subject of any topic (a new subject, not a follow-up)."""
+    text = normalise(question)
+    return any(longest_match(text, topic.subject_aliases) for topic in kb.topics_by_intent.values())
+
+
+def refers_back(question: str, anaphora: Iterable[str]) -> bool:
+    """A pronoun or adverb that points back ("it", "son", "daar", an attached "ـه" …)."""
+    text = normalise(question)
+    words = text.split()
+    for phrase in anaphora:
+        if phrase.startswith("-"):  # an attached ending (Arabic): a word of 3+ letters ending in it
+            suffix = phrase[1:]
+            if any(len(word) > len(suffix) + 2 and word.endswith(suffix) for word in words):
+                return True
+        elif f" {phrase} " in f" {text} ":
+            return True
+    return False
+
+
+def topic_by_name(kb: KnowledgeBase, name: str) -> Optional[Topic]:
+    return next((topic for topic in kb.topics_by_intent.values() if topic.name == name), None)
+
+
+def follow_up(
+    kb: KnowledgeBase,
+    intent: Optional[str],
+    question: str,
+    remembered: Optional[Remembered],
+    anaphora: Iterable[str],
+) -> Optional[FollowUp]:
+    """The answer about the remembered subject, or None when the question is not a follow-up."""
+    if remembered is None or names_a_subject(kb, question):
+        return None
+    topic = topic_by_name(kb, remembered.topic)
+    if topic is None:
+        return None
+    same_topic = kb.topics_by_intent.get(intent or "") is topic
+    pointing_back = refers_back(question, anaphora)
+    facet = _named(normalise(question), topic.facet_keywords)
+    subject = remembered.subject
+    if facet is not None and (same_topic or pointing_back):
+        return FollowUp(topic, subject, facet, topic.answers.get((subject, facet)))
+    own = topic.answers.get((subject, None))
+    if own is not None and subject is not None and (same_topic or pointing_back):
+        return FollowUp(topic, subject, None, own)  # "tell me more about him"
+    return None
+
+
+def remembered_after(topic: Topic, answer: Answer) -> Remembered:
+    """What the conversation remembers after ``answer``."""
+    return Remembered(topic.name, answer.subject)
+
+
+def _named(text: str, index: Mapping[str, str]) -> Optional[str]:
+    phrase = longest_match(text, index)
+    return index[phrase] if phrase else None
+
+
+def answer_key(result: FollowUp) -> Tuple[str, Optional[str], Optional[str]]:
+    return result.topic.name, result.subject, result.facet
