@@ -97,21 +97,3 @@ def test_response_buttons_are_the_same_in_every_language():
             continue  # each variant offers its own language
         payloads = {tuple(b["payload"] for b in v.get("buttons", [])) for v in variants}
         assert len(payloads) == 1, f"{name}: buttons differ between languages"
-
-
-def blind_texts():
-    """Every message of the blind conversation sets: first messages and follow-up chains."""
-    for path in sorted((BLIND_DIR / "first_messages").glob("*.yml")):
-        yield from (m["text"] for m in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"])
-    for path in sorted((BLIND_DIR / "followups").glob("*.yml")):
-        for chain in yaml.safe_load(path.read_text(encoding="utf-8"))["chains"]:
-            yield from (chain["first"], chain["second"])
-
-
-def test_blind_conversation_messages_never_appear_in_training():
-    training = {normalise(t) for texts in examples(sorted(NLU_DIR.rglob("*.yml"))).values() for t in texts}
-    texts = list(blind_texts())
-    assert len(texts) > 500
-    # One- and two-word messages ("Hallo", "wifi?") are bound to exist in training data too.
-    leaked = [t for t in texts if len(normalise(t).split()) > 2 and normalise(t) in training]
-    assert leaked == []
