@@ -1,7 +1,7 @@
 """Answers programme questions by day, time, session, person and topic (bot.conversation.agenda).
 
 The programme file is re-read when it changes; the conference clock is real time
-unless the action server is started with ``BOT_CLOCK`` (see bot/conversation/agenda/clock.py).
+unless the action server is started with ``BOT_CLOCK`` (see bot/conversation/clock.py).
 Questions that name no day, time, session, person or topic get the knowledge-base
 answer (the programme overview in data/content/programme.yml).
 """
@@ -19,10 +19,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import utter_knowledge_answer
 from bot.conversation.agenda.answer import Reply, answer, more
-from bot.conversation.agenda.clock import Clock
 from bot.conversation.agenda.live import LiveProgramme
 from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError
 from bot.conversation.agenda.query import build_query
+from bot.conversation.clock import Clock
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.agenda as agenda
-from bot.conversation.agenda.clock import Clock
+from bot.conversation.clock import Clock
 from bot.conversation.agenda.live import LiveProgramme
 from bot.conversation.agenda.timeparse import extract
 from tests.conftest import ROOT
