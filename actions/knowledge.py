@@ -1,4 +1,9 @@
-"""Answers knowledge questions (venue, programme, partners …) from the content files."""
+"""Answers knowledge questions (venue, programme, partners …) from the content files.
+
+The conference clock is real time unless the action server is started with ``BOT_CLOCK``
+(bot/conversation/clock.py); once the conference is over, answers that have an
+``after_event`` text give that one.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.conversation.clock import Clock
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
 from bot.conversation.content.select import answer_question
@@ -18,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 # One store per action-server process; it reloads files as organisers edit them.
 STORE = LiveContent(Path(os.environ.get("BOT_CONTENT_DIR", CONTENT_DIR)))
+CLOCK = Clock.from_environment()
 
 
 def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -31,7 +38,8 @@ def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -
         logger.exception("No valid content to answer %s", intent)
         dispatcher.utter_message(response="utter_request_human")
         return
-    dispatcher.utter_message(text=answer_question(kb, intent, message.get("text") or "", language))
+    reply = answer_question(kb, intent, message.get("text") or "", language, CLOCK.after_event())
+    dispatcher.utter_message(text=reply)
 
 
 class ActionAnswer(Action):

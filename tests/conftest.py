@@ -37,15 +37,27 @@ def venue_topic() -> dict:
         "subjects": {"lamot": {"aliases": ["Lamot", "brouwerij"]}},
         "facets": {"address": {"keywords": ["address", "adresse", "عنوان"]}},
         "answers": [
-            {"id": "venue.overview", "text": six("overview"), "sources": ["https://example.org/a"]},
+            {"id": "venue.overview", "text": six("overview"),
+             "sources": [{"source": "a", "supports": "page a says so"}]},
             {"id": "venue.address", "facet": "address", "text": six("address"),
-             "sources": ["https://example.org/b"]},
+             "sources": [{"source": "b", "supports": "page b gives the address"}]},
             {"id": "venue.lamot", "subject": "lamot", "text": six("lamot"),
-             "sources": ["https://example.org/c"]},
+             "sources": [{"source": "c", "supports": "page c describes Lamot"}]},
             {"id": "venue.lamot.address", "subject": "lamot", "facet": "address",
              "text": six("lamot address"), "unconfirmed": True},
         ],
     }
+
+
+def sources_registry() -> dict:
+    """data/sources.yml of the small content set: one source of each kind an answer may cite."""
+    return {"sources": {
+        "a": {"title": "Page A", "publisher": "Publisher A", "tag": "official", "url": "https://example.org/a"},
+        "b": {"title": "Page B", "publisher": "Publisher B", "tag": "press", "url": "https://example.org/b"},
+        "c": {"title": "Page C", "publisher": "Publisher C", "tag": "official", "url": "https://example.org/c"},
+        "report": {"title": six("report"), "publisher": "the organisers", "tag": "official"},
+        "copy": {"title": "A copy", "publisher": "CopySite", "tag": "mirror", "url": "https://copy.example/x"},
+    }}
 
 
 def ui_strings() -> dict:
@@ -57,12 +69,20 @@ def write_yaml(path: Path, data: dict) -> Path:
     return path
 
 
+def write_content(root: Path, topic: dict | None = None, sources: dict | None = None) -> Path:
+    """``root/content`` (venue.yml, ui.yml) with ``root/sources.yml`` beside it, as data/ is laid out."""
+    directory = root / "content"
+    directory.mkdir(parents=True, exist_ok=True)
+    write_yaml(directory / "venue.yml", venue_topic() if topic is None else topic)
+    write_yaml(directory / "ui.yml", ui_strings())
+    write_yaml(root / "sources.yml", sources_registry() if sources is None else sources)
+    return directory
+
+
 @pytest.fixture
 def content_dir(tmp_path: Path) -> Path:
-    """A valid two-file content directory."""
-    write_yaml(tmp_path / "venue.yml", venue_topic())
-    write_yaml(tmp_path / "ui.yml", ui_strings())
-    return tmp_path
+    """A valid two-file content directory with its source registry beside it."""
+    return write_content(tmp_path)
 
 
 # --- The running assistant, shared by every suite that talks to a server ---------------

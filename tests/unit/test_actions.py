@@ -57,3 +57,17 @@ def test_shipped_content_answers_every_knowledge_intent(language):
     for intent in knowledge.STORE.get().topics_by_intent:
         messages, _ = run("?", intent, language)
         assert len(messages) == 1 and messages[0]["text"]
+
+
+@pytest.mark.parametrize("moment, after", [("2017-11-16T10:45", False), ("2018-01-10T12:00", True), (None, True)])
+def test_the_knowledge_action_answers_by_the_conference_clock(content_dir, monkeypatch, moment, after):
+    from bot.conversation.clock import Clock
+    from tests.conftest import six, venue_topic, write_yaml
+
+    topic = venue_topic()
+    topic["answers"][1].update(practical=True, after_event=six("over"))
+    write_yaml(content_dir / "venue.yml", topic)
+    monkeypatch.setattr(knowledge, "STORE", LiveContent(content_dir))
+    monkeypatch.setattr(knowledge, "CLOCK", Clock.from_environment({"BOT_CLOCK": moment} if moment else {}))
+    messages, _ = run("Quelle est l'adresse ?", "ask_venue", "fr")
+    assert messages[0]["text"].startswith("[fr] over\n" if after else "[fr] address\n")

@@ -72,7 +72,7 @@ def test_a_session_button_payload_gives_the_session(fictional):
 
 def test_a_general_programme_question_gets_the_knowledge_base_overview(fictional):
     messages, events = run(agenda.ActionAgenda(), "Quel est le programme ?", "ask_programme", "fr")
-    assert "Éléments confirmés" in messages[0]["text"]  # data/content/programme.yml overview, in French
+    assert "programme publié par CGLU" in messages[0]["text"]  # data/content/programme.yml overview, in French
     assert events[0]["value"] is None  # an old "show more" list is forgotten
 
 

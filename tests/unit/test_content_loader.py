@@ -3,15 +3,14 @@
 import pytest
 
 from bot.conversation.content import ContentError, load_content
-from bot.conversation.content.loader import CONTENT_DIR
-from tests.conftest import six, ui_strings, venue_topic, write_yaml
+from bot.conversation.content.loader import CONTENT_DIR, SOURCES_FILE, sources_file_for
+from tests.conftest import six, sources_registry, ui_strings, venue_topic, write_content, write_yaml
 
 
-def problems_for(tmp_path, topic):
-    write_yaml(tmp_path / "venue.yml", topic)
-    write_yaml(tmp_path / "ui.yml", ui_strings())
+def problems_for(tmp_path, topic=None, sources=None):
+    directory = write_content(tmp_path, topic, sources)
     with pytest.raises(ContentError) as caught:
-        load_content(tmp_path)
+        load_content(directory)
     return "\n".join(caught.value.problems)
 
 
@@ -21,6 +20,13 @@ def test_valid_content_loads(content_dir):
     assert kb.answer_count() == 4
     assert topic.subject_aliases["brouwerij"] == "lamot"
     assert topic.facet_keywords["عنوان"] == "address"
+    assert kb.displayed_source(topic.answers[(None, "address")]).url == "https://example.org/b"
+    assert topic.answers[(None, None)].sources[0].supports == "page a says so"
+
+
+def test_the_registry_beside_the_folder_is_used_else_the_projects(tmp_path):
+    assert sources_file_for(write_content(tmp_path)) == tmp_path / "sources.yml"
+    assert sources_file_for(tmp_path / "elsewhere" / "content") == SOURCES_FILE
 
 
 def test_missing_language_variant_names_file_and_entry(tmp_path):
@@ -46,10 +52,118 @@ def test_unconfirmed_answers_need_no_source(content_dir):
     assert kb.topics_by_intent["ask_venue"].answers[("lamot", "address")].unconfirmed
 
 
-def test_source_must_be_a_url(tmp_path):
+def test_a_bare_url_is_no_longer_a_source(tmp_path):
     topic = venue_topic()
-    topic["answers"][0]["sources"] = ["conference_facts.md"]
-    assert "sources must be http(s) URLs" in problems_for(tmp_path, topic)
+    topic["answers"][0]["sources"] = ["https://example.org/a"]
+    found = problems_for(tmp_path, topic)
+    assert "venue.yml: answers[0] (id venue.overview): sources[0]: write {source: <id of sources.yml>" in found
+
+
+def test_unknown_source_id_names_file_and_entry(tmp_path):
+    topic = venue_topic()
+    topic["answers"][1]["sources"] = [{"source": "nowhere", "supports": "?"}]
+    found = problems_for(tmp_path, topic)
+    assert "venue.yml: answers[1] (id venue.address): sources[0]: unknown source id 'nowhere' (not in sources.yml)" in found
+
+
+def test_the_displayed_source_needs_a_supports_note(tmp_path):
+    topic = venue_topic()
+    topic["answers"][2]["sources"] = [{"source": "c"}, {"source": "a", "supports": "also"}]
+    found = problems_for(tmp_path, topic)
+    assert ("venue.yml: answers[2] (id venue.lamot): sources[0]: the displayed source 'c' needs a 'supports' note"
+            in found)
+
+
+def test_only_the_displayed_source_must_have_a_note(content_dir):
+    topic = venue_topic()
+    topic["answers"][2]["sources"] = [{"source": "c", "supports": "describes Lamot"}, {"source": "a"}]
+    write_yaml(content_dir / "venue.yml", topic)
+    assert load_content(content_dir).answer_count() == 4
+
+
+def test_the_displayed_source_must_be_the_most_authoritative(tmp_path):
+    topic = venue_topic()
+    topic["answers"][1]["sources"] = [{"source": "b", "supports": "press"}, {"source": "a", "supports": "official"}]
+    found = problems_for(tmp_path, topic)
+    assert ("venue.yml: answers[1] (id venue.address): the displayed source 'b' is press, but 'a' is official: "
+            "put the most authoritative source first") in found
+
+
+def test_a_mirror_is_not_displayed_when_a_press_page_exists(tmp_path):
+    topic = venue_topic()
+    topic["answers"][1]["sources"] = [{"source": "copy", "supports": "copy"}, {"source": "b", "supports": "press"}]
+    topic["answers"][1]["attributed"] = True
+    topic["answers"][1]["text"] = {code: f"[{code}] according to CopySite" for code in six("x")}
+    assert "the displayed source 'copy' is mirror, but 'b' is press" in problems_for(tmp_path, topic)
+
+
+def test_an_answer_shown_with_a_weak_source_must_be_attributed(tmp_path):
+    topic = venue_topic()
+    topic["answers"][1]["sources"] = [{"source": "copy", "supports": "the copy says so"}]
+    found = problems_for(tmp_path, topic)
+    assert ("venue.yml: answers[1] (id venue.address): the displayed source 'copy' is a mirror page and the answer "
+            "has no official or press source: mark it 'attributed: true'") in found
+
+
+def test_an_attributed_answer_names_the_publisher_in_every_language(tmp_path):
+    topic = venue_topic()
+    topic["answers"][1]["sources"] = [{"source": "copy", "supports": "the copy says so"}]
+    topic["answers"][1]["attributed"] = True
+    topic["answers"][1]["text"] = {code: f"[{code}] according to CopySite, the address" for code in six("x")}
+    topic["answers"][1]["text"]["de"] = "[de] laut einer Kopie"
+    found = problems_for(tmp_path, topic)
+    assert "venue.yml: answers[1] (id venue.address): attributed, but the 'de' text does not name 'CopySite'" in found
+    assert "'fr' text does not name" not in found
+
+
+def test_an_attributed_answer_with_a_weak_source_loads(content_dir):
+    topic = venue_topic()
+    topic["answers"][1]["sources"] = [{"source": "copy", "supports": "the copy says so"}]
+    topic["answers"][1]["attributed"] = True
+    topic["answers"][1]["text"] = {code: f"[{code}] according to CopySite, the address" for code in six("x")}
+    write_yaml(content_dir / "venue.yml", topic)
+    assert load_content(content_dir).topics_by_intent["ask_venue"].answers[(None, "address")].attributed
+
+
+def test_a_practical_answer_needs_after_event_texts(tmp_path):
+    topic = venue_topic()
+    topic["answers"][1]["practical"] = True
+    found = problems_for(tmp_path, topic)
+    assert "venue.yml: answers[1] (id venue.address): a practical answer needs 'after_event' texts" in found
+
+
+def test_after_event_texts_need_all_six_languages(tmp_path):
+    topic = venue_topic()
+    topic["answers"][1]["after_event"] = six("over")
+    del topic["answers"][1]["after_event"]["es"]
+    found = problems_for(tmp_path, topic)
+    assert "venue.yml: answers[1] (id venue.address): the 'es' after_event text is missing or empty" in found
+
+
+def test_a_practical_answer_with_after_event_texts_loads(content_dir):
+    topic = venue_topic()
+    topic["answers"][1].update(practical=True, after_event=six("over"))
+    write_yaml(content_dir / "venue.yml", topic)
+    answer = load_content(content_dir).topics_by_intent["ask_venue"].answers[(None, "address")]
+    assert answer.practical and answer.text_for(True)["nl"] == "[nl] over" and answer.text_for(False)["nl"] == "[nl] address"
+
+
+def test_unknown_keys_are_named(tmp_path):
+    topic = venue_topic()
+    topic["answers"][0]["after-event"] = six("over")
+    assert "(id venue.overview): unknown key 'after-event'" in problems_for(tmp_path, topic)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s["sources"]["a"].update(tag="blog"), "sources.yml: sources.a: 'tag' must be one of official, press"),
+    (lambda s: s["sources"]["b"].pop("publisher"), "sources.yml: sources.b: 'publisher' is missing"),
+    (lambda s: s["sources"]["c"].update(url="example.org/c"), "sources.yml: sources.c: 'url' must be an http(s) address"),
+    (lambda s: s["sources"]["report"].update(title={"en": "only English"}), "sources.yml: sources.report: the 'fr' title text"),
+])
+def test_registry_errors_name_the_entry(tmp_path, change, message):
+    sources = sources_registry()
+    change(sources)
+    assert message in problems_for(tmp_path, sources=sources)
 
 
 def test_over_long_text_is_an_error(tmp_path):
@@ -80,32 +194,31 @@ def test_keyword_under_two_facets(tmp_path):
 
 
 def test_duplicate_ids_across_files(tmp_path):
+    directory = write_content(tmp_path)
     other = venue_topic()
     other["intent"] = "ask_travel"
-    write_yaml(tmp_path / "travel.yml", other)
-    found = problems_for(tmp_path, venue_topic())
-    assert "answer id 'venue.overview' is also used in" in found
+    write_yaml(directory / "travel.yml", other)
+    with pytest.raises(ContentError) as caught:
+        load_content(directory)
+    assert "answer id 'venue.overview' is also used in" in "\n".join(caught.value.problems)
 
 
-def test_invalid_yaml_names_the_file(tmp_path):
-    (tmp_path / "venue.yml").write_text("topic: [unclosed\n", encoding="utf-8")
-    write_yaml(tmp_path / "ui.yml", ui_strings())
+def test_invalid_yaml_names_the_file(content_dir):
+    (content_dir / "venue.yml").write_text("topic: [unclosed\n", encoding="utf-8")
     with pytest.raises(ContentError, match="venue.yml: not valid YAML"):
-        load_content(tmp_path)
+        load_content(content_dir)
 
 
-def test_non_utf8_file_names_the_file(tmp_path):
-    (tmp_path / "venue.yml").write_bytes("topic: caf\xe9\n".encode("latin-1"))
-    write_yaml(tmp_path / "ui.yml", ui_strings())
+def test_non_utf8_file_names_the_file(content_dir):
+    (content_dir / "venue.yml").write_bytes("topic: caf\xe9\n".encode("latin-1"))
     with pytest.raises(ContentError, match="venue.yml: not UTF-8"):
-        load_content(tmp_path)
+        load_content(content_dir)
 
 
-def test_missing_interface_string(tmp_path):
-    write_yaml(tmp_path / "venue.yml", venue_topic())
-    write_yaml(tmp_path / "ui.yml", {"strings": {"source_label": six("Source")}})
+def test_missing_interface_string(content_dir):
+    write_yaml(content_dir / "ui.yml", {"strings": {"source_label": six("Source")}})
     with pytest.raises(ContentError, match="string 'unknown_topic' is missing"):
-        load_content(tmp_path)
+        load_content(content_dir)
 
 
 def test_the_shipped_content_is_valid():
@@ -113,3 +226,7 @@ def test_the_shipped_content_is_valid():
     intents = set(kb.topics_by_intent)
     assert {"ask_venue", "ask_travel", "ask_dates", "ask_programme", "ask_organisers", "ask_speakers",
             "ask_declaration", "ask_context", "ask_mechelen", "ask_participants", "ask_aim"} <= intents
+
+
+def test_ui_strings_fixture_is_complete():
+    assert set(ui_strings()["strings"]) == {"source_label", "unknown_topic", "content_unavailable"}

@@ -3,6 +3,7 @@ import pytest
 from bot.conversation.content import load_content, render_answer, select_answer
 from bot.conversation.content.loader import CONTENT_DIR
 from bot.conversation.content.select import answer_question
+from tests.conftest import six, venue_topic, write_yaml
 
 
 @pytest.fixture
@@ -39,6 +40,30 @@ def test_unknown_or_missing_language_falls_back_to_english(kb):
 def test_unconfirmed_answers_have_no_source_line(kb):
     answer = kb.topics_by_intent["ask_venue"].answers[("lamot", "address")]
     assert render_answer(kb, answer, "fr") == "[fr] lamot address"
+
+
+def test_a_source_without_address_shows_its_title_in_the_language(content_dir):
+    topic = venue_topic()
+    topic["answers"][0]["sources"] = [{"source": "report", "supports": "the report says so"}]
+    write_yaml(content_dir / "venue.yml", topic)
+    kb = load_content(content_dir)
+    answer = kb.topics_by_intent["ask_venue"].answers[(None, None)]
+    assert render_answer(kb, answer, "es") == "[es] overview\n[es] source_label: [es] report"
+
+
+def test_after_the_event_the_after_event_text_is_rendered(content_dir):
+    topic = venue_topic()
+    topic["answers"][1].update(practical=True, after_event=six("the conference is over"))
+    write_yaml(content_dir / "venue.yml", topic)
+    kb = load_content(content_dir)
+    answer = kb.topics_by_intent["ask_venue"].answers[(None, "address")]
+    assert render_answer(kb, answer, "de", after_event=False).startswith("[de] address\n")
+    assert render_answer(kb, answer, "de", after_event=True) == (
+        "[de] the conference is over\n[de] source_label: https://example.org/b")
+    # answers without after-event text say the same on both sides of the event
+    overview = kb.topics_by_intent["ask_venue"].answers[(None, None)]
+    assert render_answer(kb, overview, "ar", after_event=True) == render_answer(kb, overview, "ar")
+    assert answer_question(kb, "ask_venue", "Quelle est l'adresse ?", "fr", True).startswith("[fr] the conference is over")
 
 
 def test_unknown_intent_gets_the_dont_know_string(kb):

@@ -1,4 +1,4 @@
-"""Serves the knowledge base and reloads it when a content file changes.
+"""Serves the knowledge base and reloads it when a content file or the source registry changes.
 
 Organisers edit files while the assistant runs. Each request checks the files'
 modification times and sizes (bot/conversation/reloading.py); a changed set is loaded and validated
@@ -8,12 +8,17 @@ the last good knowledge base keeps being served.
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
+from typing import Hashable
 
-from bot.conversation.content.loader import CONTENT_DIR, ContentError, load_content
+from bot.conversation.content.loader import CONTENT_DIR, ContentError, load_content, sources_file_for
 from bot.conversation.content.model import KnowledgeBase
-from bot.conversation.reloading import HotReloaded, directory_signature
+from bot.conversation.reloading import HotReloaded, directory_signature, file_signature
+
+
+def content_signature(directory: Path) -> Hashable:
+    """The files load_content reads: the topic files and the source registry."""
+    return directory_signature(directory, "*.yml"), file_signature(sources_file_for(directory))
 
 
 class LiveContent(HotReloaded[KnowledgeBase]):
@@ -23,7 +28,11 @@ class LiveContent(HotReloaded[KnowledgeBase]):
     """
 
     def __init__(self, directory: Path = CONTENT_DIR) -> None:
-        yml_files = partial(directory_signature, pattern="*.yml")  # the files load_content reads
         super().__init__(
-            "content", directory, yml_files, load_content, (ContentError,), lambda kb: f"{kb.answer_count()} answers"
+            "content",
+            directory,
+            content_signature,
+            load_content,
+            (ContentError,),
+            lambda kb: f"{kb.answer_count()} answers, {len(kb.sources)} sources",
         )

@@ -1,21 +1,69 @@
-"""Typed view of the content files (see docs/content.md for the file format)."""
+"""Typed view of the content files and the source registry (see docs/content.md for the format)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Dict, Mapping, Optional, Sequence, Tuple
 
+# How far a source can be trusted, best first. The displayed source of an answer is the best
+# one it has; mirror, personal and hostile pages rank alike, below the press.
+TAGS: Tuple[str, ...] = ("official", "press", "mirror", "personal", "hostile")
+TAG_RANK: Mapping[str, int] = {"official": 0, "press": 1, "mirror": 2, "personal": 2, "hostile": 2}
+WEAK_RANK = 2  # an answer shown with a source of this rank says whose claim it is ("according to …")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One page (or document) the facts come from, as listed in ``data/sources.yml``."""
+
+    id: str
+    title: Mapping[str, str]  # by language; the same text in every language when the title is not translated
+    publisher: str
+    tag: str
+    url: Optional[str] = None
+
+    @property
+    def rank(self) -> int:
+        return TAG_RANK[self.tag]
+
+    def display(self, language: str) -> str:
+        """What the "Source:" line shows: the address, or the title for a source without one."""
+        if self.url:
+            return self.url
+        return self.title.get(language) or next(iter(self.title.values()))
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """An answer's use of a source: which one, and what on that page supports the answer."""
+
+    source: str  # id in the registry
+    supports: str = ""
+
 
 @dataclass(frozen=True)
 class Answer:
-    """One answer, in every language, with where its facts come from."""
+    """One answer, in every language, with where its facts come from.
+
+    ``sources[0]`` is the displayed source. ``after_event`` is the text once the conference
+    is over (None: the same text before, during and after).
+    """
 
     id: str
     text: Mapping[str, str]
-    sources: Sequence[str]
+    sources: Sequence[SourceRef]
     subject: Optional[str] = None
     facet: Optional[str] = None
     unconfirmed: bool = False
+    after_event: Optional[Mapping[str, str]] = None
+    practical: bool = False
+    attributed: bool = False
+
+    def text_for(self, after_event: bool) -> Mapping[str, str]:
+        """The texts for the conference clock's side of the event."""
+        if after_event and self.after_event:
+            return self.after_event
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -36,6 +84,11 @@ class KnowledgeBase:
 
     topics_by_intent: Dict[str, Topic]
     strings: Mapping[str, Mapping[str, str]]
+    sources: Mapping[str, Source] = field(default_factory=dict)
 
     def answer_count(self) -> int:
         return sum(len(topic.answers) for topic in self.topics_by_intent.values())
+
+    def displayed_source(self, answer: Answer) -> Optional[Source]:
+        """The source an answer shows (its first), or None for an answer without one."""
+        return self.sources.get(answer.sources[0].source) if answer.sources else None

@@ -29,20 +29,25 @@ def select_answer(topic: Topic, question: str) -> Answer:
     raise KeyError(f"{topic.file}: no overview answer")  # the loader guarantees one
 
 
-def render_answer(kb: KnowledgeBase, answer: Answer, language: Optional[str]) -> str:
-    """The answer's text in ``language`` (English if unknown), with its first source."""
-    code = language if language is not None and language in answer.text else DEFAULT_LANGUAGE
-    text = answer.text[code]
-    if answer.sources:
+def render_answer(kb: KnowledgeBase, answer: Answer, language: Optional[str], after_event: bool = False) -> str:
+    """The answer's text in ``language`` (English if unknown) for the clock's side of the event
+    (``after_event``: the conference is over), with its displayed source."""
+    texts = answer.text_for(after_event)
+    code = language if language is not None and language in texts else DEFAULT_LANGUAGE
+    text = texts[code]
+    source = kb.displayed_source(answer)
+    if source is not None:
         label = kb.strings["source_label"].get(code, kb.strings["source_label"][DEFAULT_LANGUAGE])
-        text = f"{text}\n{label}: {answer.sources[0]}"
+        text = f"{text}\n{label}: {source.display(code)}"
     return text
 
 
-def answer_question(kb: KnowledgeBase, intent: Optional[str], question: str, language: Optional[str]) -> str:
+def answer_question(
+    kb: KnowledgeBase, intent: Optional[str], question: str, language: Optional[str], after_event: bool = False
+) -> str:
     """The reply to a knowledge question, or the "I don't know" string for unknown topics."""
     topic = kb.topics_by_intent.get(intent or "")
     if topic is None:
         strings = kb.strings["unknown_topic"]
         return strings.get(language or DEFAULT_LANGUAGE, strings[DEFAULT_LANGUAGE])
-    return render_answer(kb, select_answer(topic, question), language)
+    return render_answer(kb, select_answer(topic, question), language, after_event)
