@@ -15,7 +15,10 @@ import actions.faq as faq_action
 from bot.tools.faq.check import check_sheet
 from bot.tools.faq.project import FaqPaths, check_file, export_sheet, import_sheet, render_files, status, status_rows
 from bot.tools.faq.sheet import read_sheet
+from bot.conversation.clock import Clock
+from bot.conversation.content import load_content
 from bot.conversation.faq.answers import LiveFaqAnswers, render
+from bot.conversation.faq.model import LANGUAGES
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "faq"
@@ -138,13 +141,25 @@ def test_the_answer_store_reloads_on_change_and_keeps_the_last_good(paths):
     assert store.entry("faq_unknown") is None and store.entry("ask_venue") is None
 
 
-def test_render_uses_the_conversation_language_and_shows_web_sources_only(paths):
+def test_render_uses_the_conversation_language_and_shows_the_registry_source(paths):
     import_sheet(FIXTURES / "valid.csv", paths)
     entry = LiveFaqAnswers(paths.answers).entry("faq_smoking")
+    assert entry.source == "unconfirmed"
     assert render(entry, "de", "Quelle") == "[de] Ask at the information desk about smoking."
     assert render(entry, None, "Source") == "[en] Ask at the information desk about smoking."
-    web = type(entry)(**{**entry.__dict__, "source": "https://example.org/smoking"})
-    assert render(web, "fr", "Source") == "[fr] Ask at the information desk about smoking.\nSource: https://example.org/smoking"
+    sourced = type(entry)(**{**entry.__dict__, "source": "lamot_heritage"})
+    lamot = load_content().sources["lamot_heritage"]
+    assert render(sourced, "fr", "Source", lamot) == (
+        "[fr] Ask at the information desk about smoking.\nSource: http://lamot-mechelen.be/en/erfgoed/")
+
+
+def test_render_picks_the_after_event_answer_once_the_conference_is_over(paths):
+    import_sheet(FIXTURES / "valid.csv", paths)
+    entry = LiveFaqAnswers(paths.answers).entry("faq_smoking")
+    after = type(entry)(**{**entry.__dict__, "after_event": {code: f"[{code}] over" for code in LANGUAGES}})
+    assert render(after, "nl", None, after_event=False) == "[nl] Ask at the information desk about smoking."
+    assert render(after, "nl", None, after_event=True) == "[nl] over"
+    assert render(entry, "nl", None, after_event=True) == "[nl] Ask at the information desk about smoking."
 
 
 def run_action(intent: str, language: str):
@@ -163,3 +178,82 @@ def test_the_action_answers_from_the_store_and_hands_over_for_removed_entries(pa
     assert events == [] and [m["text"] for m in messages] == ["[es] Ask at the information desk."]
     messages, _ = run_action("faq_removed_entry", "es")
     assert [m["response"] for m in messages] == ["utter_request_human"]
+
+
+AFTER_EVENT_HEADER = "".join(f",after_event_{code}" for code in LANGUAGES)
+
+
+def with_after_event(text: str, complete: bool = True) -> str:
+    """valid.csv with after-event columns at the end, filled for the first entry (all six, or five)."""
+    lines = text.split("\r\n")
+    lines[0] += AFTER_EVENT_HEADER
+    cells = [f"[{code}] over" for code in LANGUAGES]
+    if not complete:
+        cells[2] = ""
+    first = next(i for i, line in enumerate(lines) if line.startswith("cloakroom,"))
+    end = next(i for i in range(first, len(lines)) if lines[i].endswith("2017-11-10"))
+    lines[end] += "," + ",".join(cells)
+    return "\r\n".join(lines)
+
+
+def test_after_event_answers_round_trip_through_import_and_export(paths, tmp_path):
+    sheet = tmp_path / "after.csv"
+    sheet.write_bytes(with_after_event((FIXTURES / "valid.csv").read_bytes().decode("utf-8-sig")).encode("utf-8"))
+    result, _ = import_sheet(sheet, paths)
+    assert result.ok and result.findings == []
+    stored = json.loads(paths.answers.read_text(encoding="utf-8"))
+    assert stored["entries"][0]["after_event"]["ar"] == "[ar] over"
+    assert "after_event" not in stored["entries"][1]
+    exported = tmp_path / "out.csv"
+    export_sheet(exported, paths)
+    header = exported.read_bytes().decode("utf-8-sig").split("\r\n")[0].split(",")
+    assert header.index("after_event_en") == header.index("answer_en") + 1
+    again = FaqPaths(tmp_path / "again")
+    result, _ = import_sheet(exported, again)
+    assert result.ok and again.answers.read_bytes() == paths.answers.read_bytes()
+
+
+def test_after_event_answers_are_all_six_or_none(paths, tmp_path):
+    sheet = tmp_path / "partial.csv"
+    text = with_after_event((FIXTURES / "valid.csv").read_bytes().decode("utf-8-sig"), complete=False)
+    sheet.write_bytes(text.encode("utf-8"))
+    result, changed = import_sheet(sheet, paths)
+    assert not result.ok and changed == []
+    assert [(f.row, f.column) for f in result.errors] == [(2, "after_event_nl")]
+    assert "give the after-event answer in all six languages or in none" in result.errors[0].message
+
+
+def test_the_source_column_names_a_registry_id(tmp_path):
+    text = (FIXTURES / "valid.csv").read_bytes().decode("utf-8-sig")
+    for value, phrase in [
+        ("information desk", "'information desk' is not a source id of data/sources.yml"),
+        ("http://lamot-mechelen.be/en/erfgoed/", "(that address is the source 'lamot_heritage')"),
+    ]:
+        sheet = tmp_path / "source.csv"
+        sheet.write_bytes(text.replace(",unconfirmed,2017-11-10", f",{value},2017-11-10", 1).encode("utf-8"))
+        errors = check_sheet(read_sheet(sheet)).errors
+        assert [(f.row, f.column) for f in errors] == [(2, "source")]
+        assert phrase in errors[0].message
+    sheet.write_bytes(text.replace(",unconfirmed,2017-11-10", ",lamot_heritage,2017-11-10", 1).encode("utf-8"))
+    assert check_sheet(read_sheet(sheet)).entries[0].source == "lamot_heritage"
+
+
+def test_a_weak_source_must_be_named_in_every_answer(tmp_path):
+    text = (FIXTURES / "valid.csv").read_bytes().decode("utf-8-sig")
+    sheet = tmp_path / "weak.csv"
+    sheet.write_bytes(text.replace(",unconfirmed,2017-11-10", ",piglix_iom,2017-11-10", 1).encode("utf-8"))
+    errors = check_sheet(read_sheet(sheet)).errors
+    assert [(f.row, f.column) for f in errors] == [(2, f"answer_{code}") for code in LANGUAGES]
+    assert "the source 'piglix_iom' is a mirror page: say that the answer is according to piglix" in errors[0].message
+
+
+@pytest.mark.parametrize("moment, after", [("2017-11-16T10:45", False), (None, True)])
+def test_the_action_answers_by_the_conference_clock(paths, tmp_path, monkeypatch, moment, after):
+    sheet = tmp_path / "after.csv"
+    sheet.write_bytes(with_after_event((FIXTURES / "valid.csv").read_bytes().decode("utf-8-sig")).encode("utf-8"))
+    import_sheet(sheet, paths)
+    monkeypatch.setattr(faq_action, "ANSWERS", LiveFaqAnswers(paths.answers))
+    monkeypatch.setattr(faq_action, "CLOCK", Clock.from_environment({"BOT_CLOCK": moment} if moment else {}))
+    for code in LANGUAGES:
+        messages, _ = run_action("faq_cloakroom", code)
+        assert messages[0]["text"] == (f"[{code}] over" if after else f"[{code}] Ask at the information desk.")

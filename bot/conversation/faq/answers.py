@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot import PROJECT_ROOT
+from bot.conversation.content.model import Source
 from bot.conversation.faq.model import INTENT_PREFIX, FaqEntry
 from bot.conversation.languages import DEFAULT_LANGUAGE
 from bot.conversation.reloading import HotReloaded, file_signature
@@ -63,12 +64,21 @@ class LiveFaqAnswers:
             return None
 
 
-def render(entry: FaqEntry, language: Optional[str], source_label: Optional[str]) -> str:
-    """The answer in ``language`` (English if missing), with its source when it is a web page."""
-    code = language if language is not None and entry.answers.get(language) else DEFAULT_LANGUAGE
-    text = entry.answers[code]
-    if source_label and entry.source.startswith(("http://", "https://")):
-        text = f"{text}\n{source_label}: {entry.source}"
+def render(
+    entry: FaqEntry,
+    language: Optional[str],
+    source_label: Optional[str],
+    source: Optional[Source] = None,
+    after_event: bool = False,
+) -> str:
+    """The answer in ``language`` (English if missing) for the conference clock's side of the event
+    (``after_event``: the conference is over), with its source (``entry.source`` looked up in the
+    source registry; none for an 'unconfirmed' entry)."""
+    texts = entry.answer_for(after_event)
+    code = language if language is not None and texts.get(language) else DEFAULT_LANGUAGE
+    text = texts[code]
+    if source_label and source is not None:
+        text = f"{text}\n{source_label}: {source.display(code)}"
     return text
 
 

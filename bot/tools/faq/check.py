@@ -9,16 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Set, Tuple
 
+from bot.conversation.content.loader import SOURCES_FILE, load_sources
+from bot.conversation.content.model import WEAK_RANK, Source
 from bot.conversation.faq.model import (
+    AFTER_EVENT_COLUMNS,
     LANGUAGES,
     MAX_ANSWER_CHARS,
     MAX_QUESTION_CHARS,
     MIN_QUESTIONS,
+    UNCONFIRMED_SOURCE,
     FaqEntry,
     Finding,
     Sheet,
+    after_event_column,
     answer_column,
     questions_column,
 )
@@ -53,6 +59,14 @@ class KnownExamples:
 
 
 @dataclass
+class SourceRegistry:
+    """The ids an FAQ row may name in its ``source`` column (data/sources.yml), or why it could not be read."""
+
+    sources: Mapping[str, Source] = field(default_factory=dict)
+    problems: List[str] = field(default_factory=list)
+
+
+@dataclass
 class CheckResult:
     """The entries that passed and every finding, in row order."""
 
@@ -66,6 +80,13 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def load_registry(path: Optional[Path] = None) -> SourceRegistry:
+    """The source registry (data/sources.yml by default) as the FAQ check uses it."""
+    problems: List[str] = []
+    sources = load_sources(path or SOURCES_FILE, problems)
+    return SourceRegistry(sources, problems)
 
 
 def split_questions(cell: str) -> List[str]:
@@ -205,6 +226,37 @@ def _language(row_number: int, row: Dict[str, object], code: str, findings: List
     return questions, answer
 
 
+def _after_event(row_number: int, row: Dict[str, object], findings: List[Finding]) -> Dict[str, str]:
+    """The optional after-event answers: all six languages or none."""
+    texts = {code: cells_text(row, after_event_column(code)).strip() for code in LANGUAGES}
+    given = [code for code, text in texts.items() if text]
+    if not given:
+        return {}
+    for code, text in texts.items():
+        column = after_event_column(code)
+        if not text:
+            findings.append(
+                Finding(
+                    row_number,
+                    column,
+                    f"no after-event answer in {code}, but there is one in {', '.join(given)}: "
+                    "give the after-event answer in all six languages or in none",
+                )
+            )
+            continue
+        if len(text) > MAX_ANSWER_CHARS:
+            findings.append(
+                Finding(
+                    row_number,
+                    column,
+                    f"the after-event answer has {len(text)} characters "
+                    f"(at most {MAX_ANSWER_CHARS}: keep it chat-sized)",
+                )
+            )
+        _text_problems(text, row_number, column, findings)
+    return texts
+
+
 def _columns(sheet: Sheet, findings: List[Finding]) -> bool:
     missing = [c for c in REQUIRED_COLUMNS if c not in sheet.header]
     if missing:
@@ -213,24 +265,58 @@ def _columns(sheet: Sheet, findings: List[Finding]) -> bool:
     if duplicated:
         findings.append(Finding(1, "", f"column(s) appear twice: {', '.join(duplicated)}"))
     for name in sheet.header:
-        if name and name not in REQUIRED_COLUMNS:
+        if name and name not in REQUIRED_COLUMNS and name not in AFTER_EVENT_COLUMNS:
             findings.append(Finding(1, name, "unknown column, ignored", error=False))
     return not missing and not duplicated
 
 
-def _source(row_number: int, row: Dict[str, object], findings: List[Finding]) -> str:
+def _source(
+    row_number: int,
+    row: Dict[str, object],
+    registry: SourceRegistry,
+    texts: List[Mapping[str, str]],
+    findings: List[Finding],
+) -> str:
+    """The ``source`` column: an id of data/sources.yml, or 'unconfirmed'."""
     source = cells_text(row, "source").strip()
     if not source:
         findings.append(
             Finding(
                 row_number,
                 "source",
-                "no source: give the web page the answer comes from, "
-                "or 'information desk' when the answer says it is not known yet",
+                "no source: give the id (from data/sources.yml) of the page the answer comes from, "
+                f"or '{UNCONFIRMED_SOURCE}' when the answer only says what is not known",
             )
         )
-    else:
-        _text_problems(source, row_number, "source", findings)
+        return source
+    _text_problems(source, row_number, "source", findings)
+    if source == UNCONFIRMED_SOURCE or registry.problems:
+        return source
+    known = registry.sources.get(source)
+    if known is None:
+        by_address = [s.id for s in registry.sources.values() if s.url and s.url.rstrip("/") == source.rstrip("/")]
+        hint = f" (that address is the source '{by_address[0]}')" if by_address else ""
+        findings.append(
+            Finding(
+                row_number,
+                "source",
+                f"'{source}' is not a source id of data/sources.yml{hint}: give the id of the page the answer "
+                f"comes from (add the page there first if it is new), or '{UNCONFIRMED_SOURCE}' when the answer "
+                "only says what is not known",
+            )
+        )
+    elif known.rank >= WEAK_RANK:
+        for variant, column_of in zip(texts, (answer_column, after_event_column), strict=True):
+            for code, text in variant.items():
+                if text and known.publisher.casefold() not in text.casefold():
+                    findings.append(
+                        Finding(
+                            row_number,
+                            column_of(code),
+                            f"the source '{source}' is a {known.tag} page: say that the answer is according to "
+                            f"{known.publisher} (name it in every language), or use an official or press source",
+                        )
+                    )
     return source
 
 
@@ -240,6 +326,7 @@ def _row(
     ids: Dict[str, int],
     seen: Dict[str, Tuple[int, str, str]],
     known: KnownExamples,
+    registry: SourceRegistry,
     findings: List[Finding],
 ) -> Optional[FaqEntry]:
     """One spreadsheet row as an entry, or None when it has errors (added to ``findings``)."""
@@ -255,24 +342,32 @@ def _row(
     for code in LANGUAGES:
         questions[code], answers[code] = _language(number, row, code, findings)
         _collisions(number, code, entry_id, questions[code], seen, known, findings)
-    source = _source(number, row, findings)
+    after_event = _after_event(number, row, findings)
+    source = _source(number, row, registry, [answers, after_event], findings)
     updated = _date(row.get("updated", ""), number, findings)
     if sum(f.error for f in findings) > before:
         return None
-    return FaqEntry(entry_id, topic, questions, answers, source, updated)
+    return FaqEntry(entry_id, topic, questions, answers, source, updated, after_event)
 
 
-def check_sheet(sheet: Sheet, known: Optional[KnownExamples] = None) -> CheckResult:
-    """Validate every row; return the valid entries and all findings (sorted by row)."""
+def check_sheet(
+    sheet: Sheet, known: Optional[KnownExamples] = None, registry: Optional[SourceRegistry] = None
+) -> CheckResult:
+    """Validate every row; return the valid entries and all findings (sorted by row).
+
+    ``registry``: the source ids the ``source`` column may name (by default the project's
+    data/sources.yml)."""
     known = known or KnownExamples()
+    registry = registry if registry is not None else load_registry()
     findings: List[Finding] = list(sheet.findings)
+    findings += [Finding(0, "source", f"the source registry is invalid: {problem}") for problem in registry.problems]
     entries: List[FaqEntry] = []
     if sheet.header and _columns(sheet, findings):
         ids: Dict[str, int] = {}
         seen: Dict[str, Tuple[int, str, str]] = {}
         for number, row in sheet.rows:
             if any(str(value).strip() for value in row.values()):  # skip blank lines between entries
-                entry = _row(number, row, ids, seen, known, findings)
+                entry = _row(number, row, ids, seen, known, registry, findings)
                 if entry is not None:
                     entries.append(entry)
         if not entries and not any(f.error for f in findings):
