@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install run shell train validate test unit e2e stories evaluate evaluate-fresh content-check programme-check compare-tokenizers clean \
-	lint checks servers organisers \
+	lint checks servers organisers evaluate-conversations \
 	browser channels reliability faq-check faq-import faq-export faq-status publish report-unanswered report-usage faq-test \
 	run-cluster cluster-test bench
 
@@ -132,6 +132,11 @@ evaluate: $(MODEL)
 	$(BIN)/python -m bot evaluate --results reports/nlu --tests tests/nlu \
 		--json reports/evaluation.json --markdown docs/evaluation.md --config config.yml \
 		--min-accuracy $(EVAL_MIN_ACCURACY) --min-f1 $(EVAL_MIN_F1)
+
+# The blind conversation sets (tests/blind): first messages' reply language, new
+# questions (a fifth multi-part), follow-up chains; the model with the real action server.
+evaluate-conversations: $(MODEL)
+	$(BIN)/python -m bot conversations --model $(MODEL) --markdown docs/evaluation.md --json reports/conversations.json
 
 # A second, independent held-out set (docs/evaluation.md): measured, not a gate.
 evaluate-fresh: $(MODEL)

@@ -99,6 +99,22 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _conversations(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.tools import conversations
+    from bot.tools.evaluation import write_markdown
+
+    table, passed, details = conversations.evaluate(Path(args.model))
+    write_markdown(Path(args.markdown), table, (conversations.MARK_START, conversations.MARK_END))
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(details, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(table)
+    if not passed:
+        print("At least one language misses a target of the blind conversation sets.", file=sys.stderr)
+    return 0 if passed else 1
+
+
 def _telegram_register(args: argparse.Namespace) -> int:
     import logging
 
@@ -210,6 +226,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     evaluate.add_argument("--min-accuracy", type=float, default=0.95, help="fail below this, per language")
     evaluate.add_argument("--min-f1", type=float, default=0.93, help="fail below this macro-F1, per language")
     evaluate.set_defaults(handler=_evaluate)
+
+    conversations = commands.add_parser(
+        "conversations", help="the blind conversation sets: first messages, new questions, follow-ups"
+    )
+    conversations.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
+    conversations.add_argument("--markdown", default="docs/evaluation.md")
+    conversations.add_argument("--json", default="reports/conversations.json")
+    conversations.set_defaults(handler=_conversations)
 
     telegram = commands.add_parser("telegram", help="Telegram channel set-up (docs/channels.md)")
     telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)

@@ -177,12 +177,12 @@ def shared_assistant(tmp_path_factory) -> Iterator[SharedAssistant]:
 @pytest.fixture(scope="session")
 def plain_assistant(tmp_path_factory) -> Iterator["Assistant"]:
     """A second ``make run`` exactly as the README starts it — no channel configured, no
-    proxy — but from a copy of the project whose training data and tests are those of two
-    languages (``two_language_project``), so that the publish test trains in about a minute.
+    proxy — but from a copy of the project whose training data and tests are those of one
+    language (``one_language_project``), so that the publish test trains in about a minute.
     It starts from the full model; the publish test replaces it."""
     from tests.support.servers import Assistant, trained_model
 
-    project = two_language_project(tmp_path_factory.mktemp("plain") / "project", trained_model())
+    project = one_language_project(tmp_path_factory.mktemp("plain") / "project", trained_model())
     assistant = Assistant(project.parent / "run", PLAIN_PORT, PLAIN_PORT + 50, model=project / "models" / "current.tar.gz",
                           env={"BOT_FAQ_ANSWERS": str(project / "data" / "faq" / "answers.json"), "BOT_API_TOKEN": ""})
     assistant.project = project  # type: ignore[attr-defined]
@@ -192,20 +192,20 @@ def plain_assistant(tmp_path_factory) -> Iterator["Assistant"]:
         assistant.stop()
 
 
-TWO_LANGUAGES = ("en", "fr")
+PROJECT_LANGUAGE = "en"
 PLAIN_PORT = int(os.environ.get("TEST_PLAIN_PORT", "5115"))
 
 
-def two_language_project(root: Path, model: Path) -> Path:
+def one_language_project(root: Path, model: Path) -> Path:
     """A project copy with the NLU data, held-out tests and conversation tests of
-    TWO_LANGUAGES only, and ``model`` as its current model."""
+    PROJECT_LANGUAGE only, and ``model`` as its current model."""
     project = copy_project(root)
     for folder in (project / "data" / "nlu").iterdir():
-        if folder.is_dir() and folder.name not in TWO_LANGUAGES:
+        if folder.is_dir() and folder.name != PROJECT_LANGUAGE:
             shutil.rmtree(folder)
     for tests in ("nlu", "stories"):
         for path in (project / "tests" / tests).glob("*.yml"):
-            if not any(path.stem in (code, f"test_{code}") for code in TWO_LANGUAGES):
+            if path.stem not in (PROJECT_LANGUAGE, f"test_{PROJECT_LANGUAGE}"):
                 path.unlink()
     shutil.copy(model, project / "models" / "current.tar.gz")
     return project

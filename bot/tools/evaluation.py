@@ -127,15 +127,17 @@ def markdown_table(scores: Sequence[LanguageScore], threshold: float, tests_dir:
     return "\n".join(lines)
 
 
-def write_markdown(path: Path, table: str) -> None:
-    """Replace the generated block of ``path`` (or create the file) with ``table``."""
-    block = f"{MARK_START}\n{table}\n{MARK_END}"
-    if path.exists() and MARK_START in (text := path.read_text(encoding="utf-8")):
-        before, rest = text.split(MARK_START, 1)
-        after = rest.split(MARK_END, 1)[1] if MARK_END in rest else ""
+def write_markdown(path: Path, table: str, marks: Tuple[str, str] = (MARK_START, MARK_END)) -> None:
+    """Replace the generated block of ``path`` between ``marks`` (or append one) with ``table``."""
+    start, end = marks
+    block = f"{start}\n{table}\n{end}"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# NLU evaluation\n"
+    if start in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1] if end in rest else ""
         path.write_text(before + block + after, encoding="utf-8")
     else:
-        path.write_text(f"# NLU evaluation\n\n{block}\n", encoding="utf-8")
+        path.write_text(f"{text.rstrip()}\n\n{block}\n", encoding="utf-8")
 
 
 def evaluate(
