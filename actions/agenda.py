@@ -51,14 +51,12 @@ class ActionAgenda(Action):
             programme = STORE.get()
         except ProgrammeError:
             logger.exception("No valid programme; answering from the knowledge base")
-            utter_knowledge_answer(dispatcher, tracker)
-            return []
+            return utter_knowledge_answer(dispatcher, tracker)
         query = build_query(programme, message.get("text") or "", message.get("entities") or [])
         intent = (message.get("intent") or {}).get("name")
         reply = answer(programme, query, CLOCK.now(programme.conference.timezone), tracker.get_slot("language"), intent)
         if reply is None:
-            utter_knowledge_answer(dispatcher, tracker)
-            return [SlotSet(PENDING_SLOT, None)]
+            return [*utter_knowledge_answer(dispatcher, tracker), SlotSet(PENDING_SLOT, None)]
         return _send(dispatcher, reply)
 
 

@@ -13,33 +13,49 @@ from pathlib import Path
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation.clock import Clock
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
-from bot.conversation.content.select import answer_question
+from bot.conversation.content.select import answer_question, select_answer
+from bot.conversation.followup import Remembered, follow_up, render_follow_up
+from bot.conversation.languages import DEFAULT_LANGUAGE, load_catalogue
 
 logger = logging.getLogger(__name__)
 
 # One store per action-server process; it reloads files as organisers edit them.
 STORE = LiveContent(Path(os.environ.get("BOT_CONTENT_DIR", CONTENT_DIR)))
 CLOCK = Clock.from_environment()
+CATALOGUE = load_catalogue()
+SUBJECT_SLOT = "subject"  # what the last answer was about (bot/conversation/followup.py)
 
 
-def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Send the knowledge-base answer to the latest message (also used by the agenda)."""
+def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Send the knowledge-base answer to the latest message (also used by the agenda); the
+    events that remember what it was about."""
     language = tracker.get_slot("language")
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name")
+    question = message.get("text") or ""
     try:
         kb = STORE.get()
     except ContentError:
         logger.exception("No valid content to answer %s", intent)
         dispatcher.utter_message(response="utter_request_human")
-        return
-    reply = answer_question(kb, intent, message.get("text") or "", language, CLOCK.after_event())
-    dispatcher.utter_message(text=reply)
+        return []
+    remembered = Remembered.parse(tracker.get_slot(SUBJECT_SLOT))
+    anaphora = CATALOGUE.languages[language or DEFAULT_LANGUAGE].anaphora
+    result = follow_up(kb, intent, question, remembered, anaphora)
+    if result is not None:
+        dispatcher.utter_message(text=render_follow_up(kb, result, language, CLOCK.after_event()))
+        return [SlotSet(SUBJECT_SLOT, Remembered(result.topic.name, result.subject).key)]
+    dispatcher.utter_message(text=answer_question(kb, intent, question, language, CLOCK.after_event()))
+    topic = kb.topics_by_intent.get(intent or "")
+    if topic is None:
+        return []
+    return [SlotSet(SUBJECT_SLOT, Remembered(topic.name, select_answer(topic, question).subject).key)]
 
 
 class ActionAnswer(Action):
@@ -51,5 +67,4 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        utter_knowledge_answer(dispatcher, tracker)
-        return []
+        return utter_knowledge_answer(dispatcher, tracker)

@@ -118,3 +118,23 @@ def _named(text: str, index: Mapping[str, str]) -> Optional[str]:
 
 def answer_key(result: FollowUp) -> Tuple[str, Optional[str], Optional[str]]:
     return result.topic.name, result.subject, result.facet
+
+
+def subject_name(topic: Topic, subject: Optional[str]) -> Optional[str]:
+    """How the subject is written in the content (its first alias: "UN-Habitat", "Bart Somers")."""
+    if subject is None:
+        return None
+    return next((alias for alias, named in topic.subject_aliases.items() if named == subject), None)
+
+
+def render_follow_up(kb: KnowledgeBase, result: FollowUp, language: Optional[str], after_event: bool) -> str:
+    """The answer about the remembered subject, or "about X, I don't have that"."""
+    from bot.conversation.content.select import render_answer
+    from bot.conversation.languages import DEFAULT_LANGUAGE
+
+    if result.answer is not None:
+        return render_answer(kb, result.answer, language, after_event)
+    name = subject_name(result.topic, result.subject)
+    strings = kb.strings["unknown_facet" if name else "unknown_topic"]
+    text = strings.get(language or DEFAULT_LANGUAGE, strings[DEFAULT_LANGUAGE])
+    return text.format(subject=name) if name else text

@@ -26,7 +26,7 @@ STRINGS_FILE = "ui.yml"
 # Every answer must exist in every language of data/languages.yml.
 LANGUAGE_CODES = tuple(load_catalogue().codes)
 MAX_ANSWER_CHARS = 600
-REQUIRED_STRINGS = ("source_label", "unknown_topic", "content_unavailable")
+REQUIRED_STRINGS = ("source_label", "unknown_topic", "unknown_facet", "content_unavailable")
 ANSWER_KEYS = ("id", "subject", "facet", "text", "after_event", "sources", "unconfirmed", "practical", "attributed")
 SOURCE_KEYS = ("title", "publisher", "tag", "url", "note")
 

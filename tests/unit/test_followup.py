@@ -1,0 +1,53 @@
+"""Follow-up questions (bot/conversation/followup.py) on the project's content."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation.content.loader import CONTENT_DIR, load_content
+from bot.conversation.followup import Remembered, follow_up, refers_back, render_follow_up
+from bot.conversation.languages import load_catalogue
+
+KB = load_content(CONTENT_DIR)
+ANAPHORA = {code: lang.anaphora for code, lang in load_catalogue().languages.items()}
+UN_HABITAT = Remembered("organisers", "un_habitat")
+
+
+def test_the_remembered_subject_round_trips_through_the_slot():
+    assert Remembered.parse(UN_HABITAT.key) == UN_HABITAT
+    assert Remembered.parse("declaration:") == Remembered("declaration", None)
+    assert Remembered.parse(None) is None and Remembered.parse("nonsense") is None
+
+
+@pytest.mark.parametrize("language, text", [("en", "where is it based?"), ("fr", "où est son siège ?"),
+                                            ("nl", "waar is het gevestigd?"), ("de", "wo ist ihr Sitz?"),
+                                            ("es", "¿dónde está su sede?"), ("ar", "أين يقع مقرها؟")])
+def test_pronouns_point_back_in_each_language(language, text):
+    assert refers_back(text, ANAPHORA[language])
+
+
+def test_a_pointing_question_is_answered_about_the_remembered_subject_even_under_another_intent():
+    result = follow_up(KB, "ask_venue", "where is it based?", UN_HABITAT, ANAPHORA["en"])
+    assert result is not None and (result.subject, result.facet) == ("un_habitat", "headquarters")
+    assert result.answer is KB.topics_by_intent["ask_organisers"].answers[("un_habitat", "headquarters")]
+
+
+def test_a_question_that_names_a_subject_starts_afresh():
+    assert follow_up(KB, "ask_organisers", "where is IOM based?", UN_HABITAT, ANAPHORA["en"]) is None
+
+
+def test_a_question_about_another_topic_without_pointing_back_is_not_a_follow_up():
+    assert follow_up(KB, "ask_venue", "what is the address of the venue?", UN_HABITAT, ANAPHORA["en"]) is None
+
+
+def test_a_facet_the_subject_lacks_gets_an_honest_answer_about_that_subject():
+    topic = KB.topics_by_intent["ask_organisers"]
+    missing = next((s, f) for s in set(topic.subject_aliases.values()) for f in set(topic.facet_keywords.values())
+                   if (s, f) not in topic.answers)
+    keyword = next(k for k, f in topic.facet_keywords.items() if f == missing[1])
+    result = follow_up(KB, "ask_organisers", f"and its {keyword}?", Remembered("organisers", missing[0]),
+                       ANAPHORA["en"])
+    assert result is not None and result.answer is None and result.subject == missing[0]
+    reply = render_follow_up(KB, result, "de", after_event=True)
+    name = next(alias for alias, s in topic.subject_aliases.items() if s == missing[0])
+    assert reply == KB.strings["unknown_facet"]["de"].format(subject=name)
