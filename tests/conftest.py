@@ -61,7 +61,7 @@ def sources_registry() -> dict:
 
 
 def ui_strings() -> dict:
-    return {"strings": {name: six(name) for name in ("source_label", "unknown_topic", "content_unavailable")}}
+    return {"strings": {name: six(name) for name in ("source_label", "unknown_topic", "unknown_facet", "content_unavailable")}}
 
 
 def write_yaml(path: Path, data: dict) -> Path:

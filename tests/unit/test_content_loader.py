@@ -229,4 +229,4 @@ def test_the_shipped_content_is_valid():
 
 
 def test_ui_strings_fixture_is_complete():
-    assert set(ui_strings()["strings"]) == {"source_label", "unknown_topic", "content_unavailable"}
+    assert set(ui_strings()["strings"]) == {"source_label", "unknown_topic", "unknown_facet", "content_unavailable"}
