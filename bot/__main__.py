@@ -105,8 +105,9 @@ def _conversations(args: argparse.Namespace) -> int:
     from bot.tools import conversations
     from bot.tools.evaluation import write_markdown
 
-    table, passed, details = conversations.evaluate(Path(args.model))
-    write_markdown(Path(args.markdown), table, (conversations.MARK_START, conversations.MARK_END))
+    table, passed, details = conversations.evaluate(Path(args.model), sets=args.sets)
+    if args.sets == "blind":  # docs/evaluation.md reports the gate sets only
+        write_markdown(Path(args.markdown), table, (conversations.MARK_START, conversations.MARK_END))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(details, ensure_ascii=False, indent=1), encoding="utf-8")
     print(table)
@@ -233,6 +234,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     conversations.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
     conversations.add_argument("--markdown", default="docs/evaluation.md")
     conversations.add_argument("--json", default="reports/conversations.json")
+    conversations.add_argument(
+        "--sets", choices=("blind", "regression"), default="blind", help="tests/blind (the gate) or tests/regression"
+    )
     conversations.set_defaults(handler=_conversations)
 
     telegram = commands.add_parser("telegram", help="Telegram channel set-up (docs/channels.md)")

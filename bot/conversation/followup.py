@@ -5,17 +5,23 @@ the venue …) is remembered in the conversation (the ``subject`` slot, so it wo
 across workers and replicas and survives a restart), as ``"<topic>:<subject>"``
 ("organisers:un_habitat") or ``"<topic>:"`` for a topic that is its own subject
 ("declaration:"). A later question that names no subject of any topic is a follow-up
-when it is about the same topic (the intent says so), or when it refers back with a
-pronoun or an adverb ("it", "son", "zijn", "su", "sein", "ـه" …, data/languages.yml
-``anaphora``) and names a facet of the remembered topic. It is answered about the
-remembered subject:
+when it names a facet of the remembered topic ("and the headquarters?") and either is
+about the same topic (the intent says so), refers back with a pronoun or an adverb
+("it", "son", "zijn", "su", "sein", "ـه" …, data/languages.yml ``anaphora``), or was
+not understood as any topic (fallback, out of scope …: the facet is the evidence). It is
+answered about the remembered subject:
 
 * its answer for the facet the question names, when it has one;
 * when it has none for that facet: "about X, I don't have that" — never another
   subject's answer for the same facet;
-* when the question names no facet of that topic: the subject's own answer.
+* when it names no facet but refers back to a named subject: the subject's own answer
+  when the intent is its topic or none was understood ("tell me more about him");
+  "about X, I don't have that" when the intent says it asks for something else (another
+  topic, out of scope: "how old is he?") — rather than another subject's answer.
 
-A question that names a subject starts afresh: that subject is then remembered.
+A question that names a subject starts afresh: that subject is then remembered. Words
+that are a facet of the remembered topic do not count as naming a subject ("who was the
+minister?" after the ministry asks for its head, although "minister" also names a speaker).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from typing import Iterable, Mapping, Optional, Tuple
 
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
 from bot.conversation.text import longest_match, normalise
+
+NOT_UNDERSTOOD = "nlu_fallback"
 
 
 @dataclass(frozen=True)
@@ -57,9 +65,12 @@ class FollowUp:
     answer: Optional[Answer]
 
 
-def names_a_subject(kb: KnowledgeBase, question: str) -> bool:
-    """Whether the question names a subject of any topic (a new subject, not a follow-up)."""
+def names_a_subject(kb: KnowledgeBase, question: str, facet_words: Iterable[str] = ()) -> bool:
+    """Whether the question names a subject of any topic (a new subject, not a follow-up);
+    ``facet_words`` (the remembered topic's facet keywords) are not names here."""
     text = normalise(question)
+    for word in sorted((normalise(w) for w in facet_words), key=len, reverse=True):
+        text = f" {text} ".replace(f" {word} ", " ").strip() if word else text
     return any(longest_match(text, topic.subject_aliases) for topic in kb.topics_by_intent.values())
 
 
@@ -89,21 +100,25 @@ def follow_up(
     anaphora: Iterable[str],
 ) -> Optional[FollowUp]:
     """The answer about the remembered subject, or None when the question is not a follow-up."""
-    if remembered is None or names_a_subject(kb, question):
+    topic = topic_by_name(kb, remembered.topic) if remembered is not None else None
+    if remembered is None or topic is None or names_a_subject(kb, question, topic.facet_keywords):
         return None
-    topic = topic_by_name(kb, remembered.topic)
-    if topic is None:
-        return None
-    same_topic = kb.topics_by_intent.get(intent or "") is topic
+    asked_topic = kb.topics_by_intent.get(intent or "")
+    same_topic = asked_topic is topic
     pointing_back = refers_back(question, anaphora)
     facet = _named(normalise(question), topic.facet_keywords)
     subject = remembered.subject
-    if facet is not None and (same_topic or pointing_back):
-        return FollowUp(topic, subject, facet, topic.answers.get((subject, facet)))
+    if facet is not None and (same_topic or pointing_back or asked_topic is None):
+        answer = topic.answers.get((subject, facet))
+        if answer is None and not pointing_back and (None, facet) in topic.answers:
+            return None  # "who organised the conference?": the topic's general answer, not one about X
+        return FollowUp(topic, subject, facet, answer)
+    if subject is None or not pointing_back:
+        return None
     own = topic.answers.get((subject, None))
-    if own is not None and subject is not None and (same_topic or pointing_back):
+    if own is not None and (same_topic or intent == NOT_UNDERSTOOD):
         return FollowUp(topic, subject, None, own)  # "tell me more about him"
-    return None
+    return FollowUp(topic, subject, None, None)  # "how old is he?": not another subject's answer
 
 
 def remembered_after(topic: Topic, answer: Answer) -> Remembered:

@@ -8,6 +8,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.plugins.components.language_detector import LanguageDetector
 from bot.conversation.languages import metadata_language
+from bot.plugins.components.followup_policy import FollowUpPolicy
 from bot.plugins.components.language_policy import LanguagePolicy
 from bot.plugins.components.language_tokenizer import LanguageAwareTokenizer
 from bot.plugins.components.unsupported_language import UnsupportedLanguageRouter
@@ -146,3 +147,47 @@ def test_no_offer_after_a_custom_action_that_failed(policy):
         tracker.update(event)
     tracker.update(ActionExecuted("action_answer"))  # no event after it: the action server failed
     assert max(policy.predict_action_probabilities(tracker, DOMAIN).probabilities) == 0.0
+
+
+@pytest.fixture(scope="module")
+def followups():
+    config = {**FollowUpPolicy.get_default_config(), "never": ["greet", "thank"], "facet_only": ["acknowledge"]}
+    return FollowUpPolicy.create(config, None, None, _Context())
+
+
+def chosen(policy, tracker):
+    prediction = policy.predict_action_probabilities(tracker, DOMAIN)
+    if max(prediction.probabilities) == 0.0:
+        return None
+    return DOMAIN.action_names_or_texts[prediction.probabilities.index(1.0)]
+
+
+def after_un_habitat(text, intent):
+    tracker = tracker_with("Tell me about UN-Habitat", "ask_organisers", language="en")
+    tracker.update(ActionExecuted("action_answer"))
+    tracker.update(SlotSet("subject", "organisers:un_habitat"))
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered(text, parse_data={"intent": {"name": intent, "confidence": 0.4}}))
+    return tracker
+
+
+@pytest.mark.parametrize("text, intent, action", [
+    ("Who was in charge of it back then?", "nlu_fallback", "action_answer"),
+    ("ok and its headquarters?", "acknowledge", "action_answer"),
+    ("ok that's it", "acknowledge", None),
+    ("thanks for that", "thank", None),
+    ("/ask_venue", "ask_venue", None),
+    ("Where is the venue?", "ask_venue", None),
+])
+def test_follow_ups_go_to_the_knowledge_action_whatever_the_intent(followups, text, intent, action):
+    assert chosen(followups, after_un_habitat(text, intent)) == action
+
+
+def test_without_a_remembered_subject_nothing_is_a_follow_up(followups):
+    assert chosen(followups, tracker_with("Who was in charge of it back then?", "nlu_fallback", language="en")) is None
+
+
+def test_once_the_answer_ran_the_policy_is_silent(followups):
+    tracker = after_un_habitat("Who was in charge of it back then?", "nlu_fallback")
+    tracker.update(ActionExecuted("action_answer"))
+    assert chosen(followups, tracker) is None

@@ -51,3 +51,32 @@ def test_a_facet_the_subject_lacks_gets_an_honest_answer_about_that_subject():
     reply = render_follow_up(KB, result, "de", after_event=True)
     name = next(alias for alias, s in topic.subject_aliases.items() if s == missing[0])
     assert reply == KB.strings["unknown_facet"]["de"].format(subject=name)
+
+
+MINISTRY = Remembered("organisers", "belgian_ministry")
+
+
+def test_a_facet_word_that_also_names_someone_asks_for_the_facet():
+    result = follow_up(KB, "ask_organisers", "Who was the minister?", MINISTRY, ANAPHORA["en"])
+    assert result is not None and (result.subject, result.facet) == ("belgian_ministry", "head")
+
+
+def test_a_facet_is_enough_when_the_classifier_understood_no_topic():
+    result = follow_up(KB, "nlu_fallback", "and the headquarters?", UN_HABITAT, ANAPHORA["en"])
+    assert result is not None and (result.subject, result.facet) == ("un_habitat", "headquarters")
+    assert follow_up(KB, "ask_venue", "and the headquarters?", UN_HABITAT, ANAPHORA["en"]) is None
+
+
+def test_a_pointing_question_the_classifier_did_not_understand_gets_the_subjects_own_answer():
+    result = follow_up(KB, "nlu_fallback", "tell me more about them", UN_HABITAT, ANAPHORA["en"])
+    assert result is not None and result.answer is KB.topics_by_intent["ask_organisers"].answers[("un_habitat", None)]
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "ask_participants"])
+def test_a_pointing_question_asking_for_something_else_never_gets_another_subjects_answer(intent):
+    result = follow_up(KB, intent, "how big is their budget?", UN_HABITAT, ANAPHORA["en"])
+    assert result is not None and result.answer is None and result.subject == "un_habitat"
+
+
+def test_a_general_question_of_the_same_topic_is_not_taken_for_a_follow_up():
+    assert follow_up(KB, "ask_organisers", "who organised the conference?", UN_HABITAT, ANAPHORA["en"]) is None

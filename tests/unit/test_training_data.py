@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from structlog.testing import capture_logs
+from rasa.core.nlg.interpolator import interpolate_text
 
 from bot.conversation.text import normalise
 from tests.conftest import LANGS, ROOT
@@ -77,18 +79,26 @@ def test_every_response_has_an_english_default_and_all_languages():
                 assert condition == {"type": "slot", "name": "language", "value": condition["value"]}
 
 
+def sent_payload(button: dict) -> str:
+    """The payload as Rasa sends it: slot interpolation applied, without any error logged."""
+    with capture_logs() as logged:
+        payload = interpolate_text(button["payload"], {"language": "nl", "language_offer": "de"})
+    assert logged == [], f"Rasa's interpolation fails on {button['payload']!r}"
+    return payload
+
+
 def test_the_language_offer_is_written_in_each_offered_language_and_switches_to_it():
     variants = DOMAIN["responses"]["utter_offer_language"]
     offered = {}
     for variant in variants:
         (button,) = variant["buttons"]
-        switches_to = json.loads(button["payload"].removeprefix("/set_language"))["language"]
+        switches_to = json.loads(sent_payload(button).removeprefix("/set_language"))["language"]
         for condition in variant.get("condition", []):
             assert condition["name"] == "language_offer"
             offered[condition["value"]] = switches_to
     assert offered == {code: code for code in LANGS}
     default = next(v for v in variants if "condition" not in v)
-    assert json.loads(default["buttons"][0]["payload"].removeprefix("/set_language"))["language"] == "en"
+    assert json.loads(sent_payload(default["buttons"][0]).removeprefix("/set_language"))["language"] == "en"
 
 
 def test_response_buttons_are_the_same_in_every_language():

@@ -1,0 +1,102 @@
+"""Dialogue policy that sends follow-up questions to the knowledge action.
+
+"Who was in charge of it back then?" after an answer about UN-Habitat is a follow-up
+(bot/conversation/followup.py), but the classifier, seeing no subject, often falls back
+or picks another intent; the rules would then say "sorry, I didn't understand" or answer
+another topic's question. This policy reads the conversation's remembered subject (the
+``subject`` slot) and the live content, and when the latest message is a follow-up it
+predicts ``action_answer``, which answers it about that subject.
+
+Which messages are considered (``config.yml``): any intent except the conversation's own
+moves (``never``: greetings, thanks, language choice …); for ``facet_only`` intents
+("ok, and its headquarters?" classified as an acknowledgement) only when the message
+names a facet of the remembered topic, so "ok, that's it" stays an acknowledgement.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.conversation.content import ContentError, LiveContent
+from bot.conversation.content.loader import CONTENT_DIR
+from bot.conversation.followup import FollowUp, Remembered, follow_up
+from bot.conversation.languages import DEFAULT_LANGUAGE, load_catalogue
+
+SUBJECT_SLOT = "subject"
+ANSWER_ACTION = "action_answer"
+
+
+def awaiting_action(tracker: DialogueStateTracker) -> bool:
+    """Whether no action has run since the latest user message."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return True
+        if isinstance(event, ActionExecuted):
+            return False
+    return False
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class FollowUpPolicy(Policy):
+    """Predicts ``action_answer`` for a follow-up about the remembered subject."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._catalogue = load_catalogue()
+        # The Rasa server reads the same content files as the action server, and reloads them alike.
+        self._content = LiveContent(Path(os.environ.get("BOT_CONTENT_DIR", CONTENT_DIR)))
+        self._never = frozenset(self.config["never"])
+        self._facet_only = frozenset(self.config["facet_only"])
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # Above the rules (6), which would send a fallback to "sorry, I didn't understand",
+        # and above ActionFailurePolicy (7) and LanguagePolicy (8), which predict only
+        # after an action, never right after a message as this one does.
+        return {"priority": 9, "never": [], "facet_only": []}
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        if awaiting_action(tracker) and self.follow_up(tracker) is not None:
+            probabilities[domain.index_for_action(ANSWER_ACTION)] = 1.0
+        return self._prediction(probabilities)
+
+    def follow_up(self, tracker: DialogueStateTracker) -> Optional[FollowUp]:
+        """The follow-up the latest message is, if it is one this policy routes."""
+        remembered = Remembered.parse(tracker.get_slot(SUBJECT_SLOT))
+        message = tracker.latest_message
+        if remembered is None or message is None:
+            return None
+        text = message.text or ""
+        intent = ((message.parse_data or {}).get("intent") or {}).get("name")
+        if not text or text.startswith("/") or intent in self._never:
+            return None  # a button payload, or a move of the conversation itself
+        try:
+            kb = self._content.get()
+        except ContentError:
+            return None  # the action server reports missing content; the rules decide
+        language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+        anaphora = self._catalogue.languages[language].anaphora
+        result = follow_up(kb, intent, text, remembered, anaphora)
+        if result is None or (intent in self._facet_only and result.facet is None):
+            return None
+        return result
