@@ -18,18 +18,16 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted
-from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.plugins import patches
+from bot.plugins.components.base import UntrainedPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +54,7 @@ def failed_custom_action(tracker: DialogueStateTracker, domain: Domain) -> Optio
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class ActionFailurePolicy(Policy):
+class ActionFailurePolicy(UntrainedPolicy):
     """Predicts the apology response right after a custom action that produced nothing."""
 
     def __init__(self, config: Dict[Text, Any], *args: Any, **kwargs: Any) -> None:
@@ -71,20 +69,11 @@ class ActionFailurePolicy(Policy):
         # same confidence, and silence is the one reply we never want.
         return {"priority": 7, "action_timeout": 4.0, "apology": "utter_action_unavailable"}
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
-        """Nothing to learn: the failure signature is the same in every conversation."""
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
+    def decide(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[Optional[str], List[Event]]:
+        """The apology right after a failed custom action; nothing to learn: the failure
+        signature is the same in every conversation."""
         failed = failed_custom_action(tracker, domain)
         if failed:
             logger.warning("Action %s failed for %s; apologising", failed, tracker.sender_id)
-            probabilities[domain.index_for_action(self.config["apology"])] = 1.0
-        return self._prediction(probabilities)
+            return self.config["apology"], []
+        return None, []

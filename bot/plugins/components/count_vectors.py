@@ -48,6 +48,7 @@ SENTENCE_FEATURE_READERS = frozenset(
         "bot.plugins.components.unsupported_language.UnsupportedLanguageRouter",
         "bot.plugins.components.language_policy.LanguagePolicy",
         "bot.plugins.components.action_failure.ActionFailurePolicy",
+        "bot.plugins.components.followup_policy.FollowUpPolicy",
     }
 )
 

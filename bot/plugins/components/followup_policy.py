@@ -17,37 +17,25 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
 from bot.conversation.followup import FollowUp, Remembered, follow_up
 from bot.conversation.languages import DEFAULT_LANGUAGE, load_catalogue
+from bot.plugins.components.base import UntrainedPolicy, latest_action
 
 SUBJECT_SLOT = "subject"
 ANSWER_ACTION = "action_answer"
 
 
-def awaiting_action(tracker: DialogueStateTracker) -> bool:
-    """Whether no action has run since the latest user message."""
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            return True
-        if isinstance(event, ActionExecuted):
-            return False
-    return False
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class FollowUpPolicy(Policy):
+class FollowUpPolicy(UntrainedPolicy):
     """Predicts ``action_answer`` for a follow-up about the remembered subject."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -65,20 +53,14 @@ class FollowUpPolicy(Policy):
         # after an action, never right after a message as this one does.
         return {"priority": 9, "never": [], "facet_only": []}
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
-        if awaiting_action(tracker) and self.follow_up(tracker) is not None:
-            probabilities[domain.index_for_action(ANSWER_ACTION)] = 1.0
-        return self._prediction(probabilities)
+    def decide(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[Optional[str], List[Event]]:
+        if (
+            tracker.latest_message is not None
+            and latest_action(tracker) is None
+            and self.follow_up(tracker) is not None
+        ):
+            return ANSWER_ACTION, []
+        return None, []
 
     def follow_up(self, tracker: DialogueStateTracker) -> Optional[FollowUp]:
         """The follow-up the latest message is, if it is one this policy routes."""

@@ -13,19 +13,17 @@ the other, written in it (slot ``language_offer``), and then by listening.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, SESSION_START_METADATA_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation.languages import choose_language, load_catalogue, metadata_language
 from bot.plugins.components.action_failure import failed_custom_action
+from bot.plugins.components.base import UntrainedPolicy, latest_action
 from bot.plugins.components.language_detector import LANGUAGE_KEY
 
 LANGUAGE_SLOT = "language"
@@ -34,7 +32,7 @@ OFFER_ACTION = "utter_offer_language"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class LanguagePolicy(Policy):
+class LanguagePolicy(UntrainedPolicy):
     """Sets the conversation language from each user message; offers the other language
     after an answer to an ambiguous first message."""
 
@@ -48,51 +46,25 @@ class LanguagePolicy(Policy):
         # must win against the rule that listens after the answer.
         return {"priority": 8}
 
-    def train(
-        self,
-        training_trackers: List[TrackerWithCachedStates],
-        domain: Domain,
-        **kwargs: Any,
-    ) -> Resource:
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        events = []
-        probabilities = self._default_predictions(domain)
+    def decide(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[Optional[str], List[Event]]:
+        events: List[Event] = []
         wanted = self.language_after_latest_message(tracker)
         if wanted and wanted != tracker.get_slot(LANGUAGE_SLOT):
             events.append(SlotSet(LANGUAGE_SLOT, wanted))
             offer = self.offer_after_latest_message(tracker, wanted)
             if offer != tracker.get_slot(OFFER_SLOT):
                 events.append(SlotSet(OFFER_SLOT, offer))
-        latest_action = self._latest_action(tracker)
-        if latest_action == OFFER_ACTION:
-            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
-            events.append(SlotSet(OFFER_SLOT, None))
-        elif (
+        latest = latest_action(tracker)
+        if latest == OFFER_ACTION:
+            return ACTION_LISTEN_NAME, [*events, SlotSet(OFFER_SLOT, None)]
+        if (
             tracker.get_slot(OFFER_SLOT)
-            and latest_action not in (None, ACTION_LISTEN_NAME)
+            and latest not in (None, ACTION_LISTEN_NAME)
             and OFFER_ACTION in domain.action_names_or_texts
             and failed_custom_action(tracker, domain) is None
         ):
-            probabilities[domain.index_for_action(OFFER_ACTION)] = 1.0  # after the answer, once
-        return self._prediction(probabilities, events=events)
-
-    @staticmethod
-    def _latest_action(tracker: DialogueStateTracker) -> Optional[str]:
-        """The action run since the latest user message, if any (None right after it)."""
-        for event in reversed(tracker.events):
-            if isinstance(event, UserUttered):
-                return None
-            if isinstance(event, ActionExecuted):
-                return event.action_name
-        return None
+            return OFFER_ACTION, events  # after the answer, once
+        return None, events
 
     def offer_after_latest_message(self, tracker: DialogueStateTracker, chosen: str) -> Optional[str]:
         """The other language to offer when the first message could be in two."""
