@@ -137,9 +137,7 @@ def answer_key(result: FollowUp) -> Tuple[str, Optional[str], Optional[str]]:
 
 def subject_name(topic: Topic, subject: Optional[str]) -> Optional[str]:
     """How the subject is written in the content (its first alias: "UN-Habitat", "Bart Somers")."""
-    if subject is None:
-        return None
-    return next((alias for alias, named in topic.subject_aliases.items() if named == subject), None)
+    return topic.subject_names.get(subject) if subject is not None else None
 
 
 def render_follow_up(kb: KnowledgeBase, result: FollowUp, language: Optional[str], after_event: bool) -> str:

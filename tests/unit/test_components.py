@@ -187,7 +187,9 @@ def test_without_a_remembered_subject_nothing_is_a_follow_up(followups):
     assert chosen(followups, tracker_with("Who was in charge of it back then?", "nlu_fallback", language="en")) is None
 
 
-def test_once_the_answer_ran_the_policy_is_silent(followups):
+def test_after_the_answer_the_assistant_listens(followups):
     tracker = after_un_habitat("Who was in charge of it back then?", "nlu_fallback")
     tracker.update(ActionExecuted("action_answer"))
+    assert chosen(followups, tracker) == "action_listen"
+    tracker.update(ActionExecuted("utter_default"))
     assert chosen(followups, tracker) is None

@@ -49,8 +49,12 @@ def test_a_facet_the_subject_lacks_gets_an_honest_answer_about_that_subject():
                        ANAPHORA["en"])
     assert result is not None and result.answer is None and result.subject == missing[0]
     reply = render_follow_up(KB, result, "de", after_event=True)
-    name = next(alias for alias, s in topic.subject_aliases.items() if s == missing[0])
-    assert reply == KB.strings["unknown_facet"]["de"].format(subject=name)
+    assert reply == KB.strings["unknown_facet"]["de"].format(subject=topic.subject_names[missing[0]])
+
+
+def test_the_subject_is_named_as_the_content_writes_it():
+    result = follow_up(KB, "out_of_scope", "how big is their budget?", UN_HABITAT, ANAPHORA["en"])
+    assert render_follow_up(KB, result, "en", after_event=True).startswith("About UN-Habitat,")
 
 
 MINISTRY = Remembered("organisers", "belgian_ministry")

@@ -312,7 +312,12 @@ def load_topic(path: Path, problems: List[str], registry: Optional[Mapping[str, 
     for subject in subjects_raw if isinstance(subjects_raw, dict) else ():
         if (subject, None) not in answers:
             problems.append(f"{where}: subject '{subject}' needs an answer without a facet")
-    return Topic(str(raw.get("topic")), str(raw.get("intent")), where, aliases, keywords, answers)
+    names = {
+        str(subject): str(entry["aliases"][0])
+        for subject, entry in (subjects_raw.items() if isinstance(subjects_raw, dict) else ())
+        if isinstance(entry, dict) and isinstance(entry.get("aliases"), list) and entry["aliases"]
+    }
+    return Topic(str(raw.get("topic")), str(raw.get("intent")), where, aliases, keywords, answers, names)
 
 
 def load_strings(path: Path, problems: List[str]) -> Dict[str, Dict[str, str]]:

@@ -76,6 +76,7 @@ class Topic:
     subject_aliases: Mapping[str, str] = field(default_factory=dict)  # alias → subject
     facet_keywords: Mapping[str, str] = field(default_factory=dict)  # keyword → facet
     answers: Mapping[Tuple[Optional[str], Optional[str]], Answer] = field(default_factory=dict)
+    subject_names: Mapping[str, str] = field(default_factory=dict)  # subject → its first alias, as written
 
 
 @dataclass(frozen=True)

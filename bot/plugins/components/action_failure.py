@@ -65,9 +65,9 @@ class ActionFailurePolicy(UntrainedPolicy):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # Above RulePolicy (6): the rule after action_answer says action_listen with the
-        # same confidence, and silence is the one reply we never want.
-        return {"priority": 7, "action_timeout": 4.0, "apology": "utter_action_unavailable"}
+        # Above RulePolicy (6) and FollowUpPolicy (7): both say action_listen after
+        # action_answer with the same confidence, and silence is the one reply we never want.
+        return {"priority": 8, "action_timeout": 4.0, "apology": "utter_action_unavailable"}
 
     def decide(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[Optional[str], List[Event]]:
         """The apology right after a failed custom action; nothing to learn: the failure

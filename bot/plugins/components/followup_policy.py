@@ -5,7 +5,8 @@
 or picks another intent; the rules would then say "sorry, I didn't understand" or answer
 another topic's question. This policy reads the conversation's remembered subject (the
 ``subject`` slot) and the live content, and when the latest message is a follow-up it
-predicts ``action_answer``, which answers it about that subject.
+predicts ``action_answer``, which answers it about that subject, and then listening
+(the rules have no step after an answer to a fallback).
 
 Which messages are considered (``config.yml``): any intent except the conversation's own
 moves (``never``: greetings, thanks, language choice …); for ``facet_only`` intents
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -48,18 +50,18 @@ class FollowUpPolicy(UntrainedPolicy):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # Above the rules (6), which would send a fallback to "sorry, I didn't understand",
-        # and above ActionFailurePolicy (7) and LanguagePolicy (8), which predict only
-        # after an action, never right after a message as this one does.
-        return {"priority": 9, "never": [], "facet_only": []}
+        # Above the rules (6), which would send a fallback to "sorry, I didn't understand"
+        # and, after an answer to an intent with no rule of its own, would not listen.
+        # Below ActionFailurePolicy (8) and LanguagePolicy (9), whose apology and language
+        # offer come after an answer instead of listening.
+        return {"priority": 7, "never": [], "facet_only": []}
 
     def decide(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[Optional[str], List[Event]]:
-        if (
-            tracker.latest_message is not None
-            and latest_action(tracker) is None
-            and self.follow_up(tracker) is not None
-        ):
+        latest = latest_action(tracker)
+        if latest is None and self.follow_up(tracker) is not None:  # right after a message
             return ANSWER_ACTION, []
+        if latest == ANSWER_ACTION:
+            return ACTION_LISTEN_NAME, []  # the answer is the whole turn
         return None, []
 
     def follow_up(self, tracker: DialogueStateTracker) -> Optional[FollowUp]:

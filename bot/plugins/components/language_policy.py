@@ -42,9 +42,9 @@ class LanguagePolicy(UntrainedPolicy):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # Above RulePolicy (6) and ActionFailurePolicy (7): its one prediction, the offer,
-        # must win against the rule that listens after the answer.
-        return {"priority": 8}
+        # Above RulePolicy (6), FollowUpPolicy (7) and ActionFailurePolicy (8): its one
+        # prediction, the offer, must win against the listening after the answer.
+        return {"priority": 9}
 
     def decide(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[Optional[str], List[Event]]:
         events: List[Event] = []
