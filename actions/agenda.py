@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import utter_knowledge_answer
+from actions.knowledge import CATALOGUE, SUBJECT_SLOT, utter_knowledge_answer
+from actions.knowledge import STORE as KNOWLEDGE
 from bot.conversation.agenda.answer import Reply, answer, more
 from bot.conversation.agenda.live import LiveProgramme
 from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError
+from bot.conversation.agenda.model import Programme
 from bot.conversation.agenda.query import build_query
 from bot.conversation.clock import Clock
+from bot.conversation.content import ContentError
+from bot.conversation.followup import SESSION_TOPIC, Remembered, session_follow_up
+from bot.conversation.languages import DEFAULT_LANGUAGE
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +40,10 @@ CLOCK = Clock.from_environment()
 
 def _send(dispatcher: CollectingDispatcher, reply: Reply) -> List[Dict[Text, Any]]:
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
-    return [SlotSet(PENDING_SLOT, reply.pending or None)]
+    events = [SlotSet(PENDING_SLOT, reply.pending or None)]
+    if reply.session is not None:  # remembered, so that "and who spoke there?" is about it
+        events.append(SlotSet(SUBJECT_SLOT, Remembered(SESSION_TOPIC, reply.session).key))
+    return events
 
 
 class ActionAgenda(Action):
@@ -52,12 +61,29 @@ class ActionAgenda(Action):
         except ProgrammeError:
             logger.exception("No valid programme; answering from the knowledge base")
             return utter_knowledge_answer(dispatcher, tracker)
-        query = build_query(programme, message.get("text") or "", message.get("entities") or [])
+        text, entities = message.get("text") or "", message.get("entities") or []
+        query = build_query(programme, text, entities)
         intent = (message.get("intent") or {}).get("name")
+        session = _followed_up_session(programme, tracker, intent, text, entities)
+        if session is not None:
+            query = replace(query, sessions=(session,))
         reply = answer(programme, query, CLOCK.now(programme.conference.timezone), tracker.get_slot("language"), intent)
         if reply is None:
             return [*utter_knowledge_answer(dispatcher, tracker), SlotSet(PENDING_SLOT, None)]
         return _send(dispatcher, reply)
+
+
+def _followed_up_session(
+    programme: Programme, tracker: Tracker, intent: Optional[str], text: str, entities: List[Dict[Text, Any]]
+) -> Optional[str]:
+    """The remembered session when the message is a follow-up about it (as FollowUpPolicy decides)."""
+    try:
+        kb = KNOWLEDGE.get()
+    except ContentError:
+        return None
+    language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+    remembered = Remembered.parse(tracker.get_slot(SUBJECT_SLOT))
+    return session_follow_up(kb, programme, intent, text, remembered, CATALOGUE.languages[language].anaphora, entities)
 
 
 class ActionAgendaMore(Action):

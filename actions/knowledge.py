@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.conversation.clock import Clock
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
-from bot.conversation.content.select import answer_question, select_answer
+from bot.conversation.content.select import answer_question, select_answer, topic_for
 from bot.conversation.followup import Remembered, follow_up, render_follow_up
 from bot.conversation.languages import DEFAULT_LANGUAGE, load_catalogue
 
@@ -52,7 +52,7 @@ def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -
         dispatcher.utter_message(text=render_follow_up(kb, result, language, CLOCK.after_event()))
         return [SlotSet(SUBJECT_SLOT, Remembered(result.topic.name, result.subject).key)]
     dispatcher.utter_message(text=answer_question(kb, intent, question, language, CLOCK.after_event()))
-    topic = kb.topics_by_intent.get(intent or "")
+    topic = topic_for(kb, intent, question)
     if topic is None:
         return []
     return [SlotSet(SUBJECT_SLOT, Remembered(topic.name, select_answer(topic, question).subject).key)]

@@ -1,38 +1,46 @@
 """Follow-up questions: "Tell me about UN-Habitat" … "where is it based?".
 
-The subject of the last answer (an organisation, a person, a process, the Declaration,
-the venue …) is remembered in the conversation (the ``subject`` slot, so it works
-across workers and replicas and survives a restart), as ``"<topic>:<subject>"``
-("organisers:un_habitat") or ``"<topic>:"`` for a topic that is its own subject
-("declaration:"). A later question that names no subject of any topic is a follow-up
-when it names a facet of the remembered topic ("and the headquarters?") and either is
-about the same topic (the intent says so), refers back with a pronoun or an adverb
-("it", "son", "zijn", "su", "sein", "ـه" …, data/languages.yml ``anaphora``), or was
-not understood as any topic (fallback, out of scope …: the facet is the evidence). It is
-answered about the remembered subject:
+The subject of the last answer (an organisation, a person, a process, one session of the
+programme, or a topic that is one thing: the Declaration, the venue, the city) is
+remembered in the conversation (the ``subject`` slot, so it works across workers and
+replicas and survives a restart), as ``"<topic>:<subject>"`` ("organisers:un_habitat",
+"session:opening") or ``"<topic>:"`` ("declaration:").
 
-* its answer for the facet the question names, when it has one;
-* when it has none for that facet: "about X, I don't have that" — never another
-  subject's answer for the same facet;
-* when it names no facet but refers back to a named subject: the subject's own answer
-  when the intent is its topic or none was understood ("tell me more about him");
-  "about X, I don't have that" when the intent says it asks for something else (another
-  topic, out of scope: "how old is he?") — rather than another subject's answer.
+A later question that names no subject of any topic is answered about the remembered one
+unless it names the topic the classifier chose ("where is the venue?": the topic's
+``anchors``), because a question that names nothing new is, in a conversation, about what
+was just said — whatever topic the classifier, which sees one message, guessed from
+"when" or "where" (a dropped subject pronoun: "¿desde cuándo existe?", "wo sitzt das?"):
 
-A question that names a subject starts afresh: that subject is then remembered. Words
-that are a facet of the remembered topic do not count as naming a subject ("who was the
-minister?" after the ministry asks for its head, although "minister" also names a speaker).
+* a facet of the remembered topic named ("and the headquarters?", "since when?"): the
+  subject's answer for it (an answer may ``cover`` facets: the Compact's overview says when
+  and where it was adopted); when it has none: "about X, I don't have that" — never
+  another subject's answer for the same facet;
+* no facet, but pointing back ("it", "son", "zijn", "su", "sein", "ـه" …, data/languages.yml
+  ``anaphora``): the subject's own answer when the intent is its topic or none was
+  understood ("tell me more about him"), else "about X, I don't have that" ("how old is he?");
+* no facet, no pointing word, understood as another topic or not at all ("¿cuántos
+  miembros tiene?"): "about X, I don't have that".
+
+Words that are a facet of the remembered topic ("who was the minister?" after the
+ministry) or, with a pointing word or facet, aliases that describe rather than name ("was
+he mayor?") do not count as naming a new subject. A remembered session is followed up by
+its card in the agenda action (time, place, people: ``session_follow_up``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional, Tuple
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from bot.conversation.agenda.model import Programme
+from bot.conversation.agenda.query import build_query
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
 from bot.conversation.text import longest_match, normalise
 
 NOT_UNDERSTOOD = "nlu_fallback"
+# "session:<id>": the last answer was one session of the programme (bot/conversation/agenda).
+SESSION_TOPIC = "session"
 
 
 @dataclass(frozen=True)
@@ -65,13 +73,24 @@ class FollowUp:
     answer: Optional[Answer]
 
 
-def names_a_subject(kb: KnowledgeBase, question: str, facet_words: Iterable[str] = ()) -> bool:
+def names_a_subject(
+    kb: KnowledgeBase, question: str, facet_words: Iterable[str] = (), role_words: Iterable[str] = ()
+) -> bool:
     """Whether the question names a subject of any topic (a new subject, not a follow-up);
-    ``facet_words`` (the remembered topic's facet keywords) are not names here."""
+    ``facet_words`` (the remembered topic's facet keywords) and ``role_words`` (aliases
+    that describe rather than name) are not names here."""
     text = normalise(question)
-    for word in sorted((normalise(w) for w in facet_words), key=len, reverse=True):
+    for word in sorted({normalise(w) for w in (*facet_words, *role_words)}, key=len, reverse=True):
         text = f" {text} ".replace(f" {word} ", " ").strip() if word else text
     return any(longest_match(text, topic.subject_aliases) for topic in kb.topics_by_intent.values())
+
+
+def role_words(kb: KnowledgeBase, topic: Topic) -> List[str]:
+    """The topic's aliases that are also facet words somewhere ("mayor", "Bürgermeister",
+    "executive director"): they describe a subject rather than name it, so with "he" or
+    a facet of the remembered subject they describe that subject, not a new one."""
+    facet_words = [other.facet_keywords for other in kb.topics_by_intent.values()]
+    return [alias for alias in topic.subject_aliases if any(alias in words for words in facet_words)]
 
 
 def refers_back(question: str, anaphora: Iterable[str]) -> bool:
@@ -101,24 +120,65 @@ def follow_up(
 ) -> Optional[FollowUp]:
     """The answer about the remembered subject, or None when the question is not a follow-up."""
     topic = topic_by_name(kb, remembered.topic) if remembered is not None else None
-    if remembered is None or topic is None or names_a_subject(kb, question, topic.facet_keywords):
+    if remembered is None or topic is None:
         return None
+    text = normalise(question)
+    facet_word = longest_match(text, topic.facet_keywords)
+    pointing_back = refers_back(question, anaphora)
+    describing = role_words(kb, topic) if (pointing_back or facet_word) and remembered.subject else ()
+    if names_a_subject(kb, question, topic.facet_keywords, describing):
+        return None
+    facet = topic.facet_keywords[facet_word] if facet_word else None
     asked_topic = kb.topics_by_intent.get(intent or "")
     same_topic = asked_topic is topic
-    pointing_back = refers_back(question, anaphora)
-    facet = _named(normalise(question), topic.facet_keywords)
+    other_topic = asked_topic is not None and not same_topic
+    if asked_topic is not None and other_topic and longest_match(text, asked_topic.anchors):
+        return None  # "where is the venue?", "when is the conference?": that topic's own question
     subject = remembered.subject
-    if facet is not None and (same_topic or pointing_back or asked_topic is None):
+    if facet is not None:
         answer = topic.answers.get((subject, facet))
-        if answer is None and not pointing_back and (None, facet) in topic.answers:
+        if answer is None and not pointing_back and not other_topic and (None, facet) in topic.answers:
             return None  # "who organised the conference?": the topic's general answer, not one about X
         return FollowUp(topic, subject, facet, answer)
-    if subject is None or not pointing_back:
+    if subject is None and not topic.thing_name:
+        return None  # a general topic (the dates, the programme): the classifier's topic stands
+    if pointing_back:
+        own = topic.answers.get((subject, None))
+        if same_topic or intent == NOT_UNDERSTOOD:
+            return FollowUp(topic, subject, None, own)  # "tell me more about him"
+        return FollowUp(topic, subject, None, None)  # "how old is he?": not another subject's answer
+    if intent == NOT_UNDERSTOOD or other_topic:
+        # "¿cuántos miembros tiene?" (the subject pronoun dropped) read as another topic's
+        # question although it names nothing of that topic: not that topic's answer.
+        return FollowUp(topic, subject, None, None)
+    return None
+
+
+def session_follow_up(
+    kb: KnowledgeBase,
+    programme: Programme,
+    intent: Optional[str],
+    question: str,
+    remembered: Optional[Remembered],
+    anaphora: Iterable[str],
+    entities: Sequence[Mapping[str, Any]] = (),
+) -> Optional[str]:
+    """The remembered session's id when the question asks about it ("what time did it
+    start?", "who spoke there?"), or None. The session's card answers it: it has the
+    time, the place, the people and the description."""
+    if remembered is None or remembered.topic != SESSION_TOPIC or remembered.subject is None:
         return None
-    own = topic.answers.get((subject, None))
-    if own is not None and (same_topic or intent == NOT_UNDERSTOOD):
-        return FollowUp(topic, subject, None, own)  # "tell me more about him"
-    return FollowUp(topic, subject, None, None)  # "how old is he?": not another subject's answer
+    if programme.session(remembered.subject) is None or names_a_subject(kb, question):
+        return None
+    query = build_query(programme, question, entities)
+    if query.sessions or query.person or query.topic or query.has_time:
+        return None  # names another session, a person, a theme or a time: the agenda's own question
+    asked_topic = kb.topics_by_intent.get(intent or "")
+    if asked_topic is not None and longest_match(normalise(question), asked_topic.anchors):
+        return None  # "where is the venue?"
+    if asked_topic is not None or intent == NOT_UNDERSTOOD or refers_back(question, anaphora):
+        return remembered.subject
+    return None
 
 
 def remembered_after(topic: Topic, answer: Answer) -> Remembered:
@@ -126,18 +186,16 @@ def remembered_after(topic: Topic, answer: Answer) -> Remembered:
     return Remembered(topic.name, answer.subject)
 
 
-def _named(text: str, index: Mapping[str, str]) -> Optional[str]:
-    phrase = longest_match(text, index)
-    return index[phrase] if phrase else None
-
-
 def answer_key(result: FollowUp) -> Tuple[str, Optional[str], Optional[str]]:
     return result.topic.name, result.subject, result.facet
 
 
-def subject_name(topic: Topic, subject: Optional[str]) -> Optional[str]:
-    """How the subject is written in the content (its first alias: "UN-Habitat", "Bart Somers")."""
-    return topic.subject_names.get(subject) if subject is not None else None
+def subject_name(topic: Topic, subject: Optional[str], language: str) -> Optional[str]:
+    """How the subject is written in the content (its first alias: "UN-Habitat", "Bart Somers"),
+    or the name of a topic that is one thing ("the Mechelen Declaration")."""
+    if subject is not None:
+        return topic.subject_names.get(subject)
+    return topic.thing_name.get(language)
 
 
 def render_follow_up(kb: KnowledgeBase, result: FollowUp, language: Optional[str], after_event: bool) -> str:
@@ -147,7 +205,8 @@ def render_follow_up(kb: KnowledgeBase, result: FollowUp, language: Optional[str
 
     if result.answer is not None:
         return render_answer(kb, result.answer, language, after_event)
-    name = subject_name(result.topic, result.subject)
+    language = language or DEFAULT_LANGUAGE
+    name = subject_name(result.topic, result.subject, language)
     strings = kb.strings["unknown_facet" if name else "unknown_topic"]
-    text = strings.get(language or DEFAULT_LANGUAGE, strings[DEFAULT_LANGUAGE])
+    text = strings.get(language, strings[DEFAULT_LANGUAGE])
     return text.format(subject=name) if name else text

@@ -15,11 +15,19 @@ def test_a_follow_up_the_classifier_does_not_understand_is_answered_about_the_su
     assert "Joan Clos" in conversation.say("Who was in charge of it back then?")
 
 
-def test_a_follow_up_in_french_names_neither_subject_nor_topic(chat):
+@pytest.mark.parametrize("language, first, second, city", [
+    ("en", "Tell me about IOM", "Where is it based?", "Geneva"),
+    ("fr", "Parlez-moi de l'OIM", "Et son siège ?", "Genève"),
+    ("nl", "Vertel me over de IOM", "Waar is haar hoofdzetel?", "Genève"),
+    ("es", "Háblame de la OIM", "¿Dónde está su sede?", "Ginebra"),
+    ("de", "Erzähl mir von der IOM", "Wo ist ihr Sitz?", "Genf"),
+    ("ar", "حدثني عن المنظمة الدولية للهجرة", "أين يقع مقرها؟", "جنيف"),
+])
+def test_a_follow_up_names_only_the_facet_in_every_language(chat, language, first, second, city):
     conversation = chat()
-    conversation.say("Parlez-moi de l'OIM")
-    reply = conversation.say("Et son siège ?")
-    assert "Genève" in reply and language_of(reply) == "fr"
+    conversation.say(first)
+    reply = conversation.say(second)
+    assert city in reply and language_of(reply) == language
 
 
 @pytest.mark.parametrize("language, first, second, name", [
@@ -37,3 +45,31 @@ def test_thanks_after_an_answer_stays_thanks(chat):
     conversation.say("Tell me about UN-Habitat")
     reply = conversation.say("thanks, that's it")
     assert "UN-Habitat" not in reply and "welcome" in reply.lower()
+
+
+@pytest.mark.parametrize("language, first, second", [
+    ("en", "Tell me about the opening ceremony", "What time did it start?"),
+    ("fr", "Parle-moi de la cérémonie d'ouverture", "Elle a commencé à quelle heure ?"),
+    ("nl", "Vertel me over de openingsceremonie", "Hoe laat begon die?"),
+    ("es", "Háblame de la ceremonia de apertura", "¿A qué hora empezó?"),
+    ("de", "Erzähl mir von der Eröffnungszeremonie", "Wann hat sie angefangen?"),
+    ("ar", "حدثني عن حفل الافتتاح", "متى بدأ؟"),
+])
+def test_a_follow_up_about_a_session_gets_that_sessions_time_not_the_conference_dates(chat, language, first, second):
+    conversation = chat()
+    conversation.say(first)
+    reply = conversation.say(second)
+    assert "09:00" in reply and language_of(reply) == language
+
+
+def test_a_dropped_subject_pronoun_still_asks_about_the_subject(chat):
+    conversation = chat()
+    conversation.say("Háblame de ONU-Habitat")
+    reply = conversation.say("¿desde cuándo existe?")
+    assert "1977" in reply and language_of(reply) == "es"
+
+
+def test_a_question_naming_another_topic_after_a_subject_is_answered_on_that_topic(chat):
+    conversation = chat()
+    conversation.say("Tell me about UN-Habitat")
+    assert "Van Beethovenstraat" in conversation.say("Where is the venue?")

@@ -17,13 +17,13 @@ from tests.conftest import ROOT
 FIXTURE = ROOT / "tests" / "fixtures" / "programme_fictional.yml"
 
 
-def tracker(text, intent, language="en", pending=None, entities=None):
+def tracker(text, intent, language="en", pending=None, entities=None, subject=None):
     if entities is None:
         entities = [{"entity": m.entity, "value": m.value, "start": m.start, "end": m.end}
                     for m in extract(text, language)]
     return Tracker(
         sender_id="test",
-        slots={"language": language, "agenda_pending": pending},
+        slots={"language": language, "agenda_pending": pending, "subject": subject},
         latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities},
         events=[],
         paused=False,
@@ -68,7 +68,14 @@ def test_a_session_button_payload_gives_the_session(fictional):
     messages, events = run(agenda.ActionAgenda(), '/ask_programme{"agenda_session": "t_youth_panel"}',
                            "ask_programme", "fr", entities=[{"entity": "agenda_session", "value": "t_youth_panel"}])
     assert "Youth panel [fr]" in messages[0]["text"] and "Room B" in messages[0]["text"]
-    assert events == [{"event": "slot", "timestamp": None, "name": "agenda_pending", "value": None}]
+    assert events == [{"event": "slot", "timestamp": None, "name": "agenda_pending", "value": None},
+                      {"event": "slot", "timestamp": None, "name": "subject", "value": "session:t_youth_panel"}]
+
+
+def test_a_follow_up_about_the_remembered_session_gets_its_card(fictional):
+    messages, events = run(agenda.ActionAgenda(), "and what time did it start?", "ask_dates", "en",
+                           subject="session:t_youth_panel")
+    assert "Youth panel [en]" in messages[0]["text"] and "Room B" in messages[0]["text"]
 
 
 def test_a_general_programme_question_gets_the_knowledge_base_overview(fictional):

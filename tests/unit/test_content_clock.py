@@ -23,7 +23,7 @@ from tests.conftest import LANGS, ROOT
 DURING = "2017-11-16T10:45"
 LATER = "2018-01-10T12:00"
 KB = load_content()
-PRACTICAL = [a for t in KB.topics_by_intent.values() for a in t.answers.values() if a.practical]
+PRACTICAL = [a for t in KB.topics_by_intent.values() for a in t.distinct_answers() if a.practical]
 FAQ_PRACTICAL = ("wifi", "badge_pickup", "lost_and_found", "food", "interpretation", "accessibility")
 FAQ = {entry.id: entry for entry in load_answers(FaqPaths(ROOT).answers)}
 

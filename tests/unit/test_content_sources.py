@@ -23,7 +23,7 @@ from bot.tools.faq.project import FaqPaths
 from tests.conftest import LANGS, ROOT
 
 KB = load_content()
-ANSWERS = [(topic.file, answer) for topic in KB.topics_by_intent.values() for answer in topic.answers.values()]
+ANSWERS = [(topic.file, answer) for topic in KB.topics_by_intent.values() for answer in topic.distinct_answers()]
 FAQ = load_answers(FaqPaths(ROOT).answers)
 RESEARCH = ROOT.parent / "shared" / "research"
 SEED = ROOT.parent / "shared" / "seed" / "conference_news_article.txt"

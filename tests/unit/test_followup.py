@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation.content.loader import CONTENT_DIR, load_content
-from bot.conversation.followup import Remembered, follow_up, refers_back, render_follow_up
+from bot.conversation.agenda.loader import load_programme
+from bot.conversation.agenda.timeparse import extract
+from bot.conversation.content.select import topic_for
+from bot.conversation.followup import Remembered, follow_up, refers_back, render_follow_up, session_follow_up
 from bot.conversation.languages import load_catalogue
 
 KB = load_content(CONTENT_DIR)
@@ -68,7 +71,6 @@ def test_a_facet_word_that_also_names_someone_asks_for_the_facet():
 def test_a_facet_is_enough_when_the_classifier_understood_no_topic():
     result = follow_up(KB, "nlu_fallback", "and the headquarters?", UN_HABITAT, ANAPHORA["en"])
     assert result is not None and (result.subject, result.facet) == ("un_habitat", "headquarters")
-    assert follow_up(KB, "ask_venue", "and the headquarters?", UN_HABITAT, ANAPHORA["en"]) is None
 
 
 def test_a_pointing_question_the_classifier_did_not_understand_gets_the_subjects_own_answer():
@@ -84,3 +86,78 @@ def test_a_pointing_question_asking_for_something_else_never_gets_another_subjec
 
 def test_a_general_question_of_the_same_topic_is_not_taken_for_a_follow_up():
     assert follow_up(KB, "ask_organisers", "who organised the conference?", UN_HABITAT, ANAPHORA["en"]) is None
+
+
+@pytest.mark.parametrize("language, intent, text", [
+    ("es", "ask_dates", "¿desde cuándo existe?"), ("de", "ask_venue", "und wo sitzt das?"),
+    ("en", "ask_dates", "since when?"), ("fr", "ask_dates", "depuis quand ?"),
+    ("nl", "ask_dates", "sinds wanneer?"), ("ar", "ask_dates", "منذ متى؟"),
+])
+def test_a_facet_without_a_subject_pronoun_is_a_follow_up_whatever_topic_the_classifier_guessed(language, intent, text):
+    result = follow_up(KB, intent, text, UN_HABITAT, ANAPHORA[language])
+    assert result is not None and result.subject == "un_habitat" and result.facet in ("founded", "headquarters")
+
+
+def test_a_question_naming_nothing_read_as_another_topic_gets_the_honest_answer_about_the_subject():
+    result = follow_up(KB, "ask_dates", "¿cuántos miembros tiene?", Remembered("organisers", "uclg"), ANAPHORA["es"])
+    assert result is not None and result.subject == "uclg" and result.answer is None
+
+
+@pytest.mark.parametrize("language, intent, text", [
+    ("en", "ask_dates", "when is the conference?"), ("fr", "ask_venue", "où est le lieu ?"),
+    ("nl", "ask_programme", "wat staat er op het programma?"), ("es", "ask_speakers", "¿quiénes fueron los ponentes?"),
+    ("de", "ask_travel", "wie komme ich mit dem Zug dahin?"), ("ar", "ask_dates", "متى المؤتمر؟"),
+])
+def test_a_question_that_names_the_classifiers_topic_is_that_topics_question(language, intent, text):
+    assert follow_up(KB, intent, text, UN_HABITAT, ANAPHORA[language]) is None
+
+
+def test_an_overview_that_covers_a_facet_answers_it():
+    result = follow_up(KB, "ask_dates", "Wann wurde er angenommen?", Remembered("context", "gcm"), ANAPHORA["de"])
+    assert result is not None and result.answer is KB.topics_by_intent["ask_context"].answers[("gcm", None)]
+
+
+@pytest.mark.parametrize("language, text", [("en", "which city was he mayor of?"), ("fr", "Il a été maire de quelle ville ?"),
+                                            ("es", "¿De qué ciudad fue alcalde?")])
+def test_a_role_word_with_a_pronoun_or_facet_describes_the_remembered_person(language, text):
+    result = follow_up(KB, "ask_participants", text, Remembered("speakers", "tau"), ANAPHORA[language])
+    assert result is not None and result.answer is KB.topics_by_intent["ask_speakers"].answers[("tau", None)]
+
+
+def test_a_role_word_alone_still_names_someone_new():
+    assert follow_up(KB, "ask_speakers", "who was the mayor?", Remembered("speakers", "tau"), ANAPHORA["en"]) is None
+
+
+def test_a_topic_that_is_one_thing_is_held_to_like_a_subject_and_named_in_the_reply():
+    result = follow_up(KB, "ask_speakers", "who wrote it?", Remembered("declaration", None), ANAPHORA["en"])
+    assert result is not None and result.answer is None
+    assert render_follow_up(KB, result, "fr", after_event=True).startswith("Au sujet de la Déclaration de Malines,")
+
+
+def test_after_a_general_topic_the_classifiers_topic_stands():
+    assert follow_up(KB, "ask_organisers", "who organised it?", Remembered("dates", None), ANAPHORA["en"]) is None
+
+
+PROGRAMME = load_programme()
+OPENING = Remembered("session", "opening")
+
+
+@pytest.mark.parametrize("language, intent, text", [("en", "ask_dates", "What time did it start?"),
+                                                    ("nl", "ask_speakers", "Wie sprak er?"),
+                                                    ("fr", "nlu_fallback", "Dans quelle salle ?")])
+def test_a_question_about_the_remembered_session_is_answered_by_its_card(language, intent, text):
+    assert session_follow_up(KB, PROGRAMME, intent, text, OPENING, ANAPHORA[language]) == "opening"
+
+
+@pytest.mark.parametrize("intent, text", [("ask_programme", "what's on Friday afternoon?"),
+                                          ("ask_venue", "where is the venue?"),
+                                          ("ask_organisers", "what does IOM do?")])
+def test_a_question_naming_a_time_a_topic_or_a_subject_leaves_the_session(intent, text):
+    entities = [{"entity": m.entity, "value": m.value} for m in extract(text, "en")]
+    assert session_follow_up(KB, PROGRAMME, intent, text, OPENING, ANAPHORA["en"], entities) is None
+
+
+def test_a_subject_of_another_topic_named_outright_chooses_that_topic():
+    question = "I'd like to know more about the International Organization for Migration"
+    assert topic_for(KB, "ask_context", question) is KB.topics_by_intent["ask_organisers"]
+    assert topic_for(KB, "ask_speakers", "what did IOM's director say?") is KB.topics_by_intent["ask_speakers"]

@@ -32,6 +32,7 @@ class Reply:
     text: str
     buttons: List[Dict[str, str]] = field(default_factory=list)
     pending: List[str] = field(default_factory=list)
+    session: Optional[str] = None  # the one session the reply is about: a follow-up may ask more
 
 
 @dataclass
@@ -56,7 +57,7 @@ def answer(
     if sessions:
         if query.relative == "next" and len(sessions) == 1:
             return _page(r, _after(r, programme, sessions[0]))
-        return Reply("\n\n".join(r.card(s) for s in sessions))
+        return Reply("\n\n".join(r.card(s) for s in sessions), session=sessions[0].id if len(sessions) == 1 else None)
     if (
         query.person
         and intent in (PROGRAMME_INTENT, SPEAKERS_INTENT)
@@ -93,7 +94,8 @@ def _page(r: Renderer, listing: _Listing) -> Reply:
     buttons = [{"title": _short(r.pick(s.title)), "payload": session_payload(s.id)} for s in shown if not s.unconfirmed]
     if rest:
         buttons.append({"title": r.say("more_button"), "payload": "/show_more"})
-    return Reply(_capitalised("\n".join(lines)), buttons, [s.id for s in rest])
+    only = listing.sessions[0].id if len(listing.sessions) == 1 else None
+    return Reply(_capitalised("\n".join(lines)), buttons, [s.id for s in rest], session=only)
 
 
 def _short(title: str) -> str:

@@ -10,7 +10,7 @@ answers carry the text for after the event.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
@@ -27,7 +27,18 @@ STRINGS_FILE = "ui.yml"
 LANGUAGE_CODES = tuple(load_catalogue().codes)
 MAX_ANSWER_CHARS = 600
 REQUIRED_STRINGS = ("source_label", "unknown_topic", "unknown_facet", "content_unavailable")
-ANSWER_KEYS = ("id", "subject", "facet", "text", "after_event", "sources", "unconfirmed", "practical", "attributed")
+ANSWER_KEYS = (
+    "id",
+    "subject",
+    "facet",
+    "covers",
+    "text",
+    "after_event",
+    "sources",
+    "unconfirmed",
+    "practical",
+    "attributed",
+)
 SOURCE_KEYS = ("title", "publisher", "tag", "url", "note")
 
 
@@ -266,8 +277,22 @@ def _answer(
         problems.append(f"{where}: subject '{subject}' is not declared under 'subjects'")
     if facet is not None and facet not in facets:
         problems.append(f"{where}: facet '{facet}' is not declared under 'facets'")
+    covers = raw.get("covers") or []
+    if not isinstance(covers, list) or any(not isinstance(c, str) or c not in facets for c in covers):
+        problems.append(f"{where}: 'covers' must list facets declared under 'facets'")
+    elif covers and facet is not None:
+        problems.append(f"{where}: 'covers' is for an answer without a facet of its own")
     return Answer(
-        str(answer_id), texts, tuple(refs), subject, facet, unconfirmed, after_event or None, practical, attributed
+        str(answer_id),
+        texts,
+        tuple(refs),
+        subject,
+        facet,
+        unconfirmed,
+        after_event or None,
+        practical,
+        attributed,
+        tuple(covers) if isinstance(covers, list) else (),
     )
 
 
@@ -300,13 +325,14 @@ def load_topic(path: Path, problems: List[str], registry: Optional[Mapping[str, 
         answer = _answer(f"{where}: answers[{index}]", raw_answer, subjects_raw, facets_raw, registry, problems)
         if answer is None:
             continue
-        answer_key = (answer.subject, answer.facet)
-        if answer_key in answers:
-            problems.append(
-                f"{where}: answers '{answers[answer_key].id}' and '{answer.id}' both answer "
-                f"subject={answer.subject} facet={answer.facet}"
-            )
-        answers[answer_key] = answer
+        for facet in (answer.facet, *answer.covers):
+            answer_key = (answer.subject, facet)
+            if answer_key in answers:
+                problems.append(
+                    f"{where}: answers '{answers[answer_key].id}' and '{answer.id}' both answer "
+                    f"subject={answer.subject} facet={facet}"
+                )
+            answers[answer_key] = answer
     if (None, None) not in answers:
         problems.append(f"{where}: needs an overview answer (one without subject and facet)")
     for subject in subjects_raw if isinstance(subjects_raw, dict) else ():
@@ -317,7 +343,20 @@ def load_topic(path: Path, problems: List[str], registry: Optional[Mapping[str, 
         for subject, entry in (subjects_raw.items() if isinstance(subjects_raw, dict) else ())
         if isinstance(entry, dict) and isinstance(entry.get("aliases"), list) and entry["aliases"]
     }
-    return Topic(str(raw.get("topic")), str(raw.get("intent")), where, aliases, keywords, answers, names)
+    anchors = _anchors(where, raw.get("anchors"), problems)
+    topic_name, intent = str(raw.get("topic")), str(raw.get("intent"))
+    thing_name = _texts(where, raw["name"], problems, "name") if raw.get("name") is not None else {}
+    return Topic(topic_name, intent, where, aliases, keywords, answers, names, anchors, thing_name)
+
+
+def _anchors(where: str, raw: Any, problems: List[str]) -> FrozenSet[str]:
+    """The normalised words that name the topic itself (optional ``anchors`` list)."""
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list) or not all(isinstance(word, str) for word in raw):
+        problems.append(f"{where}: 'anchors' must be a list of words")
+        return frozenset()
+    return frozenset(word for word in (normalise(w) for w in raw) if word)
 
 
 def load_strings(path: Path, problems: List[str]) -> Dict[str, Dict[str, str]]:
@@ -359,7 +398,7 @@ def load_content(directory: Path = CONTENT_DIR, sources_file: Optional[Path] = N
         if topic.intent in topics:
             problems.append(f"{path.name}: intent '{topic.intent}' is already answered by {topics[topic.intent].file}")
         topics[topic.intent] = topic
-        for answer in topic.answers.values():
+        for answer in topic.distinct_answers():
             if answer.id in seen_ids:
                 problems.append(f"{path.name}: answer id '{answer.id}' is also used in {seen_ids[answer.id]}")
             seen_ids[answer.id] = path.name

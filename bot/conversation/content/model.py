@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Mapping, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 # How far a source can be trusted, best first. The displayed source of an answer is the best
 # one it has; mirror, personal and hostile pages rank alike, below the press.
@@ -58,6 +58,9 @@ class Answer:
     after_event: Optional[Mapping[str, str]] = None
     practical: bool = False
     attributed: bool = False
+    # Facets this answer (a subject's own) also answers: "when was it adopted?" is in the
+    # Compact's overview, which is then its answer for the facet "when".
+    covers: Tuple[str, ...] = ()
 
     def text_for(self, after_event: bool) -> Mapping[str, str]:
         """The texts for the conference clock's side of the event."""
@@ -77,6 +80,16 @@ class Topic:
     facet_keywords: Mapping[str, str] = field(default_factory=dict)  # keyword → facet
     answers: Mapping[Tuple[Optional[str], Optional[str]], Answer] = field(default_factory=dict)
     subject_names: Mapping[str, str] = field(default_factory=dict)  # subject → its first alias, as written
+    # Words that name the topic itself ("venue", "programme"): a question naming them
+    # asks about this topic, not about the subject of the previous answer.
+    anchors: FrozenSet[str] = frozenset()
+    # For a topic that is one thing (the Declaration, the venue, the city): its name per
+    # language. Follow-ups about it are then held to it, as about a subject.
+    thing_name: Mapping[str, str] = field(default_factory=dict)
+
+    def distinct_answers(self) -> List[Answer]:
+        """Each answer once: one that covers facets is in ``answers`` under several keys."""
+        return list({answer.id: answer for answer in self.answers.values()}.values())
 
 
 @dataclass(frozen=True)
@@ -88,7 +101,7 @@ class KnowledgeBase:
     sources: Mapping[str, Source] = field(default_factory=dict)
 
     def answer_count(self) -> int:
-        return sum(len(topic.answers) for topic in self.topics_by_intent.values())
+        return sum(len(topic.distinct_answers()) for topic in self.topics_by_intent.values())
 
     def displayed_source(self, answer: Answer) -> Optional[Source]:
         """The source an answer shows (its first), or None for an answer without one."""

@@ -29,6 +29,25 @@ def select_answer(topic: Topic, question: str) -> Answer:
     raise KeyError(f"{topic.file}: no overview answer")  # the loader guarantees one
 
 
+def topic_for(kb: KnowledgeBase, intent: Optional[str], question: str) -> Optional[Topic]:
+    """The topic that answers the question: the intent's, unless the question names no
+    subject of it but names one of another topic ("I'd like to know more about the IOM"
+    read as a question about the context: the IOM's answers are the organisers')."""
+    topic = kb.topics_by_intent.get(intent or "")
+    if topic is None:
+        return None
+    text = normalise(question)
+    if longest_match(text, topic.subject_aliases):
+        return topic
+    best: Optional[Topic] = None
+    best_alias = ""
+    for other in kb.topics_by_intent.values():
+        alias = longest_match(text, other.subject_aliases) or ""
+        if len(alias) > len(best_alias):
+            best, best_alias = other, alias
+    return best or topic
+
+
 def render_answer(kb: KnowledgeBase, answer: Answer, language: Optional[str], after_event: bool = False) -> str:
     """The answer's text in ``language`` (English if unknown) for the clock's side of the event
     (``after_event``: the conference is over), with its displayed source."""
@@ -46,7 +65,7 @@ def answer_question(
     kb: KnowledgeBase, intent: Optional[str], question: str, language: Optional[str], after_event: bool = False
 ) -> str:
     """The reply to a knowledge question, or the "I don't know" string for unknown topics."""
-    topic = kb.topics_by_intent.get(intent or "")
+    topic = topic_for(kb, intent, question)
     if topic is None:
         strings = kb.strings["unknown_topic"]
         return strings.get(language or DEFAULT_LANGUAGE, strings[DEFAULT_LANGUAGE])
