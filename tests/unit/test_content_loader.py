@@ -181,6 +181,40 @@ def test_undeclared_facet_and_subject(tmp_path):
     assert "subject 'novotel' is not declared" in found
 
 
+def test_covers_must_name_declared_facets_on_an_answer_without_its_own(tmp_path):
+    topic = venue_topic()
+    topic["answers"][2]["covers"] = ["parking"]
+    topic["answers"][3]["covers"] = ["address"]
+    found = problems_for(tmp_path, topic)
+    assert "venue.yml: answers[2] (id venue.lamot): 'covers' must list facets declared under 'facets'" in found
+    assert "venue.yml: answers[3] (id venue.lamot.address): 'covers' is for an answer without a facet" in found
+
+
+def test_an_answer_covering_a_facet_another_answers_is_a_conflict(tmp_path):
+    topic = venue_topic()
+    topic["answers"][2]["covers"] = ["address"]  # venue.lamot.address answers (lamot, address) already
+    found = problems_for(tmp_path, topic)
+    assert "answers 'venue.lamot' and 'venue.lamot.address' both answer subject=lamot facet=address" in found
+
+
+def test_a_covering_answer_is_found_under_the_facet_and_counted_once(tmp_path):
+    topic = venue_topic()
+    del topic["answers"][3]
+    topic["answers"][2]["covers"] = ["address"]
+    kb = load_content(write_content(tmp_path, topic))
+    venue = kb.topics_by_intent["ask_venue"]
+    assert venue.answers[("lamot", "address")].id == "venue.lamot" and kb.answer_count() == 3
+
+
+def test_a_topic_name_needs_six_languages_and_anchors_a_list(tmp_path):
+    topic = venue_topic()
+    topic["name"] = {"en": "Lamot"}
+    topic["anchors"] = "venue"
+    found = problems_for(tmp_path, topic)
+    assert "venue.yml: the 'fr' name text is missing or empty" in found
+    assert "venue.yml: 'anchors' must be a list of words" in found
+
+
 def test_overview_is_required(tmp_path):
     topic = venue_topic()
     del topic["answers"][0]
