@@ -78,11 +78,15 @@ def names_a_subject(
 ) -> bool:
     """Whether the question names a subject of any topic (a new subject, not a follow-up);
     ``facet_words`` (the remembered topic's facet keywords) and ``role_words`` (aliases
-    that describe rather than name) are not names here."""
-    text = normalise(question)
-    for word in sorted({normalise(w) for w in (*facet_words, *role_words)}, key=len, reverse=True):
-        text = f" {text} ".replace(f" {word} ", " ").strip() if word else text
-    return any(longest_match(text, topic.subject_aliases) for topic in kb.topics_by_intent.values())
+    that describe rather than name), both normalised, are not names here."""
+    padded = f" {normalise(question)} "
+    # The words are the content's index keys, normalised when it loaded; longest first, so
+    # that "director general" goes before "director".
+    for word in sorted({*facet_words, *role_words}, key=len, reverse=True):
+        if word and f" {word} " in padded:
+            padded = padded.replace(f" {word} ", " ")
+    text = padded.strip()
+    return longest_match(text, kb.all_subject_aliases) is not None
 
 
 def role_words(kb: KnowledgeBase, topic: Topic) -> List[str]:

@@ -8,9 +8,10 @@ lists by hand. One normaliser keeps both sides of every comparison identical.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple, Union
 
 # Arabic short vowels and tatweel carry no meaning for keyword matching.
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
@@ -55,8 +56,14 @@ def _prefixed_in(padded_text: str, phrase: str) -> bool:
 
 def longest_match(normalised_text: str, phrases: Iterable[str]) -> Optional[str]:
     """The longest of ``phrases`` (normalised) found in the text as whole words, or as an
-    Arabic phrase behind a prefix (``contains_phrase``, ``arabic_prefixed``; the text is
-    padded once here, not once per phrase: language detection looks up hundreds)."""
+    Arabic phrase behind a prefix (``contains_phrase``, ``arabic_prefixed``); among equally
+    long ones, the first in ``phrases``.
+
+    A mapping or frozenset of phrases (the content's and the languages' fixed indexes,
+    looked up on every message) is indexed once (``_PhraseIndex``), so a lookup costs the
+    text's word sequences rather than one scan per phrase; other iterables are scanned."""
+    if isinstance(phrases, (Mapping, frozenset)):
+        return _index_of(phrases).longest(normalised_text.split())
     padded = f" {normalised_text} "
     best: Optional[str] = None
     for phrase in phrases:
@@ -65,6 +72,58 @@ def longest_match(normalised_text: str, phrases: Iterable[str]) -> Optional[str]
         if phrase and (f" {phrase} " in padded or _prefixed_in(padded, phrase)):
             best = phrase
     return best
+
+
+class _PhraseIndex:
+    """The phrases of one fixed collection, for whole-word lookup of a text's word runs."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.order: Dict[str, int] = {}
+        for phrase in phrases:
+            if phrase and phrase not in self.order:
+                self.order[phrase] = len(self.order)
+        self.max_words = max((phrase.count(" ") + 1 for phrase in self.order), default=0)
+
+    def longest(self, words: List[str]) -> Optional[str]:
+        best: Optional[str] = None
+        for start, first in enumerate(words):
+            # The word as written, and (Arabic) behind one attached prefix.
+            heads = [first] + [first[len(p) :] for p in ARABIC_PREFIXES if len(first) > len(p) and first.startswith(p)]
+            for count in range(1, min(self.max_words, len(words) - start) + 1):
+                rest = words[start + 1 : start + count]
+                for index, head in enumerate(heads):
+                    phrase = " ".join([head, *rest])
+                    if (
+                        phrase in self.order
+                        and (index == 0 or _has_arabic_letter(phrase))
+                        and self._better(phrase, best)
+                    ):
+                        best = phrase
+        return best
+
+    def _better(self, phrase: str, best: Optional[str]) -> bool:
+        if best is None or len(phrase) > len(best):
+            return True
+        return len(phrase) == len(best) and self.order[phrase] < self.order[best]
+
+
+# Indexes of the collections looked up; the collection is kept with its index, so that
+# its id cannot be reused by another while the entry lives (a reload makes new ones: the
+# cache is emptied when it is full).
+_INDEXES: Dict[int, Tuple[object, _PhraseIndex]] = {}
+_INDEXES_KEPT = 256
+_INDEXES_LOCK = threading.Lock()
+
+
+def _index_of(phrases: Union[Mapping[str, object], FrozenSet[str]]) -> _PhraseIndex:
+    entry = _INDEXES.get(id(phrases))
+    if entry is None or entry[0] is not phrases:
+        entry = (phrases, _PhraseIndex(phrases))
+        with _INDEXES_LOCK:
+            if len(_INDEXES) >= _INDEXES_KEPT:
+                _INDEXES.clear()
+            _INDEXES[id(phrases)] = entry
+    return entry[1]
 
 
 def arabic_share(text: str) -> float:

@@ -151,7 +151,8 @@ def test_no_offer_after_a_custom_action_that_failed(policy):
 
 @pytest.fixture(scope="module")
 def followups():
-    config = {**FollowUpPolicy.get_default_config(), "never": ["greet", "thank"], "facet_only": ["acknowledge"]}
+    config = {**FollowUpPolicy.get_default_config(), "never": ["greet", "thank"], "facet_only": ["acknowledge"],
+              "facet_pointing": ["request_human"], "facet_question": ["set_language"]}
     return FollowUpPolicy.create(config, None, None, _Context())
 
 
@@ -178,6 +179,10 @@ def after_un_habitat(text, intent):
     ("thanks for that", "thank", None),
     ("/ask_venue", "ask_venue", None),
     ("Where is the venue?", "ask_venue", None),
+    ("who led it?", "request_human", "action_answer"),
+    ("can I talk to someone in charge?", "request_human", None),
+    ("and its headquarters, in French?", "set_language", "action_answer"),
+    ("in French please", "set_language", None),
 ])
 def test_follow_ups_go_to_the_knowledge_action_whatever_the_intent(followups, text, intent, action):
     assert chosen(followups, after_un_habitat(text, intent)) == action

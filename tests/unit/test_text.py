@@ -59,3 +59,27 @@ WORDS = ["iom", "un habitat", "ال", "عنوان", "mechelen", "a", "", "vol", 
 def test_longest_match_is_the_longest_phrase_found(text_words, phrases):
     text = normalise(" ".join(text_words))
     assert longest_match(text, phrases) == _longest_by_definition(text, phrases)
+
+
+def test_the_indexed_lookup_finds_what_the_scan_finds():
+    """Fixed collections (mappings, frozensets) are looked up through an index; on the
+    project's own phrases and training sentences it must agree with the plain scan."""
+    from pathlib import Path
+
+    import yaml
+
+    from bot.conversation.content.loader import CONTENT_DIR, load_content
+
+    kb = load_content(CONTENT_DIR)
+    collections = [t.subject_aliases for t in kb.topics_by_intent.values()]
+    collections += [t.facet_keywords for t in kb.topics_by_intent.values()] + [t.anchors for t in kb.topics_by_intent.values()]
+    texts = []
+    for path in sorted(Path("data/nlu").rglob("*.yml"))[::3]:
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            texts += [normalise(line[2:]) for line in (item.get("examples") or "").splitlines()[::7] if line.startswith("- ")]
+    texts += [normalise("وبالعنوان"), normalise("ما هو العنوان"), normalise("والمقر؟"), normalise("أين مقرها")]
+    assert len(texts) > 300
+    for phrases in collections:
+        listed = list(phrases)
+        for text in texts:
+            assert longest_match(text, phrases) == longest_match(text, listed), (text, listed[:3])

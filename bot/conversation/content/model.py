@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 # How far a source can be trusted, best first. The displayed source of an answer is the best
@@ -99,6 +100,11 @@ class KnowledgeBase:
     topics_by_intent: Dict[str, Topic]
     strings: Mapping[str, Mapping[str, str]]
     sources: Mapping[str, Source] = field(default_factory=dict)
+
+    @cached_property
+    def all_subject_aliases(self) -> FrozenSet[str]:
+        """Every topic's subject aliases: "does the question name any subject?" in one lookup."""
+        return frozenset(alias for topic in self.topics_by_intent.values() for alias in topic.subject_aliases)
 
     def answer_count(self) -> int:
         return sum(len(topic.distinct_answers()) for topic in self.topics_by_intent.values())

@@ -9,21 +9,25 @@ predicts ``action_answer``, which answers it about that subject, and then listen
 (the rules have no step after an answer to a fallback).
 
 Which messages are considered (``config.yml``): any intent except the conversation's own
-moves (``never``: greetings, thanks, language choice …); for ``facet_only`` intents
-("ok, and its headquarters?" classified as an acknowledgement) only when the message
-names a facet of the remembered topic, so "ok, that's it" stays an acknowledgement.
+moves (``never``: greetings, thanks, goodbyes …); for ``facet_only`` intents
+("ok, and its headquarters?" classified as an acknowledgement, "was war seine Funktion?"
+as a request for help) only when the message names a facet of the remembered topic, so
+"ok, that's it" stays an acknowledgement; for ``facet_pointing`` ones also with a pointing
+word ("wer leitete es?" read as a request for a person, but "can I talk to someone in
+charge?" stays one); for ``facet_question`` ones also as a question ("gibt's die auf
+Deutsch?" after the Declaration, but "auf Deutsch bitte" still switches the language).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation.agenda.live import LiveProgramme
@@ -31,7 +35,7 @@ from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
 from bot.conversation.content.model import KnowledgeBase
-from bot.conversation.followup import FollowUp, Remembered, follow_up, session_follow_up
+from bot.conversation.followup import SESSION_TOPIC, Remembered, follow_up, refers_back, session_follow_up
 from bot.conversation.languages import DEFAULT_LANGUAGE, load_catalogue
 from bot.plugins.components.base import UntrainedPolicy, latest_action
 
@@ -52,6 +56,8 @@ class FollowUpPolicy(UntrainedPolicy):
         self._programme = LiveProgramme(Path(os.environ.get("BOT_PROGRAMME_FILE", PROGRAMME_FILE)))
         self._never = frozenset(self.config["never"])
         self._facet_only = frozenset(self.config["facet_only"])
+        self._facet_pointing = frozenset(self.config["facet_pointing"])
+        self._facet_question = frozenset(self.config["facet_question"])
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -59,47 +65,19 @@ class FollowUpPolicy(UntrainedPolicy):
         # and, after an answer to an intent with no rule of its own, would not listen.
         # Below ActionFailurePolicy (8) and LanguagePolicy (9), whose apology and language
         # offer come after an answer instead of listening.
-        return {"priority": 7, "never": [], "facet_only": []}
+        return {"priority": 7, "never": [], "facet_only": [], "facet_pointing": [], "facet_question": []}
 
     def decide(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[Optional[str], List[Event]]:
         latest = latest_action(tracker)
         if latest is None:  # right after a message
-            if self.follow_up(tracker) is not None:
-                return ANSWER_ACTION, []
-            if self.session_follow_up(tracker) is not None:
-                return AGENDA_ACTION, []
+            return self.routed_action(tracker), []
         if latest in (ANSWER_ACTION, AGENDA_ACTION):
             return ACTION_LISTEN_NAME, []  # the answer is the whole turn
         return None, []
 
-    def follow_up(self, tracker: DialogueStateTracker) -> Optional[FollowUp]:
-        """The follow-up the latest message is, if it is one this policy routes."""
-        considered = self._considered(tracker)
-        if considered is None:
-            return None
-        kb, remembered, intent, text, anaphora = considered
-        result = follow_up(kb, intent, text, remembered, anaphora)
-        if result is None or (intent in self._facet_only and result.facet is None):
-            return None
-        return result
-
-    def session_follow_up(self, tracker: DialogueStateTracker) -> Optional[str]:
-        """The remembered session the latest message asks more about, if any."""
-        considered = self._considered(tracker)
-        if considered is None or considered[2] in self._facet_only:
-            return None
-        kb, remembered, intent, text, anaphora = considered
-        try:
-            programme = self._programme.get()
-        except ProgrammeError:
-            return None
-        entities = (tracker.latest_message.parse_data or {}).get("entities") or [] if tracker.latest_message else []
-        return session_follow_up(kb, programme, intent, text, remembered, anaphora, entities)
-
-    def _considered(
-        self, tracker: DialogueStateTracker
-    ) -> Optional[Tuple[KnowledgeBase, Remembered, Optional[str], str, Tuple[str, ...]]]:
-        """What a follow-up is decided on, or None for a message that cannot be one."""
+    def routed_action(self, tracker: DialogueStateTracker) -> Optional[str]:
+        """The action that answers the latest message as a follow-up, if it is one:
+        the knowledge action for a remembered subject, the agenda for a remembered session."""
         remembered = Remembered.parse(tracker.get_slot(SUBJECT_SLOT))
         message = tracker.latest_message
         if remembered is None or message is None:
@@ -112,5 +90,37 @@ class FollowUpPolicy(UntrainedPolicy):
             kb = self._content.get()
         except ContentError:
             return None  # the action server reports missing content; the rules decide
-        language = tracker.get_slot("language") or DEFAULT_LANGUAGE
-        return kb, remembered, intent, text, tuple(self._catalogue.languages[language].anaphora)
+        anaphora = self._catalogue.languages[tracker.get_slot("language") or DEFAULT_LANGUAGE].anaphora
+        if remembered.topic == SESSION_TOPIC:
+            return AGENDA_ACTION if self._session(kb, intent, text, remembered, anaphora, message) else None
+        result = follow_up(kb, intent, text, remembered, anaphora)
+        if result is None or not self._allowed(intent, result.facet, text, anaphora):
+            return None
+        return ANSWER_ACTION
+
+    def _allowed(self, intent: Optional[str], facet: Optional[str], text: str, anaphora: Sequence[str]) -> bool:
+        """Whether a follow-up classified as ``intent`` is routed (config.yml says which
+        intents need a facet, a facet and a pointing word, or a facet and a question)."""
+        if intent in self._facet_only | self._facet_pointing | self._facet_question and facet is None:
+            return False
+        if intent in self._facet_pointing and not refers_back(text, anaphora):
+            return False  # "can I talk to someone in charge?" stays a request for a person
+        return intent not in self._facet_question or text.rstrip().endswith(("?", "؟"))
+
+    def _session(
+        self,
+        kb: KnowledgeBase,
+        intent: Optional[str],
+        text: str,
+        remembered: Remembered,
+        anaphora: Sequence[str],
+        message: UserUttered,
+    ) -> Optional[str]:
+        if intent in self._facet_only | self._facet_pointing | self._facet_question:
+            return None
+        try:
+            programme = self._programme.get()
+        except ProgrammeError:
+            return None
+        entities = (message.parse_data or {}).get("entities") or []
+        return session_follow_up(kb, programme, intent, text, remembered, anaphora, entities)
