@@ -152,7 +152,8 @@ def test_no_offer_after_a_custom_action_that_failed(policy):
 @pytest.fixture(scope="module")
 def followups():
     config = {**FollowUpPolicy.get_default_config(), "never": ["greet", "thank"], "facet_only": ["acknowledge"],
-              "facet_pointing": ["request_human"], "facet_question": ["set_language"]}
+              "facet_pointing": ["request_human"], "facet_question": ["set_language"],
+              "named_subject": ["nlu_fallback", "help"]}
     return FollowUpPolicy.create(config, None, None, _Context())
 
 
@@ -190,6 +191,16 @@ def test_follow_ups_go_to_the_knowledge_action_whatever_the_intent(followups, te
 
 def test_without_a_remembered_subject_nothing_is_a_follow_up(followups):
     assert chosen(followups, tracker_with("Who was in charge of it back then?", "nlu_fallback", language="en")) is None
+
+
+@pytest.mark.parametrize("text, intent, action", [
+    ("info sobre CGLU porfa", "help", "action_answer"),
+    ("ميخلن", "nlu_fallback", "action_answer"),
+    ("what can you do?", "help", None),
+    ("is IOM hiring?", "out_of_scope", None),
+])
+def test_a_message_the_classifier_could_not_place_that_names_a_subject_is_about_it(followups, text, intent, action):
+    assert chosen(followups, tracker_with(text, intent, language="en")) == action
 
 
 def test_after_the_answer_the_assistant_listens(followups):

@@ -161,3 +161,9 @@ def test_a_subject_of_another_topic_named_outright_chooses_that_topic():
     question = "I'd like to know more about the International Organization for Migration"
     assert topic_for(KB, "ask_context", question) is KB.topics_by_intent["ask_organisers"]
     assert topic_for(KB, "ask_speakers", "what did IOM's director say?") is KB.topics_by_intent["ask_speakers"]
+
+
+def test_a_fallback_naming_a_thing_or_subject_finds_its_topic():
+    assert topic_for(KB, "nlu_fallback", "Lamot?") is KB.topics_by_intent["ask_venue"]
+    assert topic_for(KB, "nlu_fallback", "info sobre CGLU porfa") is KB.topics_by_intent["ask_organisers"]
+    assert topic_for(KB, "nlu_fallback", "what's the weather?") is None

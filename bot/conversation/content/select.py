@@ -32,12 +32,11 @@ def select_answer(topic: Topic, question: str) -> Answer:
 def topic_for(kb: KnowledgeBase, intent: Optional[str], question: str) -> Optional[Topic]:
     """The topic that answers the question: the intent's, unless the question names no
     subject of it but names one of another topic ("I'd like to know more about the IOM"
-    read as a question about the context: the IOM's answers are the organisers')."""
+    read as a question about the context: the IOM's answers are the organisers'). For an
+    intent that is no topic (a fallback), the topic of the subject or thing it names, if any."""
     topic = kb.topics_by_intent.get(intent or "")
-    if topic is None:
-        return None
     text = normalise(question)
-    if longest_match(text, topic.subject_aliases):
+    if topic is not None and longest_match(text, topic.subject_aliases):
         return topic
     best: Optional[Topic] = None
     best_alias = ""
@@ -45,7 +44,13 @@ def topic_for(kb: KnowledgeBase, intent: Optional[str], question: str) -> Option
         alias = longest_match(text, other.subject_aliases) or ""
         if len(alias) > len(best_alias):
             best, best_alias = other, alias
-    return best or topic
+    if best is not None or topic is not None:
+        return best or topic
+    # Understood as no topic at all ("ميخلن", "Lamot?"): a topic that is one thing, named.
+    return next(
+        (other for other in kb.topics_by_intent.values() if other.thing_name and longest_match(text, other.anchors)),
+        None,
+    )
 
 
 def render_answer(kb: KnowledgeBase, answer: Answer, language: Optional[str], after_event: bool = False) -> str:

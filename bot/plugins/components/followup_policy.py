@@ -35,6 +35,7 @@ from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
 from bot.conversation.content.model import KnowledgeBase
+from bot.conversation.content.select import topic_for
 from bot.conversation.followup import SESSION_TOPIC, Remembered, follow_up, refers_back, session_follow_up
 from bot.conversation.languages import DEFAULT_LANGUAGE, load_catalogue
 from bot.plugins.components.base import UntrainedPolicy, latest_action
@@ -58,6 +59,7 @@ class FollowUpPolicy(UntrainedPolicy):
         self._facet_only = frozenset(self.config["facet_only"])
         self._facet_pointing = frozenset(self.config["facet_pointing"])
         self._facet_question = frozenset(self.config["facet_question"])
+        self._named_subject = frozenset(self.config["named_subject"])
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -65,7 +67,14 @@ class FollowUpPolicy(UntrainedPolicy):
         # and, after an answer to an intent with no rule of its own, would not listen.
         # Below ActionFailurePolicy (8) and LanguagePolicy (9), whose apology and language
         # offer come after an answer instead of listening.
-        return {"priority": 7, "never": [], "facet_only": [], "facet_pointing": [], "facet_question": []}
+        return {
+            "priority": 7,
+            "never": [],
+            "facet_only": [],
+            "facet_pointing": [],
+            "facet_question": [],
+            "named_subject": [],
+        }
 
     def decide(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[Optional[str], List[Event]]:
         latest = latest_action(tracker)
@@ -76,11 +85,13 @@ class FollowUpPolicy(UntrainedPolicy):
         return None, []
 
     def routed_action(self, tracker: DialogueStateTracker) -> Optional[str]:
-        """The action that answers the latest message as a follow-up, if it is one:
-        the knowledge action for a remembered subject, the agenda for a remembered session."""
+        """The action that answers the latest message, if this policy routes it: the
+        knowledge action for a message the classifier could not place that names a subject
+        ("info sobre CGLU porfa" read as a request for help) or for a follow-up about the
+        remembered subject, the agenda for a follow-up about a remembered session."""
         remembered = Remembered.parse(tracker.get_slot(SUBJECT_SLOT))
         message = tracker.latest_message
-        if remembered is None or message is None:
+        if message is None:
             return None
         text = message.text or ""
         intent = ((message.parse_data or {}).get("intent") or {}).get("name")
@@ -90,6 +101,10 @@ class FollowUpPolicy(UntrainedPolicy):
             kb = self._content.get()
         except ContentError:
             return None  # the action server reports missing content; the rules decide
+        if intent in self._named_subject and topic_for(kb, None, text) is not None:
+            return ANSWER_ACTION  # "info sobre CGLU porfa" read as a request for help
+        if remembered is None:
+            return None
         anaphora = self._catalogue.languages[tracker.get_slot("language") or DEFAULT_LANGUAGE].anaphora
         if remembered.topic == SESSION_TOPIC:
             return AGENDA_ACTION if self._session(kb, intent, text, remembered, anaphora, message) else None
