@@ -16,6 +16,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 MAX_N = 4
@@ -86,6 +87,17 @@ class LanguageModel:
             unseen[code] = math.log(SMOOTHING / denominator)
         return cls(log_probs, unseen, frozenset(known))
 
+    @cached_property
+    def _rows(self) -> Tuple[Dict[str, Tuple[float, ...]], Tuple[float, ...]]:
+        """Each n-gram's log-probabilities in every language (in ``log_probs`` order), and
+        the row of an n-gram no language showed: one look-up per n-gram, not one per
+        n-gram and language, on every message."""
+        tables = list(self.log_probs.values())
+        unseen = tuple(self.unseen[code] for code in self.log_probs)
+        grams = {gram for table in tables for gram in table}
+        rows = {gram: tuple(table.get(gram, missing) for table, missing in zip(tables, unseen)) for gram in grams}
+        return rows, unseen
+
     def evidence(self, text: str) -> List[str]:
         """The words that count: those seen in the examples, or all when none was."""
         found = words(text)
@@ -100,10 +112,9 @@ class LanguageModel:
         if not grams:
             return {code: 1.0 / len(self.log_probs) for code in self.log_probs}
         scale = per_word * len(counted) / len(grams)
-        totals = {
-            code: scale * sum(table.get(gram, self.unseen[code]) for gram in grams)
-            for code, table in self.log_probs.items()
-        }
+        rows, unseen = self._rows
+        columns = zip(*(rows.get(gram, unseen) for gram in grams))
+        totals = {code: scale * sum(column) for code, column in zip(self.log_probs, columns)}
         best = max(totals.values())
         exp = {code: math.exp(value - best) for code, value in totals.items()}
         norm = sum(exp.values())

@@ -59,10 +59,10 @@ def longest_match(normalised_text: str, phrases: Iterable[str]) -> Optional[str]
     Arabic phrase behind a prefix (``contains_phrase``, ``arabic_prefixed``); among equally
     long ones, the first in ``phrases``.
 
-    A mapping or frozenset of phrases (the content's and the languages' fixed indexes,
+    A dict or frozenset of phrases (the content's and the languages' fixed indexes,
     looked up on every message) is indexed once (``_PhraseIndex``), so a lookup costs the
     text's word sequences rather than one scan per phrase; other iterables are scanned."""
-    if isinstance(phrases, (Mapping, frozenset)):
+    if isinstance(phrases, (dict, frozenset)):  # (not typing.Mapping: its check is slow)
         return _index_of(phrases).longest(normalised_text.split())
     padded = f" {normalised_text} "
     best: Optional[str] = None
