@@ -46,6 +46,7 @@ def ngrams(text: str, max_n: int = MAX_N) -> Iterable[str]:
 # log-likelihoods are averaged over a message's n-grams and counted once per word, times
 # this factor (bench/languages.py chose it on training examples held out from the model).
 EVIDENCE_PER_WORD = 4.0
+SEEN_WORDS_KEPT = 100_000
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,31 @@ class LanguageModel:
         tables = list(self.log_probs.values())
         unseen = tuple(self.unseen[code] for code in self.log_probs)
         grams = {gram for table in tables for gram in table}
-        rows = {gram: tuple(table.get(gram, missing) for table, missing in zip(tables, unseen)) for gram in grams}
+        rows = {
+            gram: tuple(table.get(gram, missing) for table, missing in zip(tables, unseen, strict=True))
+            for gram in grams
+        }
         return rows, unseen
+
+    @cached_property
+    def _seen_words(self) -> Dict[str, Tuple[int, Tuple[float, ...]]]:
+        return {}
+
+    def _word_sums(self, word: str) -> Tuple[int, Tuple[float, ...]]:
+        """One word's n-gram count and summed log-probabilities per language, kept: the
+        words attendees write recur from message to message (bounded; emptied when full)."""
+        found = self._seen_words.get(word)
+        if found is None:
+            rows, unseen = self._rows
+            grams = list(ngrams(word))
+            found = (
+                len(grams),
+                tuple(sum(column) for column in zip(*(rows.get(gram, unseen) for gram in grams), strict=True)),
+            )
+            if len(self._seen_words) >= SEEN_WORDS_KEPT:
+                self._seen_words.clear()
+            self._seen_words[word] = found
+        return found
 
     def evidence(self, text: str) -> List[str]:
         """The words that count: those seen in the examples, or all when none was."""
@@ -108,13 +132,13 @@ class LanguageModel:
         """P(language | text) for every language; uniform when the text has no letters."""
         per_word = EVIDENCE_PER_WORD if per_word is None else per_word
         counted = self.evidence(text)
-        grams = list(ngrams(" ".join(counted)))
-        if not grams:
+        per_word_sums = [self._word_sums(word) for word in counted]
+        gram_count = sum(count for count, _ in per_word_sums)
+        if not gram_count:
             return {code: 1.0 / len(self.log_probs) for code in self.log_probs}
-        scale = per_word * len(counted) / len(grams)
-        rows, unseen = self._rows
-        columns = zip(*(rows.get(gram, unseen) for gram in grams))
-        totals = {code: scale * sum(column) for code, column in zip(self.log_probs, columns)}
+        scale = per_word * len(counted) / gram_count
+        columns = zip(*(sums for _, sums in per_word_sums), strict=True)
+        totals = {code: scale * sum(column) for code, column in zip(self.log_probs, columns, strict=True)}
         best = max(totals.values())
         exp = {code: math.exp(value - best) for code, value in totals.items()}
         norm = sum(exp.values())

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Generic, Hashable, List, Optional, Tuple, Type, TypeVar
 
@@ -68,6 +69,7 @@ class HotReloaded(Generic[T]):
         load: Callable[[Path], T],
         errors: Tuple[Type[Exception], ...],
         summary: Callable[[T], str],
+        recheck_after: float = 0.0,
     ) -> None:
         self.what = what
         self.source = source
@@ -80,9 +82,16 @@ class HotReloaded(Generic[T]):
         self._loaded: Hashable = _NEVER
         self._rejected: Hashable = _NEVER
         self.last_error: Optional[Exception] = None
+        self._recheck_after = recheck_after
+        self._next_check = 0.0
 
     def get(self) -> T:
-        """The newest valid version; if none ever loaded, raises the error that rejected it."""
+        """The newest valid version; if none ever loaded, raises the error that rejected it.
+        With ``recheck_after`` (seconds), the source is compared at most that often."""
+        now = time.monotonic()
+        if self._value is not None and now < self._next_check:
+            return self._value
+        self._next_check = now + self._recheck_after
         signature = self._signature(self.source)
         # Without the lock: the signatures are read before the value, and _reload writes
         # the value before the signature, so a matching signature never meets an older value.

@@ -118,3 +118,17 @@ def test_signatures(tmp_path):
     (tmp_path / "c.txt").write_text("c", encoding="utf-8")
     assert file_signature(tmp_path / "a.yml") == ((tmp_path / "a.yml").stat().st_mtime_ns, 1)
     assert [(name, size) for name, _, size in directory_signature(tmp_path, "*.yml")] == [("a.yml", 1), ("b.yml", 2)]
+
+
+def test_with_recheck_after_the_source_is_compared_at_most_that_often(tmp_path, monkeypatch):
+    source = Source(tmp_path / "text.txt")
+    source.write("first")
+    now = [100.0]
+    monkeypatch.setattr("bot.conversation.reloading.time.monotonic", lambda: now[0])
+    holder = HotReloaded("text", source.path, file_signature, source.load, (Broken,), str, recheck_after=1.0)
+    assert holder.get() == "first"
+    source.write("second")
+    now[0] += 0.5
+    assert holder.get() == "first"  # within the second: not compared
+    now[0] += 0.6
+    assert holder.get() == "second"

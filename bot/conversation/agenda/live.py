@@ -20,7 +20,7 @@ class LiveProgramme(HotReloaded[Programme]):
     ``get()`` is the newest valid programme; it raises ProgrammeError only if none ever loaded.
     """
 
-    def __init__(self, path: Path = PROGRAMME_FILE) -> None:
+    def __init__(self, path: Path = PROGRAMME_FILE, recheck_after: float = 0.0) -> None:
         super().__init__(
             "programme",
             path,
@@ -28,5 +28,6 @@ class LiveProgramme(HotReloaded[Programme]):
             load_programme,
             (ProgrammeError,),
             lambda programme: f"{len(programme.sessions)} sessions",
+            recheck_after,
         )
         self.path = path

@@ -27,7 +27,7 @@ class LiveContent(HotReloaded[KnowledgeBase]):
     ``get()`` is the newest valid knowledge base; it raises ContentError only if none ever loaded.
     """
 
-    def __init__(self, directory: Path = CONTENT_DIR) -> None:
+    def __init__(self, directory: Path = CONTENT_DIR, recheck_after: float = 0.0) -> None:
         super().__init__(
             "content",
             directory,
@@ -35,4 +35,5 @@ class LiveContent(HotReloaded[KnowledgeBase]):
             load_content,
             (ContentError,),
             lambda kb: f"{kb.answer_count()} answers, {len(kb.sources)} sources",
+            recheck_after,
         )
