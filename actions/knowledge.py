@@ -20,8 +20,8 @@ from bot.conversation.clock import Clock
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
 from bot.conversation.content.select import answer_question, select_answer, topic_for
-from bot.conversation.followup import Remembered, follow_up, render_follow_up
-from bot.conversation.languages import DEFAULT_LANGUAGE, load_catalogue
+from bot.conversation.followup import Remembered, follow_up, message_language, pointing_words, render_follow_up
+from bot.conversation.languages import load_catalogue
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -
         dispatcher.utter_message(response="utter_request_human")
         return []
     remembered = Remembered.parse(tracker.get_slot(SUBJECT_SLOT))
-    anaphora = CATALOGUE.languages[language or DEFAULT_LANGUAGE].anaphora
+    anaphora = pointing_words(CATALOGUE, language, message_language(message))
     result = follow_up(kb, intent, question, remembered, anaphora)
     if result is not None:
         dispatcher.utter_message(text=render_follow_up(kb, result, language, CLOCK.after_event()))

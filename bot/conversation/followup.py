@@ -36,6 +36,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 from bot.conversation.agenda.model import Programme
 from bot.conversation.agenda.query import build_query
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
+from bot.conversation.languages import DEFAULT_LANGUAGE, Catalogue
 from bot.conversation.text import longest_match, normalise
 
 NOT_UNDERSTOOD = "nlu_fallback"
@@ -95,6 +96,22 @@ def role_words(kb: KnowledgeBase, topic: Topic) -> List[str]:
     a facet of the remembered subject they describe that subject, not a new one."""
     facet_words = [other.facet_keywords for other in kb.topics_by_intent.values()]
     return [alias for alias in topic.subject_aliases if any(alias in words for words in facet_words)]
+
+
+def pointing_words(catalogue: Catalogue, *languages: Optional[str]) -> List[str]:
+    """The pointing words of the conversation's language and of the message's own: a
+    German follow-up in a conversation that began in English ("wie alt ist er?") points
+    back with German words, and the conversation's language changes only with it."""
+    found: List[str] = []
+    for code in dict.fromkeys(code for code in languages if code is not None and code in catalogue.languages):
+        found += catalogue.languages[code].anaphora
+    return found or list(catalogue.languages[DEFAULT_LANGUAGE].anaphora)
+
+
+def message_language(parse_data: Optional[Mapping[str, Any]]) -> Optional[str]:
+    """The language the detector gave the message (bot/plugins/components/language_detector.py)."""
+    detected = (parse_data or {}).get("language")
+    return detected.get("code") if isinstance(detected, Mapping) else None
 
 
 def refers_back(question: str, anaphora: Iterable[str]) -> bool:

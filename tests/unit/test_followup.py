@@ -8,7 +8,15 @@ from bot.conversation.content.loader import CONTENT_DIR, load_content
 from bot.conversation.agenda.loader import load_programme
 from bot.conversation.agenda.timeparse import extract
 from bot.conversation.content.select import topic_for
-from bot.conversation.followup import Remembered, follow_up, refers_back, render_follow_up, session_follow_up
+from bot.conversation.followup import (
+    Remembered,
+    follow_up,
+    message_language,
+    pointing_words,
+    refers_back,
+    render_follow_up,
+    session_follow_up,
+)
 from bot.conversation.languages import load_catalogue
 
 KB = load_content(CONTENT_DIR)
@@ -167,3 +175,11 @@ def test_a_fallback_naming_a_thing_or_subject_finds_its_topic():
     assert topic_for(KB, "nlu_fallback", "Lamot?") is KB.topics_by_intent["ask_venue"]
     assert topic_for(KB, "nlu_fallback", "info sobre CGLU porfa") is KB.topics_by_intent["ask_organisers"]
     assert topic_for(KB, "nlu_fallback", "what's the weather?") is None
+
+
+def test_a_follow_up_in_the_messages_own_language_points_back_with_its_words():
+    catalogue = load_catalogue()
+    words = pointing_words(catalogue, "en", message_language({"language": {"code": "de", "reliable": True}}))
+    result = follow_up(KB, "out_of_scope", "wie alt ist er?", Remembered("speakers", "clos"), words)
+    assert result is not None and result.subject == "clos" and result.answer is None
+    assert not refers_back("wie alt ist er?", pointing_words(catalogue, "en", None))

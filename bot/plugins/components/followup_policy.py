@@ -36,8 +36,16 @@ from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
 from bot.conversation.content.model import KnowledgeBase
 from bot.conversation.content.select import topic_for
-from bot.conversation.followup import SESSION_TOPIC, Remembered, follow_up, refers_back, session_follow_up
-from bot.conversation.languages import DEFAULT_LANGUAGE, load_catalogue
+from bot.conversation.followup import (
+    SESSION_TOPIC,
+    Remembered,
+    follow_up,
+    message_language,
+    pointing_words,
+    refers_back,
+    session_follow_up,
+)
+from bot.conversation.languages import load_catalogue
 from bot.plugins.components.base import UntrainedPolicy, latest_action
 
 SUBJECT_SLOT = "subject"
@@ -108,7 +116,7 @@ class FollowUpPolicy(UntrainedPolicy):
             return ANSWER_ACTION  # "info sobre CGLU porfa" read as a request for help
         if remembered is None:
             return None
-        anaphora = self._catalogue.languages[tracker.get_slot("language") or DEFAULT_LANGUAGE].anaphora
+        anaphora = pointing_words(self._catalogue, tracker.get_slot("language"), message_language(message.parse_data))
         if remembered.topic == SESSION_TOPIC:
             return AGENDA_ACTION if self._session(kb, intent, text, remembered, anaphora, message) else None
         result = follow_up(kb, intent, text, remembered, anaphora)
