@@ -94,8 +94,7 @@ def role_words(kb: KnowledgeBase, topic: Topic) -> List[str]:
     """The topic's aliases that are also facet words somewhere ("mayor", "Bürgermeister",
     "executive director"): they describe a subject rather than name it, so with "he" or
     a facet of the remembered subject they describe that subject, not a new one."""
-    facet_words = [other.facet_keywords for other in kb.topics_by_intent.values()]
-    return [alias for alias in topic.subject_aliases if any(alias in words for words in facet_words)]
+    return [alias for alias in topic.subject_aliases if alias in kb.all_facet_keywords]
 
 
 def pointing_words(catalogue: Catalogue, *languages: Optional[str]) -> List[str]:
@@ -202,11 +201,6 @@ def session_follow_up(
     return None
 
 
-def remembered_after(topic: Topic, answer: Answer) -> Remembered:
-    """What the conversation remembers after ``answer``."""
-    return Remembered(topic.name, answer.subject)
-
-
 def answer_key(result: FollowUp) -> Tuple[str, Optional[str], Optional[str]]:
     return result.topic.name, result.subject, result.facet
 
@@ -222,7 +216,6 @@ def subject_name(topic: Topic, subject: Optional[str], language: str) -> Optiona
 def render_follow_up(kb: KnowledgeBase, result: FollowUp, language: Optional[str], after_event: bool) -> str:
     """The answer about the remembered subject, or "about X, I don't have that"."""
     from bot.conversation.content.select import render_answer
-    from bot.conversation.languages import DEFAULT_LANGUAGE
 
     if result.answer is not None:
         return render_answer(kb, result.answer, language, after_event)

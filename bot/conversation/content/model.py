@@ -106,6 +106,11 @@ class KnowledgeBase:
         """Every topic's subject aliases: "does the question name any subject?" in one lookup."""
         return frozenset(alias for topic in self.topics_by_intent.values() for alias in topic.subject_aliases)
 
+    @cached_property
+    def all_facet_keywords(self) -> FrozenSet[str]:
+        """Every topic's facet keywords (which aliases describe rather than name: followup.py)."""
+        return frozenset(word for topic in self.topics_by_intent.values() for word in topic.facet_keywords)
+
     def answer_count(self) -> int:
         return sum(len(topic.distinct_answers()) for topic in self.topics_by_intent.values())
 

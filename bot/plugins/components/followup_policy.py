@@ -71,6 +71,7 @@ class FollowUpPolicy(UntrainedPolicy):
         self._facet_pointing = frozenset(self.config["facet_pointing"])
         self._facet_question = frozenset(self.config["facet_question"])
         self._named_subject = frozenset(self.config["named_subject"])
+        self._need_facet = self._facet_only | self._facet_pointing | self._facet_question
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -127,7 +128,7 @@ class FollowUpPolicy(UntrainedPolicy):
     def _allowed(self, intent: Optional[str], facet: Optional[str], text: str, anaphora: Sequence[str]) -> bool:
         """Whether a follow-up classified as ``intent`` is routed (config.yml says which
         intents need a facet, a facet and a pointing word, or a facet and a question)."""
-        if intent in self._facet_only | self._facet_pointing | self._facet_question and facet is None:
+        if intent in self._need_facet and facet is None:
             return False
         if intent in self._facet_pointing and not refers_back(text, anaphora):
             return False  # "can I talk to someone in charge?" stays a request for a person
@@ -142,7 +143,7 @@ class FollowUpPolicy(UntrainedPolicy):
         anaphora: Sequence[str],
         message: UserUttered,
     ) -> Optional[str]:
-        if intent in self._facet_only | self._facet_pointing | self._facet_question:
+        if intent in self._need_facet:
             return None
         try:
             programme = self._programme.get()
