@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.conversation.clock import Clock
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
-from bot.conversation.content.select import answer_question, select_answer, topic_for
+from bot.conversation.content.select import chosen_answer, render_answer, unknown_topic
 from bot.conversation.followup import Remembered, follow_up, message_language, pointing_words, render_follow_up
 from bot.conversation.languages import load_catalogue
 
@@ -51,11 +51,13 @@ def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -
     if result is not None:
         dispatcher.utter_message(text=render_follow_up(kb, result, language, CLOCK.after_event()))
         return [SlotSet(SUBJECT_SLOT, Remembered(result.topic.name, result.subject).key)]
-    dispatcher.utter_message(text=answer_question(kb, intent, question, language, CLOCK.after_event()))
-    topic = topic_for(kb, intent, question)
-    if topic is None:
+    chosen = chosen_answer(kb, intent, question)
+    if chosen is None:
+        dispatcher.utter_message(text=unknown_topic(kb, language))
         return []
-    return [SlotSet(SUBJECT_SLOT, Remembered(topic.name, select_answer(topic, question).subject).key)]
+    topic, answer = chosen
+    dispatcher.utter_message(text=render_answer(kb, answer, language, CLOCK.after_event()))
+    return [SlotSet(SUBJECT_SLOT, Remembered(topic.name, answer.subject).key)]
 
 
 class ActionAnswer(Action):

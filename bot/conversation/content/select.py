@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
 from bot.conversation.languages import DEFAULT_LANGUAGE
@@ -66,12 +66,21 @@ def render_answer(kb: KnowledgeBase, answer: Answer, language: Optional[str], af
     return text
 
 
+def chosen_answer(kb: KnowledgeBase, intent: Optional[str], question: str) -> Optional[Tuple[Topic, Answer]]:
+    """The topic and the answer a knowledge question gets, or None for no topic."""
+    topic = topic_for(kb, intent, question)
+    return (topic, select_answer(topic, question)) if topic is not None else None
+
+
+def unknown_topic(kb: KnowledgeBase, language: Optional[str]) -> str:
+    """The "I don't have information on that" string."""
+    strings = kb.strings["unknown_topic"]
+    return strings.get(language or DEFAULT_LANGUAGE, strings[DEFAULT_LANGUAGE])
+
+
 def answer_question(
     kb: KnowledgeBase, intent: Optional[str], question: str, language: Optional[str], after_event: bool = False
 ) -> str:
     """The reply to a knowledge question, or the "I don't know" string for unknown topics."""
-    topic = topic_for(kb, intent, question)
-    if topic is None:
-        strings = kb.strings["unknown_topic"]
-        return strings.get(language or DEFAULT_LANGUAGE, strings[DEFAULT_LANGUAGE])
-    return render_answer(kb, select_answer(topic, question), language, after_event)
+    chosen = chosen_answer(kb, intent, question)
+    return render_answer(kb, chosen[1], language, after_event) if chosen is not None else unknown_topic(kb, language)
