@@ -3,11 +3,15 @@
 What ``python -m bot serve`` and ``make run-cluster`` start instead of ``rasa run``
 (same arguments, Rasa's own command line):
 
-1. ``bot.plugins.patches.apply()``: the speed-ups, when Rasa is the pinned version
+1. before Rasa is imported, the TensorFlow stand-in when the model needs no TensorFlow
+   (``bot.plugins.patches.apply_tensorflow_stand_in``: about 350 MB less per process);
+2. ``bot.plugins.patches.apply()``: the speed-ups, when Rasa is the pinned version
    (before Rasa builds anything, so the forked Sanic workers inherit them);
-2. through Rasa's plug-in hook ``configure_commandline``, Rasa's ``server_listeners``
-   that run ``bot.plugins.model_sync`` in every worker: each one follows the model file
-   it was started with and reports what it serves to the shared state.
+3. through Rasa's plug-in hook ``configure_commandline`` (``rasa run`` only): the model
+   loaded once before Sanic forks its workers (``patches.preload_model``), and Rasa's
+   ``server_listeners`` that run ``bot.plugins.model_sync`` in every worker: each one
+   follows the model file it was started with and reports what it serves to the shared
+   state.
 
 Any other Rasa command (``shell``) passes through with the patches only.
 """
@@ -37,23 +41,36 @@ class ServerListeners:
 
         from bot.plugins.endpoints import process_shared_state
         from bot.plugins.model_sync import server_listeners
+        from bot.plugins.patches import preload_model
 
         model = getattr(cmdline_arguments, "model", None)
         if getattr(cmdline_arguments, "func", None) is rasa_run and model and Path(model).is_file():
+            preload_model(Path(model))
             cmdline_arguments.server_listeners = server_listeners(
                 Path(model).resolve(), getattr(cmdline_arguments, "port", None), process_shared_state, self.patches
             )
         return None  # Rasa takes a returned value for an endpoints file
 
 
+def model_argument(arguments: List[str]) -> Optional[Path]:
+    """The ``--model`` of Rasa's command line, if it is given."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("-m", "--model")
+    model = parser.parse_known_args(arguments)[0].model
+    return Path(model) if model else None
+
+
 def main(argv: Optional[List[str]] = None) -> Any:
+    from bot.plugins import patches
+
+    arguments = sys.argv[1:] if argv is None else argv
+    patches.apply_tensorflow_stand_in(model_argument(arguments))
+
     from rasa.__main__ import main as rasa_main
     from rasa.plugin import plugin_manager
 
-    from bot.plugins import patches
-
     plugin_manager().register(ServerListeners(patches.apply()))
-    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["rasa", *arguments]
     return rasa_main()
 
 

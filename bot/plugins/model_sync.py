@@ -6,7 +6,9 @@ model. So publishing does not talk to a server: it replaces the model file
 (``models/current.tar.gz``, atomically), and each worker notices within
 ``CHECK_INTERVAL_S`` and loads it, off the event loop, so it keeps answering with the
 old model meanwhile (Rasa's own ``Agent.load_model``; conversations live in the
-tracker store, so none is dropped).
+tracker store, so none is dropped). A worker serving without TensorFlow refuses a new
+model that needs it (bot/plugins/tensorflow_stand_in.py) and keeps the old one; publish
+then names it, and a restart of the assistant loads TensorFlow for that model.
 
 Each worker also reports, every ``REPORT_INTERVAL_S``, what it serves to the
 deployment's shared state (bot/plugins/shared_state.py: the lock store's SQLite file
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from bot.plugins import tensorflow_stand_in
 from bot.plugins.shared_state import SharedState, worker_name
 
 logger = logging.getLogger(__name__)
@@ -63,6 +66,8 @@ class ModelSync:
     def info(self) -> Dict[str, Any]:
         import rasa
 
+        from bot.plugins.patches import served_preloaded
+
         agent = self.agent_of()
         return {
             "pid": os.getpid(),
@@ -71,6 +76,8 @@ class ModelSync:
             "rasa": rasa.__version__,
             "patches": list(self.patches),
             "loading": self.loading,
+            "tensorflow": tensorflow_stand_in.state(),
+            "preloaded": served_preloaded(),
         }
 
     def report(self) -> None:
@@ -82,6 +89,7 @@ class ModelSync:
         self.loading = True
         started = time.monotonic()
         try:
+            tensorflow_stand_in.refuse_if_needed(self.model_file)
             await asyncio.get_running_loop().run_in_executor(None, agent.load_model, str(self.model_file))
         except Exception:  # a broken file must not stop the worker
             logger.exception(

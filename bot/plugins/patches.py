@@ -49,8 +49,10 @@ And one setting Rasa 3.6 lacks, under the same version check:
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type, TypeVar
 
 from bot.plugins import fastjson
@@ -59,6 +61,7 @@ logger = logging.getLogger(__name__)
 
 RASA_VERSION = "3.6.21"
 DISABLE_ENV = "BOT_SPEEDUPS"
+TENSORFLOW_ENV = "BOT_TENSORFLOW"
 KEEPALIVE_S = 2.0
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -292,6 +295,74 @@ def active() -> Tuple[str, ...]:
         if getattr(getattr(owner, attribute, None), "__bot_patch__", None) == name:
             names.append(name)
     return tuple(names)
+
+
+def apply_tensorflow_stand_in(model_file: Optional[Path]) -> bool:
+    """Serve without TensorFlow (bot/plugins/tensorflow_stand_in.py): only for the pinned
+    Rasa, a model file whose components all run without it, and ``BOT_TENSORFLOW`` not
+    ``on``. Must run before Rasa's modules are imported; True when the stand-in is in place."""
+    from bot.plugins import tensorflow_stand_in
+
+    if os.environ.get(TENSORFLOW_ENV, "").strip().lower() in {"on", "1", "true", "yes"}:
+        return False
+    if model_file is None or not model_file.is_file() or not supported():
+        return False
+    needing = tensorflow_stand_in.tensorflow_components(model_file)
+    if needing:
+        logger.info("TensorFlow is loaded: the model's %s may need it", ", ".join(needing))
+        return False
+    tensorflow_stand_in.install()
+    return True
+
+
+# The model loaded by the process that forks the Sanic workers, by file (path and
+# signature), until a worker takes it.
+_PRELOADED: Dict[Tuple[str, Any], Tuple[Any, ...]] = {}
+_SERVED_PRELOADED: List[str] = []
+
+
+def _model_key(model_path: Any) -> Optional[Tuple[str, Any]]:
+    from bot.plugins.model_sync import file_signature
+
+    path = Path(model_path).resolve()
+    signature = file_signature(path)
+    return (str(path), signature) if signature is not None and path.is_file() else None
+
+
+def preload_model(model_file: Path) -> None:
+    """Load the model in the process that forks the Sanic workers, before it forks: the
+    workers then start with it instead of each loading their own, so its arrays, the
+    content and the language data stay pages the workers share (copy-on-write) and the
+    model is read once instead of once per worker (docs/performance.md, memory). ``MessageProcessor._load_model`` hands
+    the preloaded model to the first caller in each process that asks for that file (each
+    worker's ``Agent``); any other model (a publish) loads as Rasa loads it."""
+    from rasa.core.processor import MessageProcessor
+
+    key = _model_key(model_file)
+    if key is None or not supported():
+        return
+    original = _original(MessageProcessor._load_model)
+    _PRELOADED[key] = original(str(model_file))
+    # Leave the objects made so far to the permanent generation: the workers' garbage
+    # collector would otherwise write to every one of them, and each page it writes to
+    # becomes the worker's own copy.
+    gc.collect()
+    gc.freeze()
+
+    def _load_model(model_path: Any) -> Tuple[Any, ...]:
+        preloaded = _PRELOADED.pop(_model_key(model_path) or ("", None), None)
+        if preloaded is None:
+            return original(model_path)
+        _SERVED_PRELOADED.append(str(model_path))
+        return preloaded
+
+    _load_model.__wrapped__ = original  # type: ignore[attr-defined]
+    MessageProcessor._load_model = staticmethod(_marked(_load_model, "preload"))
+
+
+def served_preloaded() -> bool:
+    """Whether this process's agent took the model preloaded before the fork."""
+    return bool(_SERVED_PRELOADED)
 
 
 def set_action_timeout(seconds: float) -> bool:

@@ -118,3 +118,12 @@ def test_every_worker_runs_the_pinned_rasa_with_every_patch_in_place(servers):
         assert info["rasa"] == RASA_VERSION, name
         assert sorted(info["patches"]) == sorted(SPEEDUPS), name
         assert info["model_file"] == str(servers.model.resolve()) and info["model_id"], name
+
+
+def test_every_worker_serves_without_tensorflow_and_with_the_model_loaded_before_the_fork(servers):
+    """Memory (docs/performance.md): the model needs no TensorFlow, so no worker loads it
+    (bot/plugins/tensorflow_stand_in.py), and each took the model its parent process
+    loaded before forking instead of loading its own (bot/plugins/patches.preload_model)."""
+    workers = servers.wait_for_workers()
+    assert {name: (info["tensorflow"], info["preloaded"]) for name, info in workers.items()} == {
+        name: ("stand-in", True) for name in workers}
