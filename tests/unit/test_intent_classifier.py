@@ -146,3 +146,28 @@ def test_column_major_changes_the_layout_not_the_predictions():
     assert model.coef_.T.flags["C_CONTIGUOUS"]
     assert np.array_equal(model.predict_proba(X), before)
     column_major(object())  # not fitted / not linear: left alone
+
+
+def test_the_stored_classifier_predicts_exactly_as_the_fitted_one(tmp_path):
+    """Stored as arrays (no skops, no pickle): the same probabilities to the last bit."""
+    from scipy.sparse import random as sparse_random
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("classifier")
+    context = ExecutionContext(GraphSchema({}), "classifier")
+    config = LogCountLogisticRegression.get_default_config()
+    fitted = LogCountLogisticRegression.create(config, storage, resource, context)
+    X = sparse_random(60, 40, density=0.2, format="csr", random_state=1)
+    y = [["greet", "goodbye", "ask_venue"][i % 3] for i in range(60)]
+    fitted.clf.fit(X, y)
+    fitted.persist()
+    loaded = LogCountLogisticRegression.load(config, storage, resource, context)
+    assert list(loaded.clf.classes_) == list(fitted.clf.classes_)
+    assert (loaded.clf.predict_proba(X) == fitted.clf.predict_proba(X)).all()
+
+
+def test_a_model_without_a_stored_classifier_loads_untrained(tmp_path):
+
+    loaded = LogCountLogisticRegression.load(
+        LogCountLogisticRegression.get_default_config(), LocalModelStorage(tmp_path), Resource("none"),
+        ExecutionContext(GraphSchema({}), "none"))
+    assert not hasattr(loaded.clf, "coef_")

@@ -4,46 +4,37 @@ spaCy's blank pipelines know each language's punctuation and elision rules
 ("l'adresse", "¿dónde", "z'n"), and ``spacy-lookups-data`` maps inflected forms to
 lemmas ("spoke" → "speak", "organisés" → "organisé"), which lets the featurizers
 share evidence across word forms. Nothing is downloaded: blank pipelines and lookup
-tables ship inside the pip packages.
+tables ship inside the pip packages. The lemma tables are stored in the model when it
+is trained, as compact arrays (bot/conversation/lemmas.py): spaCy's own tables cost
+about 330 MB in every serving process and seconds to read at start-up.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
+import numpy as np
 import spacy
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.conversation.languages import load_catalogue
-from bot.plugins.components.base import ConfiguredComponent
+from bot.conversation.lemmas import LemmaTable
 from bot.plugins.components.language_detector import LANGUAGE_KEY
 
 # Multilingual fallback for text whose language is unknown (bot utterances, "ok").
 FALLBACK_PIPELINE = "xx"
-# Languages whose lookup lemma tables ship in spacy-lookups-data.
-LEMMA_LANGUAGES = {"en", "fr", "nl", "es", "de"}
+LEMMAS_FILE = "lemmas.npz"
 
 
-def _build_pipeline(code: str) -> "spacy.language.Language":
-    nlp = spacy.blank(code)
-    if code in LEMMA_LANGUAGES:
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        spacy_logger = logging.getLogger("spacy")
-        level = spacy_logger.level
-        spacy_logger.setLevel(logging.WARNING)  # initialize() logs twice per language
-        try:
-            nlp.initialize()
-        finally:
-            spacy_logger.setLevel(level)
-    return nlp
-
-
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class LanguageAwareTokenizer(ConfiguredComponent, Tokenizer):
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
+class LanguageAwareTokenizer(Tokenizer, GraphComponent):
     """Tokenizes with the blank spaCy pipeline of the language set by LanguageDetector."""
 
     @staticmethod
@@ -56,10 +47,66 @@ class LanguageAwareTokenizer(ConfiguredComponent, Tokenizer):
             "languages": None,  # default: every language of data/languages.yml
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        lemmas: Optional[Dict[str, LemmaTable]] = None,
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
+    ) -> None:
+        """``lemmas`` as stored in the model; without them (training, tools, tests) they
+        are read from spacy-lookups-data."""
         super().__init__(config)
         codes = list(config["languages"] or load_catalogue().codes) + [FALLBACK_PIPELINE]
-        self._pipelines = {code: _build_pipeline(code) for code in codes}
+        self._pipelines = {code: spacy.blank(code) for code in codes}
+        if lemmas is None:
+            lemmas = {code: table for code in codes if (table := LemmaTable.from_spacy(code)) is not None}
+        self._lemmas = lemmas
+        self._model_storage = model_storage
+        self._resource = resource
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LanguageAwareTokenizer":
+        return cls(config, model_storage=model_storage, resource=resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Nothing is learnt: the lemma tables are stored for ``load``."""
+        assert self._model_storage is not None and self._resource is not None
+        arrays: Dict[str, np.ndarray] = {}
+        for code, table in self._lemmas.items():
+            arrays.update(table.arrays(code))
+        with self._model_storage.write_to(self._resource) as directory:
+            np.savez(directory / LEMMAS_FILE, **arrays)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LanguageAwareTokenizer":
+        """The stored lemma tables; read from spacy-lookups-data for a model trained
+        before they were stored."""
+        try:
+            with (
+                model_storage.read_from(resource) as directory,
+                np.load(directory / LEMMAS_FILE, allow_pickle=False) as stored,
+            ):
+                arrays = {name: stored[name] for name in stored.files}
+        except (ValueError, FileNotFoundError):
+            return cls(config, None, model_storage, resource)
+        codes = {name.split(".", 1)[0] for name in arrays}
+        lemmas = {code: LemmaTable.from_arrays(arrays, code) for code in codes}
+        return cls(config, lemmas, model_storage, resource)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute)
@@ -67,10 +114,14 @@ class LanguageAwareTokenizer(ConfiguredComponent, Tokenizer):
         if attribute == TEXT:
             detection = message.get(LANGUAGE_KEY) or {}
             code = detection.get("code") or FALLBACK_PIPELINE
-        nlp = self._pipelines.get(code, self._pipelines[FALLBACK_PIPELINE])
-        doc = nlp(text)
+        if code not in self._pipelines:
+            code = FALLBACK_PIPELINE
+        doc = self._pipelines[code].make_doc(text)
+        table = self._lemmas.get(code)
         tokens = [
-            Token(t.text, t.idx, lemma=(t.lemma_ or t.text).lower()) for t in doc if not (t.is_punct or t.is_space)
+            Token(t.text, t.idx, lemma=((table.lemma(t.text) if table else "") or t.text).lower())
+            for t in doc
+            if not (t.is_punct or t.is_space)
         ]
         if not tokens:
             tokens = [Token(text, 0, lemma=text.lower())]
