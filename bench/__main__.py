@@ -66,8 +66,12 @@ def measure(target: targets.Target, args: argparse.Namespace) -> Dict[str, Any]:
             runs.append(result)
         levels[str(concurrency)] = {"median": _median_run(runs).as_dict(),
                                     "runs": [r.as_dict() for r in runs]}
+    pss = target.pss_mb()
+    conversations = sum(run["conversations"] for level in levels.values() for run in level["runs"])
+    print(f"  PSS after {conversations} conversations: {pss} MB", flush=True)
     return {"name": target.name, "ready_s": round(target.ready_s, 1), **target.extra,
-            "peak_memory_mb": target.peak_memory_mb(), "levels": levels}
+            "peak_memory_mb": target.peak_memory_mb(), "pss_mb": pss, "conversations": conversations,
+            "pss_total_mb": round(sum(pss.values()), 1), "levels": levels}
 
 
 def _machine() -> Dict[str, Any]:

@@ -47,6 +47,7 @@ class LoadResult:
     p95_ms: float
     p99_ms: float
     mean_ms: float
+    conversations: int = 0  # started, each with a new sender id
     cpu_ms_per_message: Dict[str, float] = field(default_factory=dict)  # filled by the caller
 
     def as_dict(self) -> Dict[str, float]:
@@ -55,10 +56,11 @@ class LoadResult:
 
 async def _conversation_worker(session: aiohttp.ClientSession, url: str, script: List[str],
                                stop_at: float, max_messages: int, latencies: List[float],
-                               errors: List[str]) -> None:
+                               errors: List[str], senders: List[str]) -> None:
     """Conversations back to back until the time or message budget is used up."""
     while time.monotonic() < stop_at and len(latencies) < max_messages:
         sender = f"bench-{uuid.uuid4().hex[:16]}"
+        senders.append(sender)
         for message in script:
             if time.monotonic() >= stop_at or len(latencies) >= max_messages:
                 return
@@ -82,19 +84,20 @@ async def run_load(base_url: str, concurrency: int, seconds: float, max_messages
     url = f"{base_url}/webhooks/rest/webhook"
     latencies: List[float] = []
     errors: List[str] = []
+    senders: List[str] = []
     timeout = aiohttp.ClientTimeout(total=120)
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         started = time.monotonic()
         stop_at = started + seconds
         await asyncio.gather(*(
-            _conversation_worker(session, url, next(scripts), stop_at, max_messages, latencies, errors)
+            _conversation_worker(session, url, next(scripts), stop_at, max_messages, latencies, errors, senders)
             for _ in range(concurrency)))
         elapsed = time.monotonic() - started
     if not latencies:
         raise RuntimeError(f"no message answered at {base_url}; first errors: {errors[:3]}")
     ms = [1000 * s for s in latencies]
-    return LoadResult(concurrency=concurrency, messages=len(ms), errors=len(errors),
+    return LoadResult(concurrency=concurrency, messages=len(ms), conversations=len(senders), errors=len(errors),
                       seconds=round(elapsed, 2), throughput=round(len(ms) / elapsed, 1),
                       p50_ms=round(statistics.median(ms), 1), p95_ms=round(percentile(ms, 0.95), 1),
                       p99_ms=round(percentile(ms, 0.99), 1), mean_ms=round(statistics.fmean(ms), 1))

@@ -46,24 +46,38 @@ def checks(results: Dict[str, Any]) -> List[str]:
             if _level(target, 20):
                 ratio = _level(target, 20)["throughput"] / base
                 lines.append(f"- throughput at 20 conversations, {target['name']}: {ratio:.1f}× stock "
-                             f"({'meets' if ratio >= 5 else 'misses'} ≥ 5×)")
+                             f"({'meets' if ratio >= 7 else 'misses'} ≥ 7×)")
+    if embedded and "pss_total_mb" in embedded:
+        pss = embedded["pss_total_mb"]
+        lines.append(f"- memory of everything `make run` starts (PSS after the load), embedded default: "
+                     f"{pss:.0f} MB ({'meets' if pss <= 1300 else 'misses'} ≤ 1,300 MB)")
+        ready = embedded["ready_s"]
+        lines.append(f"- ready after start, embedded default: {ready:.1f} s "
+                     f"({'meets' if ready <= 10 else 'misses'} ≤ 10 s)")
+    if embedded and clusters and _level(embedded, 20) and _level(clusters[0], 20):
+        share = _level(clusters[0], 20)["throughput"] / _level(embedded, 20)["throughput"]
+        lines.append(f"- {clusters[0]['name']} against the embedded default at 20 conversations: "
+                     f"{share:.0%} ({'meets' if share >= 0.8 else 'misses'} ≥ 80 %)")
     if len(clusters) > 1:
         values = [(_level(t, 20) or {}).get("throughput", 0) for t in clusters]
         grows = all(b > a for a, b in zip(values, values[1:]))
         lines.append(f"- cluster throughput at 20 conversations by size: "
                      f"{' → '.join(f'{v:.0f}' for v in values)} msg/s "
-                     f"({'grows' if grows else 'does not grow'} with replicas)")
+                     f"({'grows' if grows else 'does not grow'} with replicas"
+                     + (f"; two replicas {values[1] / values[0]:.2f}× one, "
+                        f"{'meets' if values[1] >= 1.8 * values[0] else 'misses'} ≥ 1.8×)" if values[0] else ")"))
     return lines
 
 
 def summary_markdown(results: Dict[str, Any]) -> str:
     machine = results["machine"]
-    rows = ["| assistant | ready (s) | peak memory (MB) | 1 user p50 / p95 / p99 (ms) | 1 user | 20 conversations | 100 conversations |",
+    rows = ["| assistant | ready (s) | memory: PSS total after the load, peak RSS per process (MB) | 1 user p50 / p95 / p99 (ms) | 1 user | 20 conversations | 100 conversations |",
             "|---|---|---|---|---|---|---|"]
     for target in results["targets"]:
         single = _level(target, 1)
         latency = f"{single['p50_ms']:.0f} / {single['p95_ms']:.0f} / {single['p99_ms']:.0f}" if single else "–"
-        memory = ", ".join(f"{role} {mb:.0f}" for role, mb in target["peak_memory_mb"].items())
+        peaks = ", ".join(f"{role} {mb:.0f}" for role, mb in target["peak_memory_mb"].items())
+        memory = f"**{target['pss_total_mb']:.0f}**; {peaks}" if "pss_total_mb" in target else peaks
         rows.append(f"| {target['name']} | {target['ready_s']:.0f} | {memory} | {latency} | "
                     f"{_cell(target, 1)} | {_cell(target, 20)} | {_cell(target, 100)} |")
     settings = results["settings"]

@@ -36,6 +36,12 @@ class Target:
         return {role: round(sum(_peak_rss_kb(pid) for pid in _tree(process.pid)) / 1024, 1)
                 for role, process in self.processes.items() if process.poll() is None}
 
+    def pss_mb(self) -> Dict[str, float]:
+        """Proportional set size per process tree now, in MB: shared pages (a library, a
+        model loaded before the Sanic workers fork) are divided among the processes
+        sharing them, so the sum over roles is what the assistant costs the machine."""
+        return {role: round(sum(_pss_kb(pid) for pid in _tree(process.pid)) / 1024, 1)
+                for role, process in self.processes.items() if process.poll() is None}
 
     def cpu_seconds(self) -> Dict[str, float]:
         """CPU time used so far per process (user + system, forked workers included).
@@ -77,6 +83,16 @@ def _peak_rss_kb(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1])
     except OSError:
         pass

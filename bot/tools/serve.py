@@ -235,12 +235,17 @@ class Servers:
         )
 
     def start(self) -> "Servers":
-        self.start_actions()
+        """Both servers at once, so start-up takes as long as the slower one (the Rasa
+        server, loading its model), not the two one after the other; then the gateway."""
         try:
-            self.start_rasa()
+            actions = self.respawn_actions()
+            self.settings.var_dir.mkdir(parents=True, exist_ok=True)
+            rasa = self.respawn_rasa()
+            wait_until_ready(f"{self.settings.actions_url}/health", actions)
+            wait_until_ready(f"{self.settings.rasa_url}/", rasa)
             if self.settings.public:
                 self.start_gateway()
-        except BaseException:  # e.g. no model: do not leave the action server running
+        except BaseException:  # e.g. no model: do not leave the other server running
             self.stop()
             raise
         return self
@@ -274,22 +279,21 @@ def serve(settings: ServerSettings, shell: bool = False) -> int:
     # SIGTERM (e.g. from a process manager) must also stop both child servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     servers = Servers(settings)
-    print("Starting the action server …", flush=True)
-    servers.start_actions()
     try:
         if shell:
+            print("Starting the action server …", flush=True)
+            servers.start_actions()
             settings.var_dir.mkdir(parents=True, exist_ok=True)
             return subprocess.call(rasa_command(settings, shell=True), cwd=PROJECT_ROOT, env=_environment(settings))
         print(
-            f"Starting the Rasa server ({settings.workers} worker(s); loading the model takes a little while) …",
+            f"Starting the action server and the Rasa server ({settings.workers} worker(s)) …",
             flush=True,
         )
-        servers.start_rasa()
+        servers.start()
         supervisor = Supervisor(settings.var_dir / PROCESSES_FILE)
         supervisor.add("action server", servers.respawn_actions, servers.actions)
         supervisor.add("Rasa server", servers.respawn_rasa, servers.rasa)
         if settings.public:
-            servers.start_gateway()
             supervisor.add("gateway", servers.respawn_gateway, servers.gateway)
         print(
             "\nThe assistant is ready.\n"
