@@ -23,10 +23,11 @@ from bot import PROJECT_ROOT
 STEPS_TENSORFLOW = [
     ("Python, Rasa's serving modules (with TensorFlow, as Rasa imports it)", "import rasa.core.agent, rasa.core.run"),
 ]
+IMPORTS = ("Python, Rasa's serving modules (TensorFlow stand-in)",
+           "from bot.plugins import patches; assert patches.apply_tensorflow_stand_in(MODEL); "
+           "import rasa.core.agent, rasa.core.run")
 STEPS_SERVING = [
-    ("Python, Rasa's serving modules (TensorFlow stand-in)",
-     "from bot.plugins import patches; assert patches.apply_tensorflow_stand_in(MODEL); "
-     "import rasa.core.agent, rasa.core.run"),
+    IMPORTS,
     ("lingua: the six languages' models", "from bot.conversation.languages import load_catalogue; "
      "from lingua import Language, LanguageDetectorBuilder; c = load_catalogue(); "
      "six = [getattr(Language, l.lingua) for l in c.languages.values()]; "
@@ -34,22 +35,32 @@ STEPS_SERVING = [
     ("lingua: the models of the other languages it tells apart", "others = [getattr(Language, n) for n in "
      "c.unsupported_lingua]; d2 = LanguageDetectorBuilder.from_languages(*six, *others)"
      ".with_preloaded_language_models().build()"),
-    ("spaCy: seven blank pipelines (tokenizer rules)",
-     "import spacy; p = {code: spacy.blank(code) for code in ['en','fr','nl','es','de','ar','xx']}"),
-    ("spaCy lemma tables as compact arrays (as stored in the model)",
-     "from bot.conversation.lemmas import LemmaTable; "
-     "t = {code: LemmaTable.from_spacy(code) for code in ['en','fr','nl','es','de']}; "
-     "import gc; gc.collect(); a = {c: LemmaTable.from_arrays(x.arrays(c), c) for c, x in t.items()}; "
-     "t = None; gc.collect()"),
-    ("the rest of the model (featurizers, classifier, content, policies)",
+    ("the model: spaCy pipelines and lemmas, featurizers, classifier, content, policies",
      "from rasa.core.processor import MessageProcessor; m = MessageProcessor._load_model(str(MODEL))"),
 ]
+# Parts of the model, each loaded alone after the imports (what the model row is made of).
+READ_FROM_MODEL = (
+    "import tarfile, io, numpy as np\n"
+    "def stored(suffix):\n"
+    "    with tarfile.open(MODEL) as archive:\n"
+    "        member = next(m for m in archive.getmembers() if m.name.endswith(suffix))\n"
+    "        return io.BytesIO(archive.extractfile(member).read())\n"
+)
+STEPS_MODEL_PARTS = [
+    IMPORTS,
+    ("spaCy: seven blank pipelines (tokenizer rules)",
+     "import spacy; p = {code: spacy.blank(code) for code in ['en','fr','nl','es','de','ar','xx']}"),
+    ("spaCy's lemmas for five languages, as the model stores them (compact arrays)",
+     READ_FROM_MODEL + "from bot.conversation.lemmas import LemmaTable\n"
+     "with np.load(stored('lemmas.npz')) as f: arrays = {n: f[n] for n in f.files}\n"
+     "t = {c: LemmaTable.from_arrays(arrays, c) for c in {n.split('.')[0] for n in arrays}}"),
+    ("the intent classifier's coefficients",
+     READ_FROM_MODEL + "with np.load(stored('coefficients.npz')) as f: k = {n: f[n] for n in f.files}"),
+]
 STEPS_SPACY_TABLES = [
-    ("Python, Rasa's serving modules (TensorFlow stand-in)",
-     "from bot.plugins import patches; assert patches.apply_tensorflow_stand_in(MODEL); "
-     "import rasa.core.agent, rasa.core.run; import spacy"),
+    IMPORTS,
     ("spaCy's own lemma tables (dictionaries), five languages",
-     "ps = []\nfor code in ['en','fr','nl','es','de']:\n    nlp = spacy.blank(code); "
+     "import spacy\nps = []\nfor code in ['en','fr','nl','es','de']:\n    nlp = spacy.blank(code); "
      "nlp.add_pipe('lemmatizer', config={'mode': 'lookup'}); nlp.initialize(); ps.append(nlp)"),
 ]
 
@@ -94,6 +105,7 @@ def main(argv: List[str] | None = None) -> int:
     model = Path(args.model).resolve()
     print(table({
         "a serving process now": measure(STEPS_SERVING, model),
+        "parts of the model, each loaded alone": measure(STEPS_MODEL_PARTS, model)[1:],
         "what it no longer loads: TensorFlow": measure(STEPS_TENSORFLOW, model),
         "what it no longer loads: spaCy's lemma dictionaries": measure(STEPS_SPACY_TABLES, model)[1:],
     }))
