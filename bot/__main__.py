@@ -258,11 +258,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     gateway.add_argument("--upstream", default="http://127.0.0.1:5005", help="the Rasa server")
     gateway.set_defaults(handler=_gateway)
 
+    from bot.tools.console.cli import add_parser as add_admin_parser
     from bot.tools.faq.cli import add_parser as add_faq_parser
     from bot.tools.reports.cli import add_parser as add_report_parser
 
     add_faq_parser(commands)
     add_report_parser(commands)
+    add_admin_parser(commands)
     publish = commands.add_parser("publish", help="validate, train, test and load new FAQ entries (docs/organisers.md)")
     publish.add_argument("--endpoints", help="the running assistant's endpoints file (default: endpoints.yml)")
     publish.add_argument("--cluster", action="store_true", help="publish to `make run-cluster` (deploy/)")

@@ -120,14 +120,25 @@ def _cell(value: object) -> object:
     return value
 
 
+def _table(columns: Sequence[str], rows: Iterable[Mapping[str, str]]) -> List[List[str]]:
+    return [[str(row.get(column, "")) for column in columns] for row in rows]
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, str]]) -> str:
+    """The CSV file's text, BOM first (Excel then reads it as UTF-8), CRLF line ends."""
+    out = io.StringIO(newline="")
+    out.write("\ufeff")
+    csv.writer(out, lineterminator="\r\n").writerows([list(columns)] + _table(columns, rows))
+    return out.getvalue()
+
+
 def write_sheet(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, str]]) -> None:
     """Write ``rows`` to ``path`` as CSV or XLSX, by its suffix."""
-    table = [[str(row.get(column, "")) for column in columns] for row in rows]
     if path.suffix.lower() == ".xlsx":
-        _write_xlsx(path, columns, table)
+        _write_xlsx(path, columns, _table(columns, rows))
     else:
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle, lineterminator="\r\n").writerows([list(columns)] + table)
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(csv_text(columns, rows))
 
 
 def _write_xlsx(path: Path, columns: Sequence[str], table: List[List[str]]) -> None:
