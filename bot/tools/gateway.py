@@ -8,7 +8,9 @@ the only thing bound to the public address. It is the usual reverse-proxy patter
 
 - forwards only ``/webhooks/…`` (REST and the messaging channels), ``/socket.io/…``
   (HTTP and WebSocket) and ``/chat…`` (the conference page with the chat widget);
-  everything else is 404, so the API is not reachable;
+  everything else is 404, so the API is not reachable; the organisers' console
+  (``/admin/…``) only when ``BOT_PUBLIC_CONSOLE=1`` (docs/organisers.md: better behind
+  an HTTPS proxy of its own);
 - limits requests per client address (429 with ``Retry-After``) and body size (413);
 - answers CORS only for the origins in ``BOT_CORS_ORIGINS``, and refuses requests and
   socket.io connections that carry any other web origin (WebSockets are not protected
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Optional
 
 import aiohttp
@@ -34,6 +37,8 @@ from bot.plugins.channels.rate_limit import RateLimiter
 logger = logging.getLogger(__name__)
 
 PUBLIC_PREFIXES = ("/webhooks/", "/socket.io/", "/chat/")
+CONSOLE_PREFIX = "/admin"
+PUBLIC_CONSOLE_ENV = "BOT_PUBLIC_CONSOLE"
 # Headers that belong to one hop, not to the forwarded request or response.
 HOP_BY_HOP = {
     "connection",
@@ -50,9 +55,14 @@ HOP_BY_HOP = {
 UPSTREAM_TIMEOUT_S = 60
 
 
-def is_public(path: str) -> bool:
-    """Whether a path belongs to a channel (and not to Rasa's HTTP API)."""
-    return (path == "/chat" or path.startswith(PUBLIC_PREFIXES)) and "/../" not in path and not path.endswith("/..")
+def is_public(path: str, console: bool = False) -> bool:
+    """Whether a path belongs to a channel (and not to Rasa's HTTP API), or to the console
+    when it is switched on."""
+    if "/../" in path or path.endswith("/.."):
+        return False
+    if console and (path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/")):
+        return True
+    return path == "/chat" or path.startswith(PUBLIC_PREFIXES)
 
 
 def _forwardable(headers: "MultiMapping[str]") -> "CIMultiDict[str]":
@@ -62,9 +72,10 @@ def _forwardable(headers: "MultiMapping[str]") -> "CIMultiDict[str]":
 class Gateway:
     """aiohttp application forwarding the public paths to the Rasa server."""
 
-    def __init__(self, upstream: str, limits: Optional[Limits] = None) -> None:
+    def __init__(self, upstream: str, limits: Optional[Limits] = None, console: Optional[bool] = None) -> None:
         self.upstream = upstream.rstrip("/")
         self.limits = limits or Limits.from_env()
+        self.console = os.environ.get(PUBLIC_CONSOLE_ENV) == "1" if console is None else console
         self.per_address = RateLimiter(self.limits.address_per_minute, self.limits.address_burst)
         self._session: Optional[aiohttp.ClientSession] = None
 
@@ -103,7 +114,7 @@ class Gateway:
 
     @web.middleware
     async def _guard(self, request: web.Request, handler) -> web.StreamResponse:
-        if not is_public(request.path):
+        if not is_public(request.path, self.console):
             return web.json_response({"error": "not found"}, status=404)
         origins = request.headers.getall("Origin", [])
         if not all(self._origin_allowed(request, origin) for origin in origins):

@@ -3,8 +3,10 @@
 // adding one is an import and an entry in AREAS.
 import { api, clear, el, setSession, setTexts, t } from "./ui.js";
 import * as faq from "./faq.js";
+import * as inbox from "./inbox.js";
+import * as publish from "./publish.js";
 
-const AREAS = [faq];
+const AREAS = [faq, inbox, publish];
 const LANGUAGE_KEY = "console-language";
 let allTexts = {};
 

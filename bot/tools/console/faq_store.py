@@ -82,7 +82,9 @@ def _training_signature(paths: FaqPaths) -> Hashable:
 class FaqStore:
     """Reads and changes the FAQ of one project (``paths``), recording in ``history``."""
 
-    def __init__(self, paths: FaqPaths, history: History, lock: Path, today: Optional[Callable[[], str]] = None) -> None:
+    def __init__(
+        self, paths: FaqPaths, history: History, lock: Path, today: Optional[Callable[[], str]] = None
+    ) -> None:
         self.paths = paths
         self.history = history
         self._lock = lock
@@ -153,8 +155,8 @@ class FaqStore:
 
     def check(self, row: Dict[str, object], original: Optional[str]) -> Outcome:
         """The findings a save of ``row`` would meet, without saving."""
-        row = {**_clean(row), "updated": self._today()}
-        changed, number = self._replaced(self.rows(), original, row)
+        draft = {**_clean(row), "updated": self._today()}
+        changed, number = self._replaced(self.rows(), original, draft)
         return Outcome(False, self._findings_of(self._check(changed), number), row=number)
 
     # --- changing ----------------------------------------------------------------------
@@ -179,7 +181,8 @@ class FaqStore:
                 return Outcome(False, findings, row=number)
             self._write(changed)
         publish = before is None or questions(before) != questions(new) or before["id"] != new["id"]
-        self.history.record(user, AREA, new["id"], "create" if before is None and action == "edit" else action, before, new)
+        recorded = "create" if before is None and action == "edit" else action
+        self.history.record(user, AREA, new["id"], recorded, before, new)
         return Outcome(True, findings, publish, row=number)
 
     def delete(self, user: str, entry_id: str) -> Outcome:

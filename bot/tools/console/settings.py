@@ -30,13 +30,15 @@ def _root() -> Path:
     return Path(os.environ.get(PROJECT_ROOT_ENV) or PROJECT_ROOT)
 
 
+def _path(variable: str, in_project: str) -> Path:
+    return Path(os.environ.get(variable) or _root() / in_project)
+
+
 @dataclass(frozen=True)
 class ConsoleSettings:
     root: Path = field(default_factory=_root)
-    content_dir: Path = field(default_factory=lambda: Path(os.environ.get("BOT_CONTENT_DIR") or _root() / "data" / "content"))
-    programme_file: Path = field(
-        default_factory=lambda: Path(os.environ.get("BOT_PROGRAMME_FILE") or _root() / "data" / "programme" / "programme.yml")
-    )
+    content_dir: Path = field(default_factory=lambda: _path("BOT_CONTENT_DIR", "data/content"))
+    programme_file: Path = field(default_factory=lambda: _path("BOT_PROGRAMME_FILE", "data/programme/programme.yml"))
     var_dir: Path = field(default_factory=var_dir)
     secure_cookies: bool = field(default_factory=lambda: os.environ.get(SECURE_COOKIES_ENV) == "1")
 

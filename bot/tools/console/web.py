@@ -81,9 +81,7 @@ def blueprint(console: Console, areas: Sequence[ModuleType]) -> Blueprint:
         path = WEB_DIR / name
         if not STATIC_NAME.match(name) or not path.is_file():
             return error(f"no such file: {PREFIX}/{name}", 404)
-        return await response.file(
-            path, headers=SECURITY_HEADERS, mime_type=CONTENT_TYPES[name.rsplit(".", 1)[1]]
-        )
+        return await response.file(path, headers=SECURITY_HEADERS, mime_type=CONTENT_TYPES[name.rsplit(".", 1)[1]])
 
     @page.route("/texts.json", methods=["GET"])
     async def texts(_: Request) -> HTTPResponse:
@@ -117,6 +115,8 @@ def blueprint(console: Console, areas: Sequence[ModuleType]) -> Blueprint:
             return error("wrong name or password", 401, code="wrong")
         session_id = await blocking(console.stores.sessions.open, name)
         opened = await blocking(console.stores.sessions.get, session_id)
+        if opened is None:  # not reached: the session was opened just now
+            return error("the session could not be opened; try again", 503)
         reply = ok(_session_body(opened))
         _set_cookie(reply, request, console, session_id, IDLE_TIMEOUT_S)
         logger.info("Console: '%s' signed in", name)
