@@ -22,7 +22,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install run shell train validate test unit e2e stories evaluate evaluate-fresh content-check programme-check compare-tokenizers clean \
 	lint checks servers organisers evaluate-conversations \
-	browser channels reliability faq-check faq-import faq-export faq-status publish report-unanswered report-usage faq-test \
+	browser console channels reliability faq-check faq-import faq-export faq-status publish report-unanswered report-usage faq-test \
 	run-cluster cluster-test bench
 
 help:
@@ -98,7 +98,7 @@ unit: $(BIN)/.installed
 # The suites that talk to a running assistant share one `make run` per pytest session
 # (tests/conftest.py), so `make servers` starts it once for all of them; each suite also
 # runs on its own (make e2e, channels, browser, reliability, organisers).
-SERVER_SUITES := tests/e2e tests/channels tests/browser tests/reliability tests/organisers
+SERVER_SUITES := tests/e2e tests/channels tests/browser tests/reliability tests/organisers tests/admin
 servers: $(MODEL) $(WEB_DEPS)
 	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest $(SERVER_SUITES) -q --durations=15
 
@@ -116,6 +116,10 @@ browser: $(MODEL) $(WEB_DEPS)
 # Bad input, failing parts, access, personal data (docs/reliability.md).
 reliability: $(MODEL) $(WEB_DEPS)
 	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/reliability -q
+
+# The organisers' web console (/admin/) in Chromium against make run (docs/organisers.md).
+console: $(MODEL) $(WEB_DEPS)
+	BOT_MODEL=$(MODEL) $(BIN)/python -m pytest tests/admin -q
 
 # The organisers' commands against running assistants (faq import, publish, reports).
 organisers: $(MODEL) $(WEB_DEPS)

@@ -105,8 +105,8 @@ class SharedAssistant:
       tests make refuse or hang, and the agenda tests point at an action server with the
       conference clock set;
     * the knowledge base is a copy (``content``) that the reliability tests break, and the
-      FAQ answers are those of a copy of the project (``project``) whose spreadsheet the
-      organiser tests import;
+      FAQ answers and the programme are those of a copy of the project (``project``) whose
+      spreadsheet the organiser tests import and the console tests edit;
     * CORS allows ``ALLOWED_ORIGIN``, which the access tests check;
     * the public gateway's per-address limit is lifted, because every test request comes
       from 127.0.0.1 (the limit itself is tested on a gateway of its own).
@@ -158,6 +158,9 @@ def shared_assistant(tmp_path_factory) -> Iterator[SharedAssistant]:
         "BOT_ACTION_SERVER_URL": f"http://127.0.0.1:{ACTION_PROXY_PORT}/webhook",
         "BOT_CONTENT_DIR": str(content),
         "BOT_FAQ_ANSWERS": str(project / "data" / "faq" / "answers.json"),
+        # The console (tests/admin) edits that copy's FAQ and programme, not the checkout's.
+        "BOT_PROJECT_ROOT": str(project),
+        "BOT_PROGRAMME_FILE": str(project / "data" / "programme" / "programme.yml"),
         "BOT_CORS_ORIGINS": ALLOWED_ORIGIN,
         "BOT_RATE_PER_ADDRESS_PER_MINUTE": "100000",
         "BOT_RATE_ADDRESS_BURST": "100000",

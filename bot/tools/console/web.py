@@ -70,14 +70,17 @@ def blueprint(console: Console, areas: Sequence[ModuleType]) -> Blueprint:
     page = Blueprint("organisers_console", __name__)
     console.settings.warn_if_inconsistent()
 
-    @page.route("/", methods=["GET"])
     async def index(request: Request) -> HTTPResponse:
         if request.path == PREFIX:
             return response.redirect(PREFIX + "/")
         return await response.file(WEB_DIR / "index.html", headers=SECURITY_HEADERS)
 
+    page.add_route(index, "/", methods=["GET"])
+
     @page.route("/<name:str>", methods=["GET"])
-    async def static(_: Request, name: str) -> HTTPResponse:
+    async def static(request: Request, name: str) -> HTTPResponse:
+        if not name:  # the router gives /admin/ to this route, with an empty name
+            return await index(request)
         path = WEB_DIR / name
         if not STATIC_NAME.match(name) or not path.is_file():
             return error(f"no such file: {PREFIX}/{name}", 404)
