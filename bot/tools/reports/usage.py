@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Sequence, Tuple
 
@@ -112,37 +113,68 @@ def _days(messages: Sequence[UserMessage]) -> List[str]:
     return [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
 
 
+@dataclass
+class Usage:
+    """What the charts show, computed once for the report page and the console."""
+
+    questions: int
+    conversations: int
+    per_topic: List[Tuple[str, int]]
+    days: List[str] = field(default_factory=list)
+    per_language_per_day: Dict[str, List[float]] = field(default_factory=dict)
+    fallback_rate: List[float] = field(default_factory=list)  # per day
+    missed: int = 0
+    per_language: List[Tuple[str, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def usage(
+    messages: List[UserMessage], topics: Mapping[str, str], min_confidence: float = DEFAULT_MIN_CONFIDENCE
+) -> Usage:
+    messages = [m for m in messages if m.text.strip() and not m.text.startswith("/")]
+    by_topic = Counter(_topic(m, topics, min_confidence) for m in messages)
+    result = Usage(len(messages), len({m.sender for m in messages}), by_topic.most_common())
+    if messages:
+        result.days = _days(messages)
+        per_language: Dict[str, List[float]] = defaultdict(lambda: [0.0] * len(result.days))
+        asked, missed = [0] * len(result.days), [0] * len(result.days)
+        for m in messages:
+            i = result.days.index(m.day)
+            per_language[m.language or "?"][i] += 1
+            asked[i] += 1
+            missed[i] += is_unanswered(m, min_confidence)
+        result.per_language_per_day = dict(per_language)
+        result.fallback_rate = [missed[i] / asked[i] if asked[i] else 0.0 for i in range(len(result.days))]
+        result.missed = sum(missed)
+        result.per_language = Counter(m.language or "?" for m in messages).most_common()
+    return result
+
+
 def usage_html(
     messages: List[UserMessage], topics: Mapping[str, str], min_confidence: float = DEFAULT_MIN_CONFIDENCE
 ) -> str:
     """The whole report page."""
-    messages = [m for m in messages if m.text.strip() and not m.text.startswith("/")]
-    by_topic = Counter(_topic(m, topics, min_confidence) for m in messages)
-    sections = [f"<p>{len(messages)} questions in {len({m.sender for m in messages})} conversations.</p>"]
-    sections.append(bar_chart("Questions per topic", by_topic.most_common()))
-    if messages:
-        days = _days(messages)
-        per_language: Dict[str, List[float]] = defaultdict(lambda: [0.0] * len(days))
-        asked, missed = [0] * len(days), [0] * len(days)
-        for m in messages:
-            i = days.index(m.day)
-            per_language[m.language or "?"][i] += 1
-            asked[i] += 1
-            missed[i] += is_unanswered(m, min_confidence)
-        sections.append(line_chart("Questions per language per day", days, per_language))
-        rate = [missed[i] / asked[i] if asked[i] else 0.0 for i in range(len(days))]
+    numbers = usage(messages, topics, min_confidence)
+    sections = [f"<p>{numbers.questions} questions in {numbers.conversations} conversations.</p>"]
+    sections.append(bar_chart("Questions per topic", numbers.per_topic))
+    if numbers.questions:
+        sections.append(line_chart("Questions per language per day", numbers.days, numbers.per_language_per_day))
         sections.append(
             line_chart(
-                "Fallback rate per day (not understood / all questions)", days, {"fallback rate": rate}, unit="%"
+                "Fallback rate per day (not understood / all questions)",
+                numbers.days,
+                {"fallback rate": numbers.fallback_rate},
+                unit="%",
             )
         )
-        overall = sum(missed) / len(messages)
+        overall = numbers.missed / numbers.questions
         sections.append(
-            f"<p>Overall fallback rate: <strong>{overall:.0%}</strong> ({sum(missed)} of "
-            f"{len(messages)}). Read them with <code>python -m bot report unanswered</code>.</p>"
+            f"<p>Overall fallback rate: <strong>{overall:.0%}</strong> ({numbers.missed} of "
+            f"{numbers.questions}). Read them with <code>python -m bot report unanswered</code>.</p>"
         )
-        languages = Counter(m.language or "?" for m in messages)
-        sections.append(bar_chart("Questions per language", languages.most_common()))
+        sections.append(bar_chart("Questions per language", numbers.per_language))
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

@@ -1,0 +1,35 @@
+"""Answers and programme edited in the console are live on the next question; an edit the
+validator refuses is not written."""
+
+from __future__ import annotations
+
+from tests.admin.conftest import api_session
+from tests.support.servers import Chat
+
+QUESTION = "Where does the conference take place?"
+OLD = "Lamot is a former brewery in the historic centre of Mechelen"
+NEW = "Lamot, once a brewery, stands in the historic centre of Mechelen (console test)"
+
+
+def test_an_answer_edited_in_the_console_is_live_and_can_be_undone(servers, account):
+    session, csrf = api_session(servers, account)
+    api = f"{servers.rasa_url}/admin/api/files/content"
+    text = session.get(f"{api}/venue.yml", timeout=30).json()["text"]
+    assert OLD in text and OLD in Chat(servers.rasa_url).say(QUESTION)
+    headers = {"X-CSRF-Token": csrf}
+
+    refused = session.post(f"{api}/save", json={"name": "venue.yml", "text": text.replace("    sources:\n", "    x:\n", 1)},
+                           headers=headers, timeout=60)
+    assert refused.status_code == 422 and any("venue.yml" in p for p in refused.json()["problems"])
+    assert (servers.content / "venue.yml").read_text(encoding="utf-8") == text
+
+    saved = session.post(f"{api}/save", json={"name": "venue.yml", "text": text.replace(OLD, NEW)},
+                         headers=headers, timeout=60)
+    assert saved.status_code == 200, saved.text
+    assert NEW in Chat(servers.rasa_url).say(QUESTION)
+
+    change = session.get(f"{api}/venue.yml", timeout=30).json()["history"][0]
+    assert change["user"] == account and change["action"] == "edit"
+    undone = session.post(f"{api}/restore", json={"change": change["id"], "version": "before"}, headers=headers, timeout=60)
+    assert undone.status_code == 200, undone.text
+    assert OLD in Chat(servers.rasa_url).say(QUESTION)
