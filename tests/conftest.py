@@ -187,7 +187,11 @@ def plain_assistant(tmp_path_factory) -> Iterator["Assistant"]:
 
     project = one_language_project(tmp_path_factory.mktemp("plain") / "project", trained_model())
     assistant = Assistant(project.parent / "run", PLAIN_PORT, PLAIN_PORT + 50, model=project / "models" / "current.tar.gz",
-                          env={"BOT_FAQ_ANSWERS": str(project / "data" / "faq" / "answers.json"), "BOT_API_TOKEN": ""})
+                          env={"BOT_FAQ_ANSWERS": str(project / "data" / "faq" / "answers.json"), "BOT_API_TOKEN": "",
+                               # The console (tests/admin_publish) edits and publishes this project, whose
+                               # one-language model has floors of its own (as tests/organisers/test_publish.py).
+                               "BOT_PROJECT_ROOT": str(project), "BOT_PUBLISH_MIN_ACCURACY": "0.9",
+                               "BOT_PUBLISH_MIN_F1": "0.9"})
     assistant.project = project  # type: ignore[attr-defined]
     try:
         yield assistant.start()
