@@ -12,19 +12,7 @@ from bot.tools.console.guard import Console, signed_in
 from bot.tools.console.sessions import COOKIE_NAME, CSRF_HEADER, IDLE_TIMEOUT_S, MAX_AGE_S
 from bot.tools.console.settings import ConsoleSettings
 from bot.tools.console.stores import Stores
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
+from tests.unit.test_console_accounts import clock  # noqa: F401 - the fixture
 
 
 @pytest.fixture

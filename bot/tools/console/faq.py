@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Callable, Dict, Optional, Tuple
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.conversation.faq.model import LANGUAGES
-from bot.tools.console.faq_store import AREA, FaqEditError, FaqStore, summary
+from bot.tools.console.faq_store import AREA, FaqEditError, FaqStore, Outcome, summary
 from bot.tools.console.guard import API_HEADERS, Console, blocking, error, json_body, ok, signed_in
 from bot.tools.console.sessions import Session
 
@@ -29,9 +30,26 @@ def store_for(console: Console) -> FaqStore:
     return FaqStore(console.settings.faq, console.stores.history, console.settings.var_dir / "console" / "faq.lock")
 
 
-def _entry(body: dict | None) -> dict | None:
-    entry = body.get("entry") if body else None
-    return entry if isinstance(entry, dict) and all(isinstance(v, str) for v in entry.values()) else None
+def _draft(request: Request) -> Optional[Tuple[Dict[str, str], Optional[str]]]:
+    """The entry's fields (all text) and ``original``, the id of the entry edited (None for
+    a new entry), from the request's JSON; None when malformed."""
+    body = json_body(request) or {}
+    entry, original = body.get("entry"), body.get("original")
+    if not isinstance(entry, dict) or not all(isinstance(value, str) for value in entry.values()):
+        return None
+    return entry, original if isinstance(original, str) else None
+
+
+BAD_DRAFT = "send JSON with 'entry': the entry's fields as text (and 'original': the id edited)"
+
+
+async def _outcome(change: Callable[[], Outcome], missing_status: int = 404) -> HTTPResponse:
+    """Run a change off the event loop: 200 when saved, 422 with the findings when refused."""
+    try:
+        outcome = await blocking(change)
+    except FaqEditError as problem:
+        return error(str(problem), missing_status)
+    return ok(outcome.to_dict(), status=200 if outcome.saved else 422)
 
 
 def routes(page: Blueprint, console: Console) -> None:
@@ -60,40 +78,27 @@ def routes(page: Blueprint, console: Console) -> None:
     @page.route("/api/faq/check", methods=["POST"])
     @guard
     async def check(request: Request, __: Session) -> HTTPResponse:
-        body = json_body(request)
-        row = _entry(body)
-        if row is None:
-            return error("send JSON with 'entry': the entry's fields as text", 400)
-        original = body.get("original") if body else None
+        """The findings a save would meet (200 whatever they are: nothing is saved)."""
+        draft = _draft(request)
+        if draft is None:
+            return error(BAD_DRAFT, 400)
         try:
-            outcome = await blocking(store.check, row, original if isinstance(original, str) else None)
+            return ok((await blocking(store.check, *draft)).to_dict())
         except FaqEditError as problem:
             return error(str(problem), 404)
-        return ok(outcome.to_dict())
 
     @page.route("/api/faq/save", methods=["POST"])
     @guard
     async def save(request: Request, session: Session) -> HTTPResponse:
-        """``original``: the id of the entry edited, absent for a new entry."""
-        body = json_body(request)
-        row = _entry(body)
-        if row is None:
-            return error("send JSON with 'entry': the entry's fields as text", 400)
-        original = body.get("original") if body else None
-        try:
-            outcome = await blocking(store.save, session.user, row, original if isinstance(original, str) else None)
-        except FaqEditError as problem:
-            return error(str(problem), 409)
-        return ok(outcome.to_dict(), status=200 if outcome.saved else 422)
+        draft = _draft(request)
+        if draft is None:
+            return error(BAD_DRAFT, 400)
+        return await _outcome(lambda: store.save(session.user, *draft), missing_status=409)
 
     @page.route("/api/faq/entry/<entry_id:str>", methods=["DELETE"])
     @guard
     async def delete(_: Request, session: Session, entry_id: str) -> HTTPResponse:
-        try:
-            outcome = await blocking(store.delete, session.user, entry_id)
-        except FaqEditError as problem:
-            return error(str(problem), 404)
-        return ok(outcome.to_dict(), status=200 if outcome.saved else 422)
+        return await _outcome(lambda: store.delete(session.user, entry_id))
 
     @page.route("/api/faq/restore", methods=["POST"])
     @guard
@@ -102,11 +107,7 @@ def routes(page: Blueprint, console: Console) -> None:
         change, version = body.get("change"), body.get("version")
         if not isinstance(change, int) or version not in ("before", "after"):
             return error("send JSON with 'change' (a history id) and 'version' ('before' or 'after')", 400)
-        try:
-            outcome = await blocking(store.restore, session.user, change, version)
-        except FaqEditError as problem:
-            return error(str(problem), 404)
-        return ok(outcome.to_dict(), status=200 if outcome.saved else 422)
+        return await _outcome(lambda: store.restore(session.user, change, version))
 
     @page.route("/api/faq/export.<kind:str>", methods=["GET"])
     @guard

@@ -15,7 +15,7 @@ import datetime as dt
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Hashable, List, Optional, Tuple
+from typing import Callable, Dict, Hashable, List, Mapping, Optional, Tuple
 
 from bot.conversation.faq.model import AFTER_EVENT_COLUMNS, LANGUAGES, Finding, Sheet, columns, questions_column
 from bot.conversation.reloading import directory_signature
@@ -57,7 +57,7 @@ class Outcome:
         }
 
 
-def _clean(row: Dict[str, object]) -> Row:
+def _clean(row: Mapping[str, object]) -> Row:
     """A row as text in the export layout (absent columns empty)."""
     return {column: cells_text(row, column).replace("\r\n", "\n").strip() for column in LAYOUT}
 
@@ -153,7 +153,7 @@ class FaqStore:
         changed[index] = row
         return changed, FIRST_ROW + index
 
-    def check(self, row: Dict[str, object], original: Optional[str]) -> Outcome:
+    def check(self, row: Mapping[str, object], original: Optional[str]) -> Outcome:
         """The findings a save of ``row`` would meet, without saving."""
         draft = {**_clean(row), "updated": self._today()}
         changed, number = self._replaced(self.rows(), original, draft)
@@ -166,7 +166,7 @@ class FaqStore:
         files[self.paths.spreadsheet] = csv_text(layout_for(rows), rows)
         write_atomically(files)
 
-    def save(self, user: str, row: Dict[str, object], original: Optional[str], action: str = "edit") -> Outcome:
+    def save(self, user: str, row: Mapping[str, object], original: Optional[str], action: str = "edit") -> Outcome:
         """Replace entry ``original`` by ``row`` (a new entry when ``original`` is None)."""
         new = {**_clean(row), "updated": self._today()}
         with exclusive(self._lock):
