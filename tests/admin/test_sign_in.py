@@ -65,7 +65,8 @@ def test_the_pages_are_accessible(open_console, account):
     sign_in(page, account)
     expect(page.locator("#faq-table")).to_be_visible()
     for hash_, ready in (("#faq", "#faq-table"), ("#faq/website", "#f-answer_ar"), ("#inbox", "#inbox-message"),
-                         ("#publish", "#publish-status")):
+                         ("#publish", "#publish-status"), ("#content/venue.yml", "#file-text"),
+                         ("#programme", "#files-programme"), ("#usage", "#usage-summary")):
         page.goto(page.url.split("#")[0] + hash_)
         expect(page.locator(ready)).to_be_attached()
         page.wait_for_load_state("networkidle")
