@@ -17,7 +17,7 @@ async function editor(area, container, name) {
   if (reply.status !== 200) { container.append(title, el("p", { class: "problem", text: reply.data.error })); return; }
   const message = el("p", { id: "file-message", role: "status" });
   const problems = el("ul", { id: "file-problems", "aria-live": "polite" });
-  const text = el("textarea", { id: "file-text", rows: 30, spellcheck: "false", dir: "auto", "aria-describedby": "file-problems" });
+  const text = el("textarea", { id: "file-text", rows: 30, spellcheck: "false", dir: "ltr", "aria-describedby": "file-problems" });
   text.value = reply.data.text;
   const form = el("form", { id: "file-form" },
     el("label", { for: "file-text", text: t("file_label", { name }) }), text,

@@ -131,6 +131,9 @@ class Publisher:
             outcome = "running"
         else:
             outcome, reason = "failed", reason or "the publish process stopped without a result (server restarted?)"
+        if outcome == "published":  # the last step has no "done in" line of its own
+            for step in steps:
+                step["state"] = "done"
         finished = self.files.exit_code.stat().st_mtime if code else None
         return {
             "job": {**job, "outcome": outcome, "finished": finished},
