@@ -7,6 +7,7 @@ export const label = "nav_faq";
 
 export const LANGUAGE_NAMES = { en: "English", fr: "Français", nl: "Nederlands", es: "Español", de: "Deutsch", ar: "العربية" };
 const DRAFT_KEY = "faq-draft";
+let flash = null;  // what the last save did, shown by the editor it reopens
 
 export async function render(container, parts) {
   if (parts.length && parts[0]) return editor(container, parts[0] === "new" ? null : parts[0]);
@@ -130,6 +131,7 @@ async function editor(container, entryId) {
   if (entryId) actions.append(" ", el("button", { type: "button", id: "faq-delete", class: "danger", text: t("delete"), onclick: remove }));
   form.append(actions);
   container.append(title, unpublished ? el("p", { class: "mark", text: statusText(unpublished) }) : "", message, general, form);
+  if (flash) { status(message, flash); flash = null; }
   if (entryId) container.append(historyList(history, entryId, message));
 
   function values() {
@@ -169,10 +171,10 @@ async function editor(container, entryId) {
     entryRow = reply.data.row;
     show(reply.data.findings || []);
     if (reply.status === 200) {
-      status(message, reply.data.publish ? t("saved_publish") : t("saved_live"));
+      flash = reply.data.publish ? t("saved_publish") : t("saved_live");
       const newId = values().id;
-      if (newId !== entryId) location.hash = "#faq/" + encodeURIComponent(newId);
-      else render(clear(container), [newId]).then(() => status(document.getElementById("faq-message"), reply.data.publish ? t("saved_publish") : t("saved_live")));
+      if (newId !== entryId) location.hash = "#faq/" + encodeURIComponent(newId);  // the router opens it
+      else render(clear(container), [newId]);
     } else status(message, reply.data.error || t("not_saved"), true);
   });
 
