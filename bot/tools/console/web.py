@@ -29,7 +29,7 @@ from bot.tools.console.guard import (
     same_origin,
     signed_in,
 )
-from bot.tools.console.sessions import COOKIE_NAME, IDLE_TIMEOUT_S, Session
+from bot.tools.console.sessions import COOKIE_NAME, MAX_AGE_S, Session
 from bot.tools.console.texts import TextsError, load_texts
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def blueprint(console: Console, areas: Sequence[ModuleType]) -> Blueprint:
         if opened is None:  # not reached: the session was opened just now
             return error("the session could not be opened; try again", 503)
         reply = ok(_session_body(opened))
-        _set_cookie(reply, request, console, session_id, IDLE_TIMEOUT_S)
+        _set_cookie(reply, request, console, session_id, MAX_AGE_S)  # the server ends it sooner when idle
         logger.info("Console: '%s' signed in", name)
         return reply
 
