@@ -73,3 +73,22 @@ def test_the_programme_is_checked_by_its_validator(tmp_path):
     assert not broken.saved
     assert broken.problems[0] == "programme.yml: conference: unknown timezone 'Mars/Olympus'"
     assert programme.read_text(encoding="utf-8") == text
+
+
+def test_an_answer_s_texts_are_replaced_in_place_and_nothing_else_changes():
+    from bot.tools.console.knowledge import answers_in, with_answer_texts
+
+    source = (ROOT / "data" / "content" / "venue.yml").read_text(encoding="utf-8")
+    new_fr = 'Le lieu : « Lamot », "ancienne brasserie"\\ à Malines.'
+    new_ar = "عُقد المؤتمر في لاموت."
+    unchanged_en = next(a for a in answers_in(source) if a["id"] == "venue.overview")["text"]["en"]
+    changed = with_answer_texts(source, "venue.overview", {"text": {"fr": new_fr, "ar": new_ar, "en": unchanged_en}})
+    before, after = source.splitlines(), changed.splitlines()
+    assert len(before) == len(after)
+    assert sum(1 for old, new in zip(before, after) if old != new) == 2  # the fr and ar lines only
+    overview = next(a for a in answers_in(changed) if a["id"] == "venue.overview")
+    assert overview["text"]["fr"] == new_fr and overview["text"]["ar"] == new_ar
+    with pytest.raises(ValueError, match="no answer 'venue.nothing'"):
+        with_answer_texts(source, "venue.nothing", {"text": {"fr": "x"}})
+    with pytest.raises(ValueError, match="not in the file"):
+        with_answer_texts(source, "venue.overview", {"text": {"xx": "x"}})

@@ -1,6 +1,7 @@
 // A data file edited in the browser (answers, sources, programme): checked by the assistant's
 // own validator before it is saved, live on save, with its history.
 import { api, clear, day, debounce, el, status, t } from "./ui.js";
+import { LANGUAGE_NAMES } from "./faq.js";
 
 export async function fileArea(area, container, parts) {
   if (parts.length && parts[0]) return editor(area, container, parts[0]);
@@ -23,7 +24,9 @@ async function editor(area, container, name) {
     el("label", { for: "file-text", text: t("file_label", { name }) }), text,
     el("p", { class: "row" }, el("button", { type: "submit", id: "file-save", text: t("save") }), " ",
       el("a", { href: "#" + area, text: t("back") })));
-  container.append(title, el("p", { text: t(area + "_explain") }), message, problems, form, history(area, reply.data.history, message));
+  container.append(title, el("p", { text: t(area + "_explain") }), message, problems);
+  if (reply.data.answers.length) container.append(answersSection(name, reply.data.answers, message, show));
+  container.append(form, history(area, reply.data.history, message));
 
   function show(found) {
     clear(problems);
@@ -57,4 +60,39 @@ function history(area, changes, message) {
   }
   return el("section", { "aria-labelledby": "file-history-title" }, el("h2", { id: "file-history-title", text: t("history") }),
     changes.length ? list : el("p", { text: t("no_history") }));
+}
+
+// The file's answers, each with its six languages side by side; a save changes only those texts.
+function answersSection(name, answers, message, show) {
+  const section = el("section", { id: "answers", "aria-labelledby": "answers-title" }, el("h2", { id: "answers-title", text: t("answers_title") }));
+  answers.forEach((answer, index) => {
+    const fields = el("div", { class: "languages" });
+    for (const code of Object.keys(LANGUAGE_NAMES)) {
+      const direction = code === "ar" ? "rtl" : "ltr";
+      const column = el("fieldset", { lang: code, dir: direction }, el("legend", { text: LANGUAGE_NAMES[code] + " (" + code + ")" }));
+      for (const part of ["text", "after_event"]) {
+        if (!(code in answer[part])) continue;
+        const fieldId = "a" + index + "-" + part + "-" + code;
+        const input = el("textarea", { id: fieldId, rows: 6, "data-part": part, "data-language": code });
+        input.value = answer[part][code];
+        column.append(el("div", { class: "field" }, el("label", { for: fieldId, text: t(part === "text" ? "field_answer" : "field_after_event") }), input));
+      }
+      fields.append(column);
+    }
+    const sources = answer.sources.map((source) => (source.source || "") + (source.supports ? " — " + source.supports : "")).join("\n");
+    const save = el("button", { type: "button", class: "answer-save", text: t("save_answer") });
+    save.addEventListener("click", async () => {
+      const body = { name, id: answer.id, text: {}, after_event: {} };
+      for (const input of fields.querySelectorAll("textarea")) body[input.dataset.part][input.dataset.language] = input.value;
+      status(message, t("saving"));
+      const reply = await api("files/content/answer", { method: "POST", body });
+      show(reply.data.problems || []);
+      if (reply.status === 200) { status(message, t("file_saved")); setTimeout(() => location.reload(), 800); }
+      else status(message, reply.data.error || t("file_not_saved"), true);
+    });
+    section.append(el("details", { class: "answer", "data-answer": answer.id },
+      el("summary", { text: answer.id + (answer.subject ? " · " + answer.subject : "") + (answer.facet ? " · " + answer.facet : "") }),
+      fields, el("p", { class: "note", text: t("answer_sources") + " " + (sources || t("answer_unconfirmed")) }), el("p", {}, save)));
+  });
+  return section;
 }

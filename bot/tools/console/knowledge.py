@@ -12,6 +12,7 @@ in the history with the text before and after, and can be undone.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
+import yaml
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -160,9 +162,89 @@ def programme_area(path: Path, history: History, lock: Path) -> DataFiles:
     return DataFiles("programme", lambda: {path.name: path}, validate, history, lock)
 
 
+ANSWER_FIELDS = ("text", "after_event")
+
+
+class AnswerEditError(ValueError):
+    """An answer edit that cannot be applied to the file's text; the message says why."""
+
+
+def answers_in(text: str) -> List[dict]:
+    """The answers of a topic file as the page shows them: id, subject, facet, the texts per
+    language, the sources (edited in the file itself)."""
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        return []
+    answers = data.get("answers") if isinstance(data, dict) else None
+    return [
+        {
+            "id": str(answer.get("id", "")),
+            "subject": answer.get("subject") or "",
+            "facet": answer.get("facet") or "",
+            **{name: answer.get(name) or {} for name in ANSWER_FIELDS},
+            "sources": answer.get("sources") or [],
+        }
+        for answer in (answers if isinstance(answers, list) else [])
+        if isinstance(answer, dict)
+    ]
+
+
+def _child(node: yaml.Node, key: str) -> Optional[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return value
+    return None
+
+
+def with_answer_texts(text: str, answer_id: str, changes: Dict[str, Dict[str, str]]) -> str:
+    """``text`` (a topic file) with the given texts of answer ``answer_id`` replaced, and nothing
+    else touched: each value is found by its exact place in the file (PyYAML's node marks) and
+    rewritten as a double-quoted string, so comments, order and layout stay as they were."""
+    root = yaml.compose(text)
+    answers = _child(root, "answers") if root is not None else None
+    node = next(
+        (
+            item
+            for item in (answers.value if isinstance(answers, yaml.SequenceNode) else [])
+            if getattr(_child(item, "id"), "value", None) == answer_id
+        ),
+        None,
+    )
+    if node is None:
+        raise AnswerEditError(f"there is no answer '{answer_id}' in this file")
+    spans: List[tuple] = []
+    for name, texts in changes.items():
+        field_node = _child(node, name)
+        for code, new in texts.items():
+            value = _child(field_node, code) if field_node is not None else None
+            if not isinstance(value, yaml.ScalarNode):
+                raise AnswerEditError(f"{answer_id}: {name}.{code} is not in the file; add it in the file's text")
+            if value.value != new:
+                spans.append((value.start_mark.index, value.end_mark.index, json.dumps(new, ensure_ascii=False)))
+    for start, end, replacement in sorted(spans, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
 def _text_request(body: Optional[dict]) -> Optional[tuple]:
     name, text = (body or {}).get("name"), (body or {}).get("text")
     return (name, text) if isinstance(name, str) and isinstance(text, str) else None
+
+
+def _answer_request(body: Optional[dict]) -> Optional[tuple]:
+    """(file name, answer id, {field: {language: text}}) from the request's JSON, or None."""
+    body = body or {}
+    name, answer_id = body.get("name"), body.get("id")
+    changes = {field: body[field] for field in ANSWER_FIELDS if field in body}
+    valid = all(
+        isinstance(texts, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in texts.items())
+        for texts in changes.values()
+    )
+    if not isinstance(name, str) or not isinstance(answer_id, str) or not changes or not valid:
+        return None
+    return name, answer_id, changes
 
 
 def routes(page: Blueprint, console: Console) -> None:
@@ -190,17 +272,28 @@ def routes(page: Blueprint, console: Console) -> None:
         except (KeyError, UnknownFile) as problem:
             return error(str(problem), 404)
         changes = await blocking(lambda: files.history.changes(area, name, 30))
-        return ok({"name": name, "text": text, "history": [c.to_dict() for c in changes]})
+        answers = answers_in(text) if area == "content" else []
+        return ok({"name": name, "text": text, "answers": answers, "history": [c.to_dict() for c in changes]})
 
     @page.route("/api/files/<area:str>/<action:str>", methods=["POST"])
     @guard
     async def change(request: Request, session: Session, area: str, action: str) -> HTTPResponse:
         files = areas.get(area)
         body = json_body(request)
-        if files is None or action not in ("check", "save", "restore"):
+        if files is None or action not in ("check", "save", "restore", "answer"):
             return error(f"no such action: {area}/{action}", 404)
         try:
-            if action == "restore":
+            if action == "answer":
+                edit = _answer_request(body)
+                if edit is None:
+                    return error("send JSON with 'name', 'id' and 'text'/'after_event': {language: text}", 400)
+                name, answer_id, changes = edit
+                try:
+                    text = with_answer_texts(await blocking(files.read, name), answer_id, changes)
+                except AnswerEditError as problem:
+                    return error(str(problem), 409)
+                outcome = await blocking(files.save, session.user, name, text)
+            elif action == "restore":
                 number, version = (body or {}).get("change"), (body or {}).get("version")
                 if not isinstance(number, int) or version not in ("before", "after"):
                     return error("send JSON with 'change' (a history id) and 'version' ('before' or 'after')", 400)
