@@ -131,7 +131,7 @@ def _period(text: Any, where: str) -> Period:
         start_text, end_text = str(text).split("-")
         start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
     except ValueError:
-        raise HandoffFileError(f"{where}: {text!r} is not a period like \"08:00-18:00\"") from None
+        raise HandoffFileError(f'{where}: {text!r} is not a period like "08:00-18:00"') from None
     if not start < end:
         raise HandoffFileError(f"{where}: {text!r} ends before it starts")
     return start, end
@@ -164,7 +164,7 @@ def load_settings(path: Path = HANDOFF_FILE) -> HandoffSettings:
         raise HandoffFileError(f"{path}: timezone {data.get('timezone')!r} is not a known time zone") from None
     staffed = data.get("staffed") or []
     if not isinstance(staffed, list):
-        raise HandoffFileError(f"{path}: staffed must be a list of periods like \"08:00-18:00\"")
+        raise HandoffFileError(f'{path}: staffed must be a list of periods like "08:00-18:00"')
     back = data.get("back_to_assistant")
     if not isinstance(back, dict) or not back:
         raise HandoffFileError(f"{path}: back_to_assistant must give phrases per language")
@@ -214,5 +214,5 @@ def summary(channel: str, language: str, lines: Sequence[Line], reference: str) 
         f"An attendee asks for a person.\n"
         f"Channel: {channel} · language: {language} · conversation: {reference}\n"
         f"Last messages:\n{shown}\n"
-        f"Reply in this thread to answer them on their channel; write \"done\" to close."
+        f'Reply in this thread to answer them on their channel; write "done" to close.'
     )
