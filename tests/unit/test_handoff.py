@@ -1,0 +1,236 @@
+"""Hand-off to a person without servers: settings, time rules, the two policies, the
+registry's claims, and what the desk posts to the organisers (docs/handoff.md)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.conversation.handoff import SLACK_CHANNEL_ENV, HandoffFileError, HandoffState, load_settings
+from bot.plugins.components.handoff_policy import HandoffOfferPolicy, HandoffPolicy
+from bot.plugins.handoff.desk import Desk
+from bot.plugins.handoff.registry import Handoff, HandoffRegistry
+from tests.conftest import ROOT
+
+DOMAIN = Domain.load(str(ROOT / "domain"))
+BRUSSELS_NOON = datetime.fromisoformat("2026-12-07T12:00:00+01:00")
+
+
+def settings_file(tmp_path: Path, **changes) -> Path:
+    data = yaml.safe_load((ROOT / "data" / "handoff.yml").read_text(encoding="utf-8"))
+    data.update(changes)
+    path = tmp_path / "handoff.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_the_projects_settings_load_and_recognise_going_back_in_six_languages():
+    settings = load_settings()
+    for text in ["Back to the bot!", "retour à l’assistant", "Terug naar de assistent", "volver al asistente",
+                 "Zurück zum Bot", "العودة إلى المساعد"]:
+        assert settings.is_back_to_assistant(text.replace("’", "'")), text
+    assert not settings.is_back_to_assistant("I don't want to go back to the bot yet")
+    assert settings.is_organiser_done("Done") and not settings.is_organiser_done("done with the badge? here it is")
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"staffed": ["18:00-08:00"]}, "staffed[0]"),
+    ({"staffed": ["morning"]}, "staffed[0]"),
+    ({"timeout_minutes": 0}, "timeout_minutes"),
+    ({"back_to_assistant": {"en": "back"}}, "back_to_assistant.en"),
+])
+def test_an_invalid_settings_file_is_refused_naming_the_entry(tmp_path, change, named):
+    with pytest.raises(HandoffFileError, match=named.replace("[", r"\[").replace("]", r"\]")):
+        load_settings(settings_file(tmp_path, **change))
+
+
+def test_staffed_hours_and_the_next_staffed_moment(tmp_path):
+    settings = load_settings(settings_file(tmp_path, staffed=["08:00-10:00", "14:00-18:00"]))
+    assert not settings.staffed_at(BRUSSELS_NOON)
+    assert settings.next_staffed(BRUSSELS_NOON) == datetime.fromisoformat("2026-12-07T14:00:00+01:00")
+    evening = datetime.fromisoformat("2026-12-07T19:00:00+01:00")
+    assert settings.describe(settings.next_staffed(evening)) == "2026-12-08 08:00 (Europe/Brussels)"
+    assert settings.staffed_at(datetime.fromisoformat("2026-12-07T15:00:00+01:00"))
+    assert load_settings(settings_file(tmp_path, staffed=[])).staffed_at(BRUSSELS_NOON)  # empty: always
+
+
+def test_a_handoff_times_out_and_reminds_from_when_organisers_could_answer():
+    settings = load_settings()  # 30 minutes, reminder after 10
+    opened_at_night = HandoffState("h", opened=0.0, waits_from=3600.0)
+    assert not opened_at_night.timed_out(settings, 3600.0 + 29 * 60)
+    assert opened_at_night.timed_out(settings, 3600.0 + 30 * 60)
+    assert opened_at_night.needs_reminder(settings, 3600.0 + 10 * 60)
+    answered = HandoffState("h", 0.0, 0.0, answered=20 * 60.0)
+    assert not answered.needs_reminder(settings, 25 * 60.0) and not answered.timed_out(settings, 49 * 60.0)
+    assert HandoffState.from_slot(answered.as_slot()) == answered and HandoffState.from_slot(None) is None
+
+
+# ---- the policies ---------------------------------------------------------------------
+
+class _Context:
+    is_finetuning = False
+
+
+def tracker(*turns: Tuple[str, str], slots: Optional[dict] = None, entities=()) -> DialogueStateTracker:
+    """A conversation whose last event is the user's message ``turns[-1]``; earlier turns
+    are (text, the bot's action)."""
+    events: List = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    events += [SlotSet(name, value) for name, value in (slots or {}).items()]
+    *before, (text, intent) = turns
+    for said, action in before:
+        events += [UserUttered(said, intent={"name": "nlu_fallback"}), ActionExecuted(action),
+                   ActionExecuted("action_listen")]
+    events.append(UserUttered(text, intent={"name": intent}, entities=list(entities)))
+    return DialogueStateTracker.from_events("attendee", events, slots=DOMAIN.slots)
+
+
+def chosen(policy, conversation) -> Tuple[Optional[str], list]:
+    prediction = policy.predict_action_probabilities(conversation, DOMAIN)
+    action = DOMAIN.action_names_or_texts[prediction.probabilities.index(1.0)] if max(prediction.probabilities) else None
+    return action, prediction.events
+
+
+@pytest.fixture
+def enabled(monkeypatch):
+    monkeypatch.setenv(SLACK_CHANNEL_ENV, "C0ORGANISERS")
+
+
+@pytest.fixture(scope="module")
+def offers():
+    return HandoffOfferPolicy.create(HandoffOfferPolicy.get_default_config(), None, None, _Context())
+
+
+@pytest.fixture(scope="module")
+def handoffs():
+    return HandoffPolicy.create(HandoffPolicy.get_default_config(), None, None, _Context())
+
+
+OPEN = {"handoff": HandoffState("h1", 1.0, 1.0).as_slot()}
+
+
+def test_a_request_for_a_person_is_offered_a_handoff_only_when_organisers_can_be_reached(offers, monkeypatch):
+    monkeypatch.delenv(SLACK_CHANNEL_ENV, raising=False)
+    assert chosen(offers, tracker(("Quiero hablar con una persona", "request_human")))[0] is None
+    monkeypatch.setenv(SLACK_CHANNEL_ENV, "C0ORGANISERS")
+    assert chosen(offers, tracker(("Quiero hablar con una persona", "request_human")))[0] == "utter_handoff_offer"
+
+
+def test_the_second_misunderstood_message_in_a_row_is_offered_a_handoff(offers, enabled):
+    assert chosen(offers, tracker(("blorp", "nlu_fallback")))[0] is None
+    second = tracker(("blorp", "utter_default"), ("zzz", "nlu_fallback"))
+    assert chosen(offers, second)[0] == "utter_handoff_offer_fallback"
+    after_an_offer = tracker(("blorp", "utter_handoff_offer_fallback"), ("zzz", "nlu_fallback"))
+    assert chosen(offers, after_an_offer)[0] is None
+
+
+def test_yes_opens_a_handoff_in_the_slot(handoffs, enabled):
+    action, events = chosen(handoffs, tracker(("/request_human", "request_human"),
+                                              entities=[{"entity": "handoff_step", "value": "open"}]))
+    assert action == "utter_handoff_opened"
+    state = HandoffState.from_slot(next(e.value for e in events if isinstance(e, SlotSet) and e.key == "handoff"))
+    assert state is not None and len(state.id) == 32
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("¿Dónde está la sede?", "ask_venue", "action_listen"),  # a person answers, not the assistant
+    ("hola", "greet", "action_listen"),
+    ("Volver al asistente", "nlu_fallback", "utter_handoff_closed_attendee"),
+    ("borra mis datos", "forget_me", None),  # passed through to its rule
+])
+def test_while_a_handoff_is_open_the_assistant_stays_silent(handoffs, enabled, text, intent, expected):
+    action, events = chosen(handoffs, tracker((text, intent), slots=OPEN))
+    assert action == expected
+    if expected == "utter_handoff_closed_attendee":
+        assert SlotSet("handoff", None) in events
+
+
+def test_the_close_button_closes_and_the_assistant_listens_after_its_own_messages(handoffs, enabled):
+    button = tracker(("/request_human", "request_human"), slots=OPEN,
+                     entities=[{"entity": "handoff_step", "value": "close"}])
+    assert chosen(handoffs, button)[0] == "utter_handoff_closed_attendee"
+    button.update(ActionExecuted("utter_handoff_closed_attendee"))
+    assert chosen(handoffs, button)[0] == "action_listen"
+
+
+# ---- the registry and the desk ----------------------------------------------------------
+
+@pytest.fixture
+def registry(tmp_path) -> HandoffRegistry:
+    return HandoffRegistry(sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}"))
+
+
+def test_claims_succeed_once(registry):
+    registry.add(Handoff("h1", "whatsapp:+32470", "twilio", "whatsapp:+32470", "es", 1.0, 1.0, thread="111.1"))
+    assert registry.of_thread("111.1").sender_id == "whatsapp:+32470"
+    assert registry.claim_reminder(registry.get("h1")) and not registry.claim_reminder(registry.get("h1"))
+    registry.queue("s", "socketio", {"text": "hola"})
+    assert registry.take_queued("s", "socketio") == [{"text": "hola"}] and registry.take_queued("s", "socketio") == []
+    assert registry.remove("h1") and not registry.remove("h1")
+
+
+class RecordingOrganisers:
+    """The organisers' channel, recording instead of calling Slack."""
+
+    def __init__(self) -> None:
+        self.posts: List[Tuple[str, Optional[str]]] = []
+        self.deleted: List[str] = []
+
+    async def post(self, text: str, thread: Optional[str] = None) -> str:
+        self.posts.append((text, thread))
+        return f"{len(self.posts)}.0"
+
+    async def delete(self, ts: str) -> bool:
+        self.deleted.append(ts)
+        return True
+
+
+def conversation_with_handoff() -> DialogueStateTracker:
+    state = HandoffState("h1", 1.0, 1.0)
+    events = [ActionExecuted("action_listen"),
+              UserUttered("Mi número es +32 470 12 34 56, ¿dónde está la sede?", timestamp=1.0,
+                          intent={"name": "ask_venue"}, input_channel="twilio"),
+              SlotSet("language", "es"), BotUttered("En Lamot, Mechelen.", timestamp=2.0),
+              UserUttered("/request_human", timestamp=3.0, input_channel="twilio"),
+              SlotSet("handoff", state.as_slot()), ActionExecuted("utter_handoff_opened")]
+    return DialogueStateTracker.from_events("whatsapp:+32470", events, slots=DOMAIN.slots)
+
+
+def test_the_desk_posts_a_redacted_summary_relays_once_and_forgets(registry):
+    from bot.conversation.redact import redact_text
+
+    organisers = RecordingOrganisers()
+    desk = Desk(registry, organisers, redact_text)  # type: ignore[arg-type]
+    conversation = conversation_with_handoff()
+    asyncio.run(desk.saved(conversation))
+    first, thread = organisers.posts[0]
+    assert thread is None and "Channel: twilio" in first and "Español (es)" in first
+    assert "[phone]" in first and "470" not in first and "En Lamot" in first and "/request_human" not in first
+
+    conversation.update(UserUttered("¿Hay alguien?", timestamp=4.0, input_channel="twilio"))
+    asyncio.run(desk.saved(conversation))
+    asyncio.run(desk.saved(conversation))  # saved again (an organiser's reply): nothing new to relay
+    assert organisers.posts[1:] == [("attendee: ¿Hay alguien?", "1.0")]
+
+    asyncio.run(desk.forget("whatsapp:+32470"))
+    assert organisers.deleted == ["2.0", "1.0"] and registry.of_sender("whatsapp:+32470") is None
+
+
+def test_the_attendee_going_back_closes_the_handoff_with_a_note(registry):
+    organisers = RecordingOrganisers()
+    desk = Desk(registry, organisers, str)  # type: ignore[arg-type]
+    conversation = conversation_with_handoff()
+    asyncio.run(desk.saved(conversation))
+    conversation.update(UserUttered("volver al asistente", timestamp=5.0))
+    conversation.update(SlotSet("handoff", None))
+    asyncio.run(desk.saved(conversation))
+    assert registry.all_open() == [] and "went back to the assistant" in organisers.posts[-1][0]
