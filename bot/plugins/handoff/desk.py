@@ -100,7 +100,7 @@ class Desk:
         handoff = self.registry.of_sender(tracker.sender_id)
         if state is None:
             if handoff and self.registry.remove(handoff.id):
-                await self._note(handoff, NOTES["attendee"])
+                await self.note(handoff, NOTES["attendee"])
             return
         if handoff is None or handoff.id != state.id:
             handoff = self._register(tracker, state)
@@ -126,7 +126,8 @@ class Desk:
         logger.info("Hand-off %s opened on %s", handoff.id, channel)
         return handoff
 
-    def _lines(self, tracker: DialogueStateTracker) -> List[Line]:
+    def lines(self, tracker: DialogueStateTracker, limit: Optional[int] = SUMMARY_LINES) -> List[Line]:
+        """The conversation's messages as stored (redacted), the last ``limit`` of them."""
         lines: List[Line] = []
         for event in tracker.events:
             if isinstance(event, BotUttered) and event.text:
@@ -134,7 +135,7 @@ class Desk:
                 lines.append(Line(author, self.redact(event.text)[:LINE_CHARS]))
             elif attendee_text(event):
                 lines.append(Line("attendee", self.redact(str(attendee_text(event)))[:LINE_CHARS]))
-        return lines[-SUMMARY_LINES:]
+        return lines[-limit:] if limit else lines
 
     def _reference(self, handoff: Handoff) -> str:
         console = os.environ.get(CONSOLE_URL_ENV, "").strip()
@@ -146,7 +147,7 @@ class Desk:
 
     async def _post_summary(self, tracker: DialogueStateTracker, handoff: Handoff) -> None:
         text = summary(
-            handoff.channel, self._language_name(handoff.language), self._lines(tracker), self._reference(handoff)
+            handoff.channel, self._language_name(handoff.language), self.lines(tracker), self._reference(handoff)
         )
         if handoff.waits_from > time.time():
             text += f"\nOutside staffed hours: the attendee was told someone answers from {self._when(handoff)}."
@@ -181,7 +182,7 @@ class Desk:
             return
         for ts in reversed(handoff.posts):
             await self.organisers.delete(ts)
-        await self._note(handoff, NOTES["forgotten"])
+        await self.note(handoff, NOTES["forgotten"])
 
     # ---- the organisers' side ---------------------------------------------------------
 
@@ -226,7 +227,7 @@ class Desk:
 
         if await self._change(agent, handoff, closed):
             await deliver(self.registry, handoff, message)
-        await self._note(handoff, note)
+        await self.note(handoff, note)
         return True
 
     async def remind(self, agent: Any, handoff: Handoff, minutes: float) -> None:
@@ -240,7 +241,7 @@ class Desk:
 
         if await self._change(agent, handoff, reminded):
             await deliver(self.registry, handoff, message)
-            await self._note(handoff, NOTES["reminded"].format(minutes=minutes))
+            await self.note(handoff, NOTES["reminded"].format(minutes=minutes))
 
     async def sweep(self, agent: Any) -> None:
         """Close the hand-offs nobody answered in time; tell the attendees nobody answered yet."""
@@ -255,7 +256,7 @@ class Desk:
             elif staffed and state.needs_reminder(settings, now):
                 await self.remind(agent, handoff, settings.no_reply_minutes)
 
-    async def _note(self, handoff: Handoff, text: str) -> None:
+    async def note(self, handoff: Handoff, text: str) -> None:
         """A line in the hand-off's thread (none if it never reached Slack)."""
         if handoff.thread:
             await self.organisers.post(text, handoff.thread)
