@@ -104,12 +104,12 @@ class HandoffPolicy(UntrainedPolicy):
     def _open(self) -> Tuple[str, List[Event]]:
         settings = self._settings.get()
         now = time.time()
-        starts = settings.next_staffed(datetime.fromtimestamp(now, timezone.utc))
-        state = HandoffState(uuid.uuid4().hex, now, max(now, starts.timestamp()))
-        events: List[Event] = [SlotSet(HANDOFF_SLOT, state.as_slot())]
-        if state.waits_from <= now:
-            return OPENED, events
-        return OPENED_UNSTAFFED, [*events, SlotSet(FROM_SLOT, settings.describe(starts))]
+        moment = datetime.fromtimestamp(now, timezone.utc)
+        if settings.staffed_at(moment):
+            return OPENED, [SlotSet(HANDOFF_SLOT, HandoffState(uuid.uuid4().hex, now, now).as_slot())]
+        starts = settings.next_staffed(moment)
+        state = HandoffState(uuid.uuid4().hex, now, starts.timestamp())
+        return OPENED_UNSTAFFED, [SlotSet(HANDOFF_SLOT, state.as_slot()), SlotSet(FROM_SLOT, settings.describe(starts))]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
