@@ -234,3 +234,31 @@ def test_the_attendee_going_back_closes_the_handoff_with_a_note(registry):
     conversation.update(SlotSet("handoff", None))
     asyncio.run(desk.saved(conversation))
     assert registry.all_open() == [] and "went back to the assistant" in organisers.posts[-1][0]
+
+
+def test_messages_of_a_handoff_nobody_answered_are_kept_in_the_inbox(tmp_path):
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    from bot.tools.reports.tracker import database_url, read_messages
+    from bot.tools.reports.unanswered import group_unanswered
+
+    store = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+
+    def handoff(sender: str, question: str, answered: bool) -> None:
+        state = HandoffState(f"h-{sender}", 1.0, 1.0)
+        conversation = DialogueStateTracker(sender, DOMAIN.slots)
+        for event in [UserUttered("/request_human", {"name": "request_human", "confidence": 1.0}),
+                      SlotSet("language", "es"), SlotSet("handoff", state.as_slot()),
+                      UserUttered(question, {"name": "ask_venue", "confidence": 0.99}),
+                      *([SlotSet("handoff", HandoffState(state.id, 1.0, 1.0, answered=2.0).as_slot())] if answered else []),
+                      UserUttered("volver al asistente", {"name": "ask_participants", "confidence": 0.98}),
+                      SlotSet("handoff", None)]:
+            conversation.update(event)
+        asyncio.run(store.save(conversation))
+
+    handoff("a", "¿Dónde recojo mi acreditación perdida?", answered=False)
+    handoff("b", "¿Hay una sala de oración?", answered=True)
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: tracker.db\n", encoding="utf-8")
+    groups = group_unanswered(read_messages(database_url(endpoints, tmp_path)))
+    assert [(g.language, sorted(g.wordings)) for g in groups] == [("es", ["¿Dónde recojo mi acreditación perdida?"])]
