@@ -51,7 +51,7 @@ class HandoffSettings:
         return normalise(text) in self.back_to_assistant
 
     def is_organiser_done(self, text: str) -> bool:
-        return text.strip().lower() in self.organiser_done or normalise(text) in self.organiser_done
+        return normalise(text) in self.organiser_done
 
     def staffed_at(self, moment: datetime) -> bool:
         if not self.staffed:

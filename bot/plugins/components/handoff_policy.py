@@ -92,7 +92,12 @@ class HandoffPolicy(UntrainedPolicy):
             return None, []
         step = handoff_step(tracker)
         if open_handoff(tracker):
-            if step == "close" or self._settings.get().is_back_to_assistant(tracker.latest_message.text or ""):
+            # Without the organisers' channel (configuration changed since) nobody would answer.
+            if (
+                step == "close"
+                or not handoff_enabled()
+                or self._settings.get().is_back_to_assistant(tracker.latest_message.text or "")
+            ):
                 return CLOSED_BY_ATTENDEE, [SlotSet(HANDOFF_SLOT, None)]
             if latest_intent(tracker) in self.config["pass_through"]:
                 return None, []

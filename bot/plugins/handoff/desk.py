@@ -38,6 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation.handoff import HandoffState, Line, LiveHandoffSettings, summary
 from bot.conversation.languages import load_catalogue
+from bot.plugins.components.base import latest_turn_has
 from bot.plugins.components.handoff_policy import HANDOFF_SLOT
 from bot.plugins.handoff.delivery import deliver
 from bot.plugins.handoff.organisers import OrganisersChannel
@@ -67,12 +68,7 @@ Changes = Callable[[DialogueStateTracker, HandoffState], Awaitable[List[Any]]]
 
 def touched_handoff(tracker: DialogueStateTracker) -> bool:
     """Whether the latest turn set the ``handoff`` slot (opened or closed a hand-off)."""
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            return False
-        if isinstance(event, SlotSet) and event.key == HANDOFF_SLOT:
-            return True
-    return False
+    return latest_turn_has(tracker, lambda e: isinstance(e, SlotSet) and e.key == HANDOFF_SLOT)
 
 
 def attendee_text(event: Any) -> Optional[str]:
@@ -193,8 +189,8 @@ class Desk:
             await self.organisers.post(NOTES["gone"], thread)
         elif self.settings.get().is_organiser_done(text):
             await self.close(agent, handoff, CLOSED_BY_ORGANISER, NOTES["organiser"])
-        else:
-            await self.reply(agent, handoff, text)
+        elif not await self.reply(agent, handoff, text):
+            await self.note(handoff, NOTES["gone"])
 
     async def reply(self, agent: Any, handoff: Handoff, text: str) -> bool:
         """Add an organiser's reply to the conversation and deliver it; False when the
