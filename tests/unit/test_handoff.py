@@ -262,3 +262,22 @@ def test_messages_of_a_handoff_nobody_answered_are_kept_in_the_inbox(tmp_path):
     endpoints.write_text("tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: tracker.db\n", encoding="utf-8")
     groups = group_unanswered(read_messages(database_url(endpoints, tmp_path)))
     assert [(g.language, sorted(g.wordings)) for g in groups] == [("es", ["¿Dónde recojo mi acreditación perdida?"])]
+
+
+def test_a_worker_that_lost_the_race_to_create_the_tables_uses_them(tmp_path, monkeypatch):
+    """Both Sanic workers build the registry at once: one's CREATE fails, the tables exist."""
+    from bot.plugins.handoff import registry as module
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    other_worker = HandoffRegistry(engine)
+    create_all, attempts = module.METADATA.create_all, []
+
+    def racing(bind, **options):
+        attempts.append(bind)
+        if len(attempts) == 1:
+            raise sa.exc.OperationalError("CREATE TABLE handoffs", {}, Exception("table handoffs already exists"))
+        return create_all(bind, **options)
+
+    monkeypatch.setattr(module.METADATA, "create_all", racing)
+    HandoffRegistry(engine).queue("s", "rest", {"text": "x"})
+    assert len(attempts) == 2 and other_worker.take_queued("s", "rest") == [{"text": "x"}]

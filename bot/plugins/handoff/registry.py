@@ -85,7 +85,10 @@ class HandoffRegistry:
 
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        METADATA.create_all(engine)
+        try:
+            METADATA.create_all(engine)
+        except sa.exc.DatabaseError:  # another worker created them between the check and ours
+            METADATA.create_all(engine)
 
     def add(self, handoff: Handoff) -> None:
         with self.engine.begin() as connection:
