@@ -4,6 +4,7 @@ registry's claims, and what the desk posts to the organisers (docs/handoff.md)."
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import List, Optional, Tuple
@@ -194,15 +195,15 @@ class RecordingOrganisers:
         return True
 
 
-def conversation_with_handoff() -> DialogueStateTracker:
-    state = HandoffState("h1", 1.0, 1.0)
+def conversation_with_handoff(sender: str = "whatsapp:+32470", opened: float = 1.0) -> DialogueStateTracker:
+    state = HandoffState(f"h{opened:.0f}", opened, opened)
     events = [ActionExecuted("action_listen"),
               UserUttered("Mi número es +32 470 12 34 56, ¿dónde está la sede?", timestamp=1.0,
                           intent={"name": "ask_venue"}, input_channel="twilio"),
               SlotSet("language", "es"), BotUttered("En Lamot, Mechelen.", timestamp=2.0),
               UserUttered("/request_human", timestamp=3.0, input_channel="twilio"),
               SlotSet("handoff", state.as_slot()), ActionExecuted("utter_handoff_opened")]
-    return DialogueStateTracker.from_events("whatsapp:+32470", events, slots=DOMAIN.slots)
+    return DialogueStateTracker.from_events(sender, events, slots=DOMAIN.slots)
 
 
 def test_the_desk_posts_a_redacted_summary_relays_once_and_forgets(registry):
@@ -281,3 +282,47 @@ def test_a_worker_that_lost_the_race_to_create_the_tables_uses_them(tmp_path, mo
     monkeypatch.setattr(module.METADATA, "create_all", racing)
     HandoffRegistry(engine).queue("s", "rest", {"text": "x"})
     assert len(attempts) == 2 and other_worker.take_queued("s", "rest") == [{"text": "x"}]
+
+
+def test_the_console_api_lists_replies_and_closes_from_the_stored_conversation(tmp_path, monkeypatch):
+    """bot/plugins/handoff/api.py on a real store; Slack unreachable (its posts are only logged)."""
+    from types import SimpleNamespace
+
+    from rasa.core.lock_store import InMemoryLockStore
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+
+    from bot.plugins.handoff import api
+    from bot.plugins.handoff.store import HandoffTrackerStore
+
+    for name, value in {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", SLACK_CHANNEL_ENV: "C0ORG",
+                        "SLACK_API_URL": "http://127.0.0.1:9/api"}.items():
+        monkeypatch.setenv(name, value)
+    store = HandoffTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    agent = SimpleNamespace(tracker_store=store, lock_store=InMemoryLockStore(),
+                            nlg=TemplatedNaturalLanguageGenerator(DOMAIN.responses))
+    conversation = conversation_with_handoff()
+    conversation.latest_message.input_channel = "rest"
+    asyncio.run(store.save(conversation))
+
+    [listed] = api.open_handoffs(agent)
+    assert (listed["id"], listed["channel"], listed["language"], listed["slack_thread"]) == ("h1", "rest", "es", None)
+    asyncio.run(api.reply(agent, "h1", "Hola, soy Ana."))
+    lines = asyncio.run(api.conversation(agent, "h1"))
+    assert lines[0]["text"].startswith("Mi número es [phone]") and lines[-1] == {"author": "organiser",
+                                                                                 "text": "Hola, soy Ana."}
+    assert store.desk.registry.take_queued("whatsapp:+32470", "rest") == [{"text": "Hola, soy Ana."}]
+
+    asyncio.run(api.close(agent, "h1"))
+    assert api.open_handoffs(agent) == []
+    [closing] = store.desk.registry.take_queued("whatsapp:+32470", "rest")
+    assert closing["text"].startswith("El organizador ha cerrado esta conversación")
+    with pytest.raises(api.HandoffNotFound):
+        asyncio.run(api.reply(agent, "h1", "¿sigue ahí?"))
+
+    # Slack back: a hand-off it did not take at the opening is posted by the next sweep.
+    now = time.time()
+    asyncio.run(store.save(conversation_with_handoff("telegram:77", opened=now)))
+    store.desk.organisers = RecordingOrganisers()
+    asyncio.run(store.desk.sweep(agent))
+    assert "Español (es)" in store.desk.organisers.posts[0][0]
+    assert store.desk.registry.get(f"h{now:.0f}").thread == "1.0"

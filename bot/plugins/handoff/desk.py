@@ -14,8 +14,9 @@ The desk does what a policy must not: talk to Slack and to the attendee's channe
   message (so the web chat's history and every replica see it) and delivered on the
   attendee's channel (bot/plugins/handoff/delivery.py); "done" closes the hand-off.
 * Every worker sweeps every few seconds (``sweep``): a hand-off nobody answered for
-  ``timeout_minutes`` closes, and an attendee nobody answered within
-  ``no_reply_minutes`` is told their message is kept (data/handoff.yml).
+  ``timeout_minutes`` closes, an attendee nobody answered within ``no_reply_minutes``
+  is told their message is kept (data/handoff.yml), and a hand-off Slack did not take
+  at its opening is posted again.
 * "Forget me" (``forget``) closes the hand-off and deletes the desk's posts, which hold
   the attendee's words, from the thread.
 
@@ -149,7 +150,7 @@ class Desk:
             text += f"\nOutside staffed hours: the attendee was told someone answers from {self._when(handoff)}."
         thread = await self.organisers.post(text)
         if thread is None:
-            return  # Slack unreachable: tried again after the attendee's next message
+            return  # Slack unreachable: tried again after the next message or by the next sweep
         self.registry.update(handoff.id, thread=thread, posts=[thread], relayed_until=_latest_user_time(tracker))
 
     def _when(self, handoff: Handoff) -> str:
@@ -179,6 +180,15 @@ class Desk:
         for ts in reversed(handoff.posts):
             await self.organisers.delete(ts)
         await self.note(handoff, NOTES["forgotten"])
+
+    async def _post_late(self, agent: Any, handoff: Handoff) -> None:
+        """Post a hand-off Slack did not take at its opening (under the conversation's
+        lock, so a turn or another worker doing the same waits and then finds it posted)."""
+        async with agent.lock_store.lock(handoff.sender_id):
+            current = self.registry.get(handoff.id)
+            tracker = await agent.tracker_store.retrieve(handoff.sender_id)
+            if current is not None and current.thread is None and tracker is not None:
+                await self._post_summary(tracker, current)
 
     # ---- the organisers' side ---------------------------------------------------------
 
@@ -249,6 +259,8 @@ class Desk:
             if state.timed_out(settings, now):
                 note = NOTES["timeout"].format(minutes=settings.timeout_minutes)
                 await self.close(agent, handoff, CLOSED_BY_TIMEOUT, note)
+            elif handoff.thread is None:
+                await self._post_late(agent, handoff)
             elif staffed and state.needs_reminder(settings, now):
                 await self.remind(agent, handoff, settings.no_reply_minutes)
 
