@@ -326,3 +326,8 @@ def test_the_console_api_lists_replies_and_closes_from_the_stored_conversation(t
     asyncio.run(store.desk.sweep(agent))
     assert "Español (es)" in store.desk.organisers.posts[0][0]
     assert store.desk.registry.get(f"h{now:.0f}").thread == "1.0"
+
+
+def test_a_handoff_left_open_when_the_organisers_channel_was_switched_off_closes(handoffs, monkeypatch):
+    monkeypatch.delenv(SLACK_CHANNEL_ENV, raising=False)  # nobody could answer: no silence forever
+    assert chosen(handoffs, tracker(("¿Hola?", "greet"), slots=OPEN))[0] == "utter_handoff_closed_attendee"
