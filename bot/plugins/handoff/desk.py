@@ -130,8 +130,8 @@ class Desk:
             if isinstance(event, BotUttered) and event.text:
                 author = str((event.metadata or {}).get("author") or "assistant")
                 lines.append(Line(author, self.redact(event.text)[:LINE_CHARS]))
-            elif attendee_text(event):
-                lines.append(Line("attendee", self.redact(str(attendee_text(event)))[:LINE_CHARS]))
+            elif (text := attendee_text(event)) is not None:
+                lines.append(Line("attendee", self.redact(text)[:LINE_CHARS]))
         return lines[-limit:] if limit else lines
 
     def _reference(self, handoff: Handoff) -> str:
@@ -223,29 +223,32 @@ class Desk:
     async def close(self, agent: Any, handoff: Handoff, response: str, note: str) -> bool:
         """Close with ``response`` to the attendee and ``note`` in the thread; False when
         someone else closed it first."""
-        if not self.registry.remove(handoff.id):
-            return False
         message: Dict[str, Any] = {}
+        claimed: List[bool] = []
+
+        def claim() -> bool:
+            claimed.append(self.registry.remove(handoff.id))
+            return claimed[0]
 
         async def closed(tracker: DialogueStateTracker, state: HandoffState) -> List[Any]:
             message.update(await self._render(agent, response, tracker, handoff))
             return [SlotSet(HANDOFF_SLOT, None), _bot_message(message, handoff)]
 
-        if await self._change(agent, handoff, closed):
+        if await self._change(agent, handoff, closed, claim):
             await deliver(self.registry, handoff, message)
+        if not any(claimed):
+            return False
         await self.note(handoff, note)
         return True
 
     async def remind(self, agent: Any, handoff: Handoff, minutes: float) -> None:
-        if not self.registry.claim_reminder(handoff):
-            return
         message: Dict[str, Any] = {}
 
         async def reminded(tracker: DialogueStateTracker, state: HandoffState) -> List[Any]:
             message.update(await self._render(agent, WAITING, tracker, handoff))
             return [SlotSet(HANDOFF_SLOT, replace(state, reminded=True).as_slot()), _bot_message(message, handoff)]
 
-        if await self._change(agent, handoff, reminded):
+        if await self._change(agent, handoff, reminded, lambda: self.registry.claim_reminder(handoff)):
             await deliver(self.registry, handoff, message)
             await self.note(handoff, NOTES["reminded"].format(minutes=minutes))
 
@@ -271,10 +274,15 @@ class Desk:
 
     # ---- changing a conversation from outside a turn ----------------------------------
 
-    async def _change(self, agent: Any, handoff: Handoff, events: Changes) -> bool:
+    async def _change(
+        self, agent: Any, handoff: Handoff, events: Changes, claim: Callable[[], bool] = lambda: True
+    ) -> bool:
         """Apply ``events(tracker, state)`` to the conversation under its lock and save;
-        False when the conversation no longer has this hand-off open."""
+        False when ``claim()`` (made under the lock, so no turn of the attendee runs between
+        it and the change) fails or the conversation no longer has this hand-off open."""
         async with agent.lock_store.lock(handoff.sender_id):
+            if not claim():
+                return False
             tracker = await agent.tracker_store.retrieve(handoff.sender_id)
             state = HandoffState.from_slot(tracker.get_slot(HANDOFF_SLOT)) if tracker else None
             if tracker is None or state is None or state.id != handoff.id:
