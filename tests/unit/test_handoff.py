@@ -176,6 +176,9 @@ def test_claims_succeed_once(registry):
     assert registry.claim_reminder(registry.get("h1")) and not registry.claim_reminder(registry.get("h1"))
     registry.queue("s", "socketio", {"text": "hola"})
     assert registry.take_queued("s", "socketio") == [{"text": "hola"}] and registry.take_queued("s", "socketio") == []
+    registry.queue("s", "rest", {"text": "never fetched"})
+    assert registry.drop_queued_before(time.time() - 60) == 0 and registry.drop_queued_before(time.time() + 1) == 1
+    assert registry.take_queued("s", "rest") == []
     assert registry.remove("h1") and not registry.remove("h1")
 
 

@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 CONSOLE_URL_ENV = "HANDOFF_CONSOLE_URL"  # where the organisers' console shows a hand-off: <url>#<id>
 SUMMARY_LINES = 8
+# A queued reply (web chat, REST) whose attendee has not come back for this long is deleted.
+QUEUED_KEEP_S = 24 * 3600.0
 LINE_CHARS = 500
 CLOSED_BY_ORGANISER = "utter_handoff_closed_organiser"
 CLOSED_BY_TIMEOUT = "utter_handoff_closed_timeout"
@@ -253,10 +255,12 @@ class Desk:
             await self.note(handoff, NOTES["reminded"].format(minutes=minutes))
 
     async def sweep(self, agent: Any) -> None:
-        """Close the hand-offs nobody answered in time; tell the attendees nobody answered yet."""
+        """Close the hand-offs nobody answered in time; tell the attendees nobody answered yet;
+        drop queued replies nobody came back for in a day."""
         settings = self.settings.get()
         now = time.time()
         staffed = settings.staffed_at(datetime.fromtimestamp(now, timezone.utc))
+        self.registry.drop_queued_before(now - QUEUED_KEEP_S)
         for handoff in self.registry.all_open():
             state = HandoffState(handoff.id, handoff.opened, handoff.waits_from, handoff.answered, handoff.reminded)
             if state.timed_out(settings, now):

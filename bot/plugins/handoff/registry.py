@@ -159,6 +159,11 @@ class HandoffRegistry:
                     taken.append(json.loads(message))
         return taken
 
+    def drop_queued_before(self, moment: float) -> int:
+        """Delete replies queued before ``moment`` that nobody came back for; how many."""
+        with self.engine.begin() as connection:
+            return int(connection.execute(OUTBOX.delete().where(OUTBOX.c.queued < moment)).rowcount)
+
     def forget(self, sender_id: str) -> None:
         """Drop everything of a conversation ("forget me")."""
         with self.engine.begin() as connection:
