@@ -106,7 +106,9 @@ class SharedAssistant:
       conference clock set;
     * the knowledge base is a copy (``content``) that the reliability tests break, and the
       FAQ answers and the programme are those of a copy of the project (``project``) whose
-      spreadsheet the organiser tests import and the console tests edit;
+      spreadsheet the organiser tests import and the console tests edit; the hand-off
+      settings are a copy (``handoff_settings``) whose staffed hours and timeouts the
+      hand-off tests change (tests/channels/test_handoff.py);
     * CORS allows ``ALLOWED_ORIGIN``, which the access tests check;
     * the public gateway's per-address limit is lifted, because every test request comes
       from 127.0.0.1 (the limit itself is tested on a gateway of its own).
@@ -117,6 +119,7 @@ class SharedAssistant:
     platforms: Dict[str, "FakePlatform"]
     content: Path
     project: Path
+    handoff_settings: Path
 
     def __getattr__(self, name: str):
         return getattr(self.assistant, name)
@@ -149,6 +152,8 @@ def shared_assistant(tmp_path_factory) -> Iterator[SharedAssistant]:
     content = work / "content"
     shutil.copytree(ROOT / "data" / "content", content)
     project = copy_project(work / "project")
+    handoff_settings = work / "handoff.yml"
+    shutil.copy(ROOT / "data" / "handoff.yml", handoff_settings)
     platforms = fake_platforms(FAKE_PLATFORMS_PORT)
     for platform in platforms.values():
         platform.start()
@@ -161,6 +166,7 @@ def shared_assistant(tmp_path_factory) -> Iterator[SharedAssistant]:
         # The console (tests/admin) edits that copy's FAQ and programme, not the checkout's.
         "BOT_PROJECT_ROOT": str(project),
         "BOT_PROGRAMME_FILE": str(project / "data" / "programme" / "programme.yml"),
+        "BOT_HANDOFF_FILE": str(handoff_settings),
         "BOT_CORS_ORIGINS": ALLOWED_ORIGIN,
         "BOT_RATE_PER_ADDRESS_PER_MINUTE": "100000",
         "BOT_RATE_ADDRESS_BURST": "100000",
@@ -169,7 +175,7 @@ def shared_assistant(tmp_path_factory) -> Iterator[SharedAssistant]:
     assistant = Assistant(work, ASSISTANT_PORT, ASSISTANT_ACTIONS_PORT, ASSISTANT_PUBLIC_PORT, env=env)
     try:
         assistant.start()
-        yield SharedAssistant(assistant, proxy, platforms, content, project)
+        yield SharedAssistant(assistant, proxy, platforms, content, project, handoff_settings)
     finally:
         assistant.stop()
         proxy.stop()

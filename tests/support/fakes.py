@@ -24,6 +24,7 @@ class Call:
     query: Dict[str, List[str]]
     headers: Dict[str, str]
     body: bytes
+    answer: Any = None  # what the fake answered (a Slack post's ts, …)
 
     def json(self) -> Any:
         return json.loads(self.body.decode("utf-8"))
@@ -57,6 +58,7 @@ class FakePlatform:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 call = Call(parsed.path, urllib.parse.parse_qs(parsed.query), dict(self.headers), body)
                 status, answer = fake.responder(call)
+                call.answer = answer
                 if status < 300 and answer.get("ok") is not False:
                     fake.calls.append(call)
                 data = json.dumps(answer).encode("utf-8")
@@ -158,6 +160,7 @@ FACEBOOK_APP_SECRET = "facebook-app-secret"
 FACEBOOK_VERIFY = "conference-verify-token"
 SLACK_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"
 SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # the one in Slack's docs
+ORGANISERS_CHANNEL = "C0ORGANISERS"  # the organisers' Slack channel for hand-offs (docs/handoff.md)
 
 
 def fake_platforms(first_port: int) -> Dict[str, FakePlatform]:
@@ -170,7 +173,8 @@ def fake_platforms(first_port: int) -> Dict[str, FakePlatform]:
 
 
 def platform_environment(fakes: Dict[str, FakePlatform], rasa_url: str) -> Dict[str, str]:
-    """The four channels' variables (docs/channels.md), their APIs at the fakes."""
+    """The four channels' variables (docs/channels.md), their APIs at the fakes, and the
+    organisers' channel for hand-offs (docs/handoff.md)."""
     return {
         "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
         "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
@@ -188,4 +192,5 @@ def platform_environment(fakes: Dict[str, FakePlatform], rasa_url: str) -> Dict[
         "SLACK_BOT_TOKEN": SLACK_TOKEN,
         "SLACK_SIGNING_SECRET": SLACK_SECRET,
         "SLACK_API_URL": f"{fakes['slack'].url}/api",
+        "HANDOFF_SLACK_CHANNEL": ORGANISERS_CHANNEL,
     }

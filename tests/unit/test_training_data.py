@@ -19,6 +19,9 @@ TEST_DIR = ROOT / "tests" / "nlu"
 FRESH_DIR = ROOT / "tests" / "nlu_fresh"
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 LANGUAGE_INTENTS = [i for i in DOMAIN["intents"] if i != "unsupported_language"]
+# Every response of the domain Rasa trains on (domain/: domain.yml and e.g. the hand-off's).
+RESPONSES = {name: variants for path in sorted((ROOT / "domain").glob("*.yml"))
+             for name, variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items()}
 MIN_TEST_EXAMPLES = 5
 
 
@@ -67,7 +70,7 @@ def test_no_example_is_labelled_with_two_intents():
 
 
 def test_every_response_has_an_english_default_and_all_languages():
-    for name, variants in DOMAIN["responses"].items():
+    for name, variants in RESPONSES.items():
         defaults = [v for v in variants if "condition" not in v]
         assert len(defaults) == 1, f"{name}: needs exactly one unconditioned (English) variant"
         if name == "utter_unsupported_language":
@@ -90,7 +93,7 @@ def sent_payload(button: dict) -> str:
 
 
 def test_the_language_offer_is_written_in_each_offered_language_and_switches_to_it():
-    variants = DOMAIN["responses"]["utter_offer_language"]
+    variants = RESPONSES["utter_offer_language"]
     offered = {}
     for variant in variants:
         (button,) = variant["buttons"]
@@ -104,7 +107,7 @@ def test_the_language_offer_is_written_in_each_offered_language_and_switches_to_
 
 
 def test_response_buttons_are_the_same_in_every_language():
-    for name, variants in DOMAIN["responses"].items():
+    for name, variants in RESPONSES.items():
         if name == "utter_offer_language":
             continue  # each variant offers its own language
         payloads = {tuple(b["payload"] for b in v.get("buttons", [])) for v in variants}

@@ -4,7 +4,8 @@ Refusals carry a reason: 400 unreadable, 413 too large, 429 too many messages fr
 this conversation (with ``Retry-After``), 503 the turn could not be processed or
 stored, even if Rasa's fail-safe store would have answered from memory (the client
 should send it again). Never a 500, and never an empty 200 that
-hides a lost message.
+hides a lost message. An organiser's replies in a hand-off (docs/handoff.md) come at the
+start of the answer to the client's next message.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -24,6 +25,8 @@ from bot.conversation.notices import notice
 from bot.plugins.channels.limits import Limits
 from bot.plugins.channels.payload import PayloadError, parse_rest_payload
 from bot.plugins.channels.rate_limit import RateLimiter, SharedBuckets
+from bot.plugins.handoff.delivery import REST
+from bot.plugins.handoff.store import find_desk
 from bot.plugins.tracker_store.privacy import watch_storage
 
 logger = logging.getLogger(__name__)
@@ -39,6 +42,15 @@ def _json_body(request: Request, max_bytes: int) -> Any:
         raise PayloadError(400, f"the body is not valid JSON: {error}") from error
     except RecursionError as error:
         raise PayloadError(400, "the body is nested too deeply") from error
+
+
+def organisers_replies(request: Request, sender: str) -> List[Dict[str, Any]]:
+    """Replies of organisers in a hand-off queued since the client's last message
+    (docs/handoff.md): REST cannot be pushed to, so they come with the next answer."""
+    desk = find_desk(request.app.ctx.agent.tracker_store)
+    if desk is None:
+        return []
+    return [{"recipient_id": sender, **reply} for reply in desk.registry.take_queued(sender, REST)]
 
 
 class ValidatingRestInput(RestInput):
@@ -93,6 +105,6 @@ class ValidatingRestInput(RestInput):
                 return response.json(
                     {"error": notice("try_again", message.metadata)}, status=503, headers={"Retry-After": "5"}
                 )
-            return response.json(collector.messages)
+            return response.json(organisers_replies(request, message.sender) + collector.messages)
 
         return webhook

@@ -15,6 +15,10 @@ the server and the user heard nothing. Now malformed or oversized events and too
 messages from one session get a polite ``bot_uttered`` notice (in the language the
 client announces, else English), and a turn that could not be processed or stored
 gets "please send it again" instead of silence (docs/reliability.md).
+
+Organisers' replies in a hand-off (docs/handoff.md) reach the widget through this
+worker's socket.io server (``SOCKETS``), also when they arrived while it was away: they
+are pushed when the widget asks for its session again (reload, reconnection).
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from bot.plugins.channels.payload import (
     parse_socketio_payload,
 )
 from bot.plugins.channels.rate_limit import RateLimiter, SharedBuckets
+from bot.plugins.handoff.delivery import SOCKETS
+from bot.plugins.handoff.store import find_desk
 from bot.plugins.tracker_store.privacy import watch_storage
 
 logger = logging.getLogger(__name__)
@@ -85,6 +91,19 @@ class SessionSocketIOInput(SocketIOInput):
         async def tell(sid: Text, text: Text) -> None:
             await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
 
+        SOCKETS.register(sio, self.bot_message_evt, self.namespace)
+        server: Dict[str, Any] = {}
+
+        @blueprint.listener("after_server_start")
+        async def remember_app(app: Any, _loop: Any) -> None:
+            server["app"] = app
+
+        async def organisers_replies_for(session_id: Text) -> None:
+            """Replies of organisers queued while the widget was away (reload, reconnection)."""
+            desk = find_desk(server["app"].ctx.agent.tracker_store) if "app" in server else None
+            if desk is not None and self.session_persistence:
+                await SOCKETS.flush(desk.registry, session_id)
+
         # Rasa passes [], which disables engine.io's Origin check altogether.
         sio.eio.cors_allowed_origins = None if self.allowed_origins is None else [*self.allowed_origins]
 
@@ -101,6 +120,7 @@ class SessionSocketIOInput(SocketIOInput):
                     await joined
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             logger.debug("Socket %s joined session %s", sid, session_id)
+            await organisers_replies_for(session_id)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Any = None) -> None:

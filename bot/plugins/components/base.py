@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -26,6 +26,16 @@ class ConfiguredComponent(GraphComponent):
         execution_context: ExecutionContext,
     ) -> GraphComponent:
         return cls(config)
+
+
+def latest_turn_has(tracker: DialogueStateTracker, match: Callable[[Event], bool]) -> bool:
+    """Whether an event since the latest user message ``match``es."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if match(event):
+            return True
+    return False
 
 
 def latest_action(tracker: DialogueStateTracker) -> Optional[str]:

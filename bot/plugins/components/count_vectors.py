@@ -49,6 +49,8 @@ SENTENCE_FEATURE_READERS = frozenset(
         "bot.plugins.components.language_policy.LanguagePolicy",
         "bot.plugins.components.action_failure.ActionFailurePolicy",
         "bot.plugins.components.followup_policy.FollowUpPolicy",
+        "bot.plugins.components.handoff_policy.HandoffOfferPolicy",
+        "bot.plugins.components.handoff_policy.HandoffPolicy",
     }
 )
 

@@ -40,12 +40,13 @@ from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Tex
 
 import sqlalchemy as sa
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.conversation.redact import redact_value
+from bot.plugins.components.base import latest_turn_has
 from bot.plugins.tracker_store.sql import ResilientSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -84,12 +85,7 @@ def watch_storage() -> Iterator[List[str]]:
 
 def forget_requested(tracker: DialogueStateTracker) -> bool:
     """Whether the latest turn (after the last user message) ran the forget-me reply."""
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            return False
-        if isinstance(event, ActionExecuted) and event.action_name == FORGET_ME_ACTION:
-            return True
-    return False
+    return latest_turn_has(tracker, lambda e: isinstance(e, ActionExecuted) and e.action_name == FORGET_ME_ACTION)
 
 
 def session_reset_events(slots: Dict[Text, Any]) -> List[Event]:

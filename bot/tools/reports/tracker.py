@@ -13,7 +13,7 @@ import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Set
 
 import sqlalchemy as sa
 
@@ -31,6 +31,8 @@ class UserMessage:
     confidence: float
     language: str  # the conversation language chosen for the reply ('' if unknown)
     timestamp: float
+    # Sent to the organisers during a hand-off that none of them answered (docs/handoff.md).
+    awaits_person: bool = False
 
     @property
     def day(self) -> str:
@@ -126,14 +128,36 @@ def read_messages(url: sa.engine.URL, since: Optional[float] = None) -> List[Use
     return [m for m in _messages(rows) if since is None or m.timestamp >= since]
 
 
+HANDOFF_SLOT = "handoff"  # bot/plugins/components/handoff_policy.py
+
+
+def _handoff_id(value: Any) -> Optional[str]:
+    return str(value["id"]) if isinstance(value, dict) and value.get("id") else None
+
+
+def _answered_handoffs(rows: List[Any]) -> Set[str]:
+    """The hand-offs an organiser replied to (their slot records a reply time)."""
+    answered = set()
+    for _, type_name, _, raw in rows:
+        if type_name == "slot" and HANDOFF_SLOT in (raw or ""):
+            data = json.loads(raw)
+            value = data.get("value")
+            if data.get("name") == HANDOFF_SLOT and _handoff_id(value) and value.get("answered"):
+                answered.add(str(value["id"]))
+    return answered
+
+
 def _messages(rows: List[Any]) -> Iterator[UserMessage]:
-    """User events, each with the ``language`` slot set right after it (if any)."""
+    """User events, each with the ``language`` slot set right after it (if any), and
+    whether it went to a hand-off nobody answered."""
+    answered = _answered_handoffs(rows)
     pending: Optional[Dict[str, Any]] = None
     current: Dict[str, str] = {}  # sender → conversation language so far
+    handoff: Dict[str, Optional[str]] = {}  # sender → the open hand-off, if any
     for sender, type_name, timestamp, raw in rows:
         data = json.loads(raw or "{}")
         if pending and (type_name == "user" or sender != pending["sender"]):
-            yield _message(pending)
+            yield _message(pending, answered)
             pending = None
         if type_name == "user":
             parse = data.get("parse_data") or {}
@@ -144,17 +168,29 @@ def _messages(rows: List[Any]) -> Iterator[UserMessage]:
                 "parse": parse,
                 "language": current.get(sender) or detected,
                 "timestamp": timestamp or data.get("timestamp") or 0.0,
+                "handoff": handoff.get(sender),
             }
         elif data.get("name") == "language" and data.get("value"):
             current[sender] = str(data["value"])
             if pending:
                 pending["language"] = current[sender]
+        elif data.get("name") == HANDOFF_SLOT:
+            handoff[sender] = _handoff_id(data.get("value"))
+            if pending and handoff[sender] is None:
+                pending["handoff"] = None  # the message that closed it ("back to the assistant")
     if pending:
-        yield _message(pending)
+        yield _message(pending, answered)
 
 
-def _message(pending: Dict[str, Any]) -> UserMessage:
+def _message(pending: Dict[str, Any], answered: Set[str]) -> UserMessage:
     intent, confidence = _intent(pending["parse"])
+    awaits_person = bool(pending["handoff"]) and pending["handoff"] not in answered
     return UserMessage(
-        pending["sender"], pending["text"], intent, confidence, pending["language"], float(pending["timestamp"])
+        pending["sender"],
+        pending["text"],
+        intent,
+        confidence,
+        pending["language"],
+        float(pending["timestamp"]),
+        awaits_person,
     )

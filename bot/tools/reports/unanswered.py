@@ -1,7 +1,8 @@
 """The unanswered-questions inbox: what attendees asked that the assistant did not know.
 
 A message counts as unanswered when the model fell back (``nlu_fallback``) or its
-confidence was below ``min_confidence``. Messages are grouped per language by
+confidence was below ``min_confidence``, or when it went to the organisers in a hand-off
+that none of them answered (docs/handoff.md). Messages are grouped per language by
 similar wording (shared words after normalisation), so twenty people asking
 "wifi password?" become one line with a count — and one spreadsheet row, in the
 FAQ format, ready to be completed into a new entry.
@@ -138,7 +139,9 @@ class Group:
 
 
 def is_unanswered(message: UserMessage, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> bool:
-    return message.intent == FALLBACK_INTENT or message.confidence < min_confidence
+    """Not understood, or sent to the organisers in a hand-off none of them answered
+    (outside staffed hours, or nobody replied before it closed: docs/handoff.md)."""
+    return message.intent == FALLBACK_INTENT or message.confidence < min_confidence or message.awaits_person
 
 
 def _words(text: str) -> FrozenSet[str]:

@@ -1,0 +1,1 @@
+"""Hand-off to a person: the desk between conversations and the organisers (docs/handoff.md)."""
