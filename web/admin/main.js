@@ -4,12 +4,13 @@
 import { api, clear, el, setSession, setTexts, t } from "./ui.js";
 import * as faq from "./faq.js";
 import * as inbox from "./inbox.js";
+import * as handoffs from "./handoffs.js";
 import * as publish from "./publish.js";
 import * as content from "./content.js";
 import * as programme from "./programme.js";
 import * as usage from "./usage.js";
 
-const AREAS = [faq, inbox, publish, content, programme, usage];
+const AREAS = [faq, inbox, handoffs, publish, content, programme, usage];
 const LANGUAGE_KEY = "console-language";
 let allTexts = {};
 

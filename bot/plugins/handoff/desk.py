@@ -47,7 +47,7 @@ from bot.plugins.handoff.registry import Handoff, HandoffRegistry
 
 logger = logging.getLogger(__name__)
 
-CONSOLE_URL_ENV = "HANDOFF_CONSOLE_URL"  # where the organisers' console shows a hand-off: <url>#<id>
+CONSOLE_URL_ENV = "HANDOFF_CONSOLE_URL"  # the organisers' console: a post links to <url>/#handoffs/<id>
 SUMMARY_LINES = 8
 # A queued reply (web chat, REST) whose attendee has not come back for this long is deleted.
 QUEUED_KEEP_S = 24 * 3600.0
@@ -138,7 +138,8 @@ class Desk:
 
     def _reference(self, handoff: Handoff) -> str:
         console = os.environ.get(CONSOLE_URL_ENV, "").strip()
-        return f"{console.rstrip('/')}#{handoff.id}" if console else handoff.id
+        # #handoffs/<id>: the console's Hand-offs area with this one open (web/admin/handoffs.js)
+        return f"{console.rstrip('/')}/#handoffs/{handoff.id}" if console else handoff.id
 
     def _language_name(self, code: str) -> str:
         language = self._languages.languages.get(code)

@@ -13,11 +13,11 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
-from bot.tools.console import faq, inbox, knowledge, publishing, usage
+from bot.tools.console import faq, handoffs, inbox, knowledge, publishing, usage
 from bot.tools.console.guard import Console
 from bot.tools.console.web import PREFIX, blueprint
 
-AREAS = (faq, inbox, publishing, knowledge, usage)
+AREAS = (faq, inbox, handoffs, publishing, knowledge, usage)
 
 
 class ConsoleInput(InputChannel):
