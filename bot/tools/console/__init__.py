@@ -9,7 +9,8 @@ layer may not import.
 One module per area: ``accounts`` (organisers, passwords, lock-out), ``sessions``
 (cookies and CSRF tokens), ``history`` (every change, restorable), ``web`` (the
 blueprint: pages, sign-in, the guard every API call passes), and the areas ``faq``,
-``inbox``, ``publishing``, ``knowledge`` (content and programme), ``usage``. Their
+``inbox``, ``handoffs`` (over bot/plugins/handoff/api.py), ``publishing``, ``knowledge``
+(content and programme), ``usage``. Their
 state lives in SQLite under the var folder (``console.db``), so both Sanic workers of
 ``make run`` see the same accounts, sessions, lock-outs and publish jobs; the FAQ,
 content and programme files stay the source of truth.
