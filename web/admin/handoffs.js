@@ -28,6 +28,7 @@ function every(node, refresh) {
 
 const channelName = (channel) => (t("channel_" + channel) === "channel_" + channel ? channel : t("channel_" + channel));
 const languageName = (code) => (LANGUAGE_NAMES[code] || code) + " (" + code + ")";
+const problem = (reply) => (reply.data.code === "off" ? t("handoffs_off") : reply.data.error || t("failed"));
 const answered = (handoff) => (handoff.answered ? day(handoff.answered) : t("handoffs_not_answered"));
 
 function line(entry, language) {
@@ -41,7 +42,7 @@ async function showList(container, message) {
   let shown = null;
   async function refresh() {
     const reply = await api("handoffs");
-    if (reply.status !== 200) status(message, reply.data.error || t("failed"), true);
+    if (reply.status !== 200) status(message, problem(reply), true);
     else if (JSON.stringify(reply.data) !== shown) { // unchanged: left alone, so focus stays where it is
       shown = JSON.stringify(reply.data);
       clear(view).append(listOf(reply.data));
@@ -97,7 +98,7 @@ async function showOne(container, handoffId, message) {
   async function refresh() {
     const reply = await api(path);
     if (reply.status === 404) return gone();
-    if (reply.status !== 200) status(message, reply.data.error || t("failed"), true);
+    if (reply.status !== 200) status(message, problem(reply), true);
     else {
       const { handoff, lines } = reply.data;
       language = handoff.language;
@@ -117,7 +118,7 @@ async function showOne(container, handoffId, message) {
     const reply = await api(path + "/reply", { method: "POST", body: { text: text.value } });
     send.disabled = false;
     if (reply.status === 404) return gone();
-    if (reply.status !== 200) return status(message, reply.data.error || t("failed"), true);
+    if (reply.status !== 200) return status(message, problem(reply), true);
     text.value = "";
     status(message, t("handoff_sent"));
     await refresh();
@@ -127,7 +128,7 @@ async function showOne(container, handoffId, message) {
     if (!window.confirm(t("handoff_close_confirm"))) return;
     const reply = await api(path + "/close", { method: "POST" });
     if (reply.status === 404) return gone();
-    if (reply.status !== 200) return status(message, reply.data.error || t("failed"), true);
+    if (reply.status !== 200) return status(message, problem(reply), true);
     notice = t("handoff_closed");
     location.hash = "#handoffs";
   });
