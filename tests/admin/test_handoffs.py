@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.admin.conftest import api_session
 from tests.admin.test_sign_in import axe
-from tests.browser.chat import BOT, ask, bot_count, wait_for_reply
+from tests.browser.chat import BOT, ask_for_a_person, say
 from tests.browser.conftest import open_chat  # noqa: F401 - the fixture
 from tests.channels.handoff import note, relayed
 from tests.channels.payloads import new_id
@@ -22,13 +22,10 @@ REPLY = "Bonjour, ici Ana de l'organisation. Votre badge vous attend à l'accuei
 def test_an_organiser_answers_and_closes_a_web_chat_handoff_from_the_console(open_chat, open_console,  # noqa: F811
                                                                              account, servers):
     chat = open_chat(locale="fr-FR")
-    offer = ask(chat, "Je voudrais parler à une personne, s'il vous plaît")
-    before = bot_count(chat)
-    offer.locator(".quick-replies button", has_text="Oui").click()
-    expect(wait_for_reply(chat, before)).to_contain_text("J'ai transmis cette conversation")
+    _, opened = ask_for_a_person(chat, "Je voudrais parler à une personne, s'il vous plaît", "Oui")
+    expect(opened).to_contain_text("J'ai transmis cette conversation")
     marker = str(new_id(5))
-    chat.locator("#chat-input").fill(f"Mon badge <b>{marker}</b> ne marche pas")
-    chat.locator("#chat-input").press("Enter")
+    say(chat, f"Mon badge <b>{marker}</b> ne marche pas")
     thread = relayed(servers.platforms["slack"], marker).json()["thread_ts"]
 
     console = open_console(account, locale="nl-BE")
@@ -68,5 +65,6 @@ def test_the_handoff_api_needs_a_session_and_for_changes_the_csrf_token(servers,
     assert session.get(api, timeout=30).json()["enabled"] is True
     assert session.post(f"{api}/any/close", timeout=30).status_code == 403
     assert session.post(f"{api}/any/reply", json={"text": "hi"}, timeout=30).status_code == 403
-    unknown = session.post(f"{api}/no-such-handoff/reply", json={"text": "hi"}, headers={"X-CSRF-Token": csrf}, timeout=30)
+    unknown = session.post(f"{api}/no-such-handoff/reply", json={"text": "hi"}, headers={"X-CSRF-Token": csrf},
+                           timeout=30)
     assert unknown.status_code == 404

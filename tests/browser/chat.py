@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Tuple
+
 from playwright.sync_api import Locator, Page
 
 BOT = "#chat-log .message-bot"
@@ -26,6 +28,20 @@ def ask(page: Page, question: str) -> Locator:
     page.locator("#chat-input").fill(question)
     page.locator("#chat-input").press("Enter")
     return wait_for_reply(page, before)
+
+
+def say(page: Page, text: str) -> None:
+    """Types ``text`` and presses Enter, expecting no reply (e.g. during a hand-off)."""
+    page.locator("#chat-input").fill(text)
+    page.locator("#chat-input").press("Enter")
+
+
+def ask_for_a_person(page: Page, request: str, yes: str) -> Tuple[Locator, Locator]:
+    """Asks for a person and taps ``yes`` under the offer: the offer and the message after it."""
+    offer = ask(page, request)
+    before = bot_count(page)
+    offer.locator(".quick-replies button", has_text=yes).click()
+    return offer, wait_for_reply(page, before)
 
 
 def bubble_text(message: Locator) -> str:

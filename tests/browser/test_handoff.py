@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.chat import BOT, ask, bot_count, wait_for_reply
+from tests.browser.chat import BOT, ask_for_a_person, say
 from tests.channels.handoff import organiser_says, relayed, wait_until_stored
 from tests.channels.payloads import new_id
 
@@ -18,15 +18,12 @@ def last_bot_message(page):
 def test_an_organisers_reply_reaches_the_web_chat_also_after_a_reload(open_chat, chat_url, servers):
     webhook = lambda channel: f"{servers.rasa_url}/webhooks/{channel}/webhook"  # noqa: E731
     page = open_chat(locale="ar-EG")
-    offer = ask(page, "أريد التحدث إلى شخص من المنظمين")
+    offer, opened = ask_for_a_person(page, "أريد التحدث إلى شخص من المنظمين", "نعم")
     expect(offer).to_contain_text("الجهات المنظمة")
-    before = bot_count(page)
-    offer.locator(".quick-replies button", has_text="نعم").click()
-    expect(wait_for_reply(page, before)).to_contain_text("لقد أحلت هذه المحادثة")
+    expect(opened).to_contain_text("لقد أحلت هذه المحادثة")
 
     marker = str(new_id(5))
-    page.locator("#chat-input").fill(f"فقدت شارتي رقم {marker}")
-    page.locator("#chat-input").press("Enter")
+    say(page, f"فقدت شارتي رقم {marker}")
     thread = relayed(servers.platforms["slack"], marker).json()["thread_ts"]
     session = page.evaluate("() => JSON.parse(sessionStorage.getItem('conference-chat')).sessionId")
 

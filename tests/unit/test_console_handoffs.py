@@ -16,8 +16,7 @@ from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from bot.conversation.handoff import SLACK_CHANNEL_ENV
 from bot.plugins.handoff.desk import CONSOLE_URL_ENV
 from bot.plugins.handoff.store import HandoffTrackerStore
-from bot.tools.console.handoffs import (MAX_REPLY_CHARS, handoff_close, handoff_list, handoff_reply,
-                                        handoff_view)
+from bot.tools.console.handoffs import MAX_REPLY_CHARS, handoff_close, handoff_list, handoff_reply, handoff_view
 from bot.tools.console.sessions import Session
 from tests.unit.test_handoff import DOMAIN, RecordingOrganisers, conversation_with_handoff
 
@@ -88,8 +87,8 @@ def test_a_reply_reaches_the_attendee_and_the_slack_thread_and_close_ends_the_ha
     assert queued(agent) == []
 
 
-@pytest.mark.parametrize("body", [{}, {"text": ""}, {"text": " \n "}, {"text": 42}, {"text": "x" * (MAX_REPLY_CHARS + 1)},
-                                  ["Hola"], None])
+@pytest.mark.parametrize("body", [{}, {"text": ""}, {"text": " \n "}, {"text": 42},
+                                  {"text": "x" * (MAX_REPLY_CHARS + 1)}, ["Hola"], None])
 def test_a_reply_without_text_or_too_long_is_refused_and_nothing_is_sent(agent, body):
     status, answer = call(handoff_reply, agent, "h1", body=body)
     assert status == 400 and "'text'" in answer["error"]

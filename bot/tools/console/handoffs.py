@@ -10,6 +10,7 @@ seconds (web/admin/handoffs.js).
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any, Dict, List
 
@@ -18,7 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.plugins.handoff import api
-from bot.tools.console.guard import Console, blocking, error, json_body, ok, signed_in
+from bot.tools.console.guard import Console, Handler, blocking, error, json_body, ok, signed_in
 from bot.tools.console.sessions import Session
 
 logger = logging.getLogger(__name__)
@@ -28,12 +29,19 @@ MAX_REPLY_CHARS = 2000
 OFF = "off"  # the code of the answer when hand-offs are not configured
 
 
-def off(problem: api.HandoffsOff) -> HTTPResponse:
-    return error(str(problem), 503, code=OFF)
+def about_one(handler: Handler) -> Handler:
+    """A handler of one hand-off: 503 when hand-offs are off, 404 when it is not open."""
 
+    @functools.wraps(handler)
+    async def handled(request: Request, session: Session, handoff_id: str) -> HTTPResponse:
+        try:
+            return await handler(request, session, handoff_id)
+        except api.HandoffsOff as problem:
+            return error(str(problem), 503, code=OFF)
+        except api.HandoffNotFound:
+            return error(f"no open hand-off '{handoff_id}' (closed by the attendee, on Slack or timed out)", 404)
 
-def not_open(handoff_id: str) -> HTTPResponse:
-    return error(f"no open hand-off '{handoff_id}' (closed by the attendee, on Slack or after the timeout)", 404)
+    return handled
 
 
 async def listing(agent: Any) -> Dict[str, Any]:
@@ -64,40 +72,28 @@ async def handoff_list(request: Request, _: Session) -> HTTPResponse:
         return ok({"enabled": False, "handoffs": [], "note": str(problem)})
 
 
+@about_one
 async def handoff_view(request: Request, _: Session, handoff_id: str) -> HTTPResponse:
     agent = request.app.ctx.agent
-    try:
-        found = next((h for h in await blocking(api.open_handoffs, agent) if h["id"] == handoff_id), None)
-        if found is None:
-            return not_open(handoff_id)
-        return ok({"handoff": found, "lines": await api.conversation(agent, handoff_id)})
-    except api.HandoffsOff as problem:
-        return off(problem)
-    except api.HandoffNotFound:
-        return not_open(handoff_id)
+    found = next((h for h in await blocking(api.open_handoffs, agent) if h["id"] == handoff_id), None)
+    if found is None:
+        raise api.HandoffNotFound(handoff_id)
+    return ok({"handoff": found, "lines": await api.conversation(agent, handoff_id)})
 
 
+@about_one
 async def handoff_reply(request: Request, session: Session, handoff_id: str) -> HTTPResponse:
     text = reply_text(json_body(request))
     if text is None:
         return error(f"send JSON with 'text': the reply, 1 to {MAX_REPLY_CHARS} characters", 400)
-    try:
-        await api.reply(request.app.ctx.agent, handoff_id, text)
-    except api.HandoffsOff as problem:
-        return off(problem)
-    except api.HandoffNotFound:
-        return not_open(handoff_id)
+    await api.reply(request.app.ctx.agent, handoff_id, text)
     logger.info("Console: '%s' answered hand-off %s", session.user, handoff_id)
     return ok({"sent": True})
 
 
+@about_one
 async def handoff_close(request: Request, session: Session, handoff_id: str) -> HTTPResponse:
-    try:
-        await api.close(request.app.ctx.agent, handoff_id)
-    except api.HandoffsOff as problem:
-        return off(problem)
-    except api.HandoffNotFound:
-        return not_open(handoff_id)
+    await api.close(request.app.ctx.agent, handoff_id)
     logger.info("Console: '%s' closed hand-off %s", session.user, handoff_id)
     return ok({"closed": True})
 
