@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import DESKTOP, TIMEOUT_MS, browser  # noqa: F401 - the browser fixture
+from tests.browser.conftest import DESKTOP, TIMEOUT_MS, browser, chat_url, open_chat  # noqa: F401 - fixtures
 from tests.conftest import ROOT
 
 PASSWORD = "a long test password"

@@ -12,15 +12,13 @@ from playwright.sync_api import expect
 from tests.admin.conftest import api_session
 from tests.admin.test_sign_in import axe
 from tests.browser.chat import BOT, ask_for_a_person, say
-from tests.browser.conftest import open_chat  # noqa: F401 - the fixture
 from tests.channels.handoff import note, relayed
 from tests.channels.payloads import new_id
 
 REPLY = "Bonjour, ici Ana de l'organisation. Votre badge vous attend à l'accueil."
 
 
-def test_an_organiser_answers_and_closes_a_web_chat_handoff_from_the_console(open_chat, open_console,  # noqa: F811
-                                                                             account, servers):
+def test_an_organiser_answers_and_closes_a_web_chat_handoff_from_the_console(open_chat, open_console, account, servers):
     chat = open_chat(locale="fr-FR")
     _, opened = ask_for_a_person(chat, "Je voudrais parler à une personne, s'il vous plaît", "Oui")
     expect(opened).to_contain_text("J'ai transmis cette conversation")
