@@ -7,10 +7,11 @@ component (which detects), the language policy (which decides) and the actions
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
@@ -170,6 +171,34 @@ class Detection:
         }
 
 
+# lingua's detectors by the languages they know, built once per process: a model loaded
+# again (a publish) reuses them instead of holding a second copy of their models.
+_LINGUA_DETECTORS: Dict[Tuple[str, ...], Any] = {}
+# The process that loaded lingua's models at start-up. lingua loads them on a thread pool
+# (rayon); a process forked after that (a Sanic worker) has none of the pool's threads,
+# and a detector it builds with preloading waits for them forever.
+_PRELOADED_IN: List[int] = []
+
+
+def lingua_detector(languages: Tuple[str, ...]) -> Any:
+    """A lingua detector that knows ``languages`` (lingua's names). Its models are loaded
+    now, at start-up: lingua otherwise loads them lazily while the first messages of each
+    language wait (about 15 ms of CPU per message at first, and again in every Sanic
+    worker; docs/performance.md). In a process forked after a preload (a Sanic worker
+    loading a published model with new languages) they load lazily, on the worker's own
+    thread."""
+    from lingua import Language as LinguaLanguage
+    from lingua import LanguageDetectorBuilder
+
+    if languages not in _LINGUA_DETECTORS:
+        builder = LanguageDetectorBuilder.from_languages(*(getattr(LinguaLanguage, name) for name in languages))
+        if not _PRELOADED_IN or _PRELOADED_IN[0] == os.getpid():
+            _PRELOADED_IN[:] = [os.getpid()]
+            builder = builder.with_preloaded_language_models()
+        _LINGUA_DETECTORS[languages] = builder.build()
+    return _LINGUA_DETECTORS[languages]
+
+
 class LanguageIdentifier:
     """Which of the six languages a message is in.
 
@@ -183,24 +212,17 @@ class LanguageIdentifier:
 
     def __init__(self, catalogue: Catalogue, model: Optional[LanguageModel] = None) -> None:
         from lingua import Language as LinguaLanguage
-        from lingua import LanguageDetectorBuilder
 
         self._catalogue = catalogue
         self._model = model
         by_name = {lang.lingua: code for code, lang in catalogue.languages.items()}
         self._code_of = {getattr(LinguaLanguage, name): code for name, code in by_name.items()}
-        others = [getattr(LinguaLanguage, name) for name in catalogue.unsupported_lingua]
         # Choosing among the six is most accurate with a detector that knows only them;
-        # a second, wider one tells whether a message is in none of them. Their models
-        # are loaded now, at start-up: lingua otherwise loads them lazily while the first
-        # messages of each language wait (about 15 ms of CPU per message at first, and
-        # again in every Sanic worker; docs/performance.md).
-        self._supported = (
-            LanguageDetectorBuilder.from_languages(*self._code_of).with_preloaded_language_models().build()
-        )
+        # a second, wider one tells whether a message is in none of them.
+        self._supported = lingua_detector(tuple(by_name))
         self._wide = (
-            LanguageDetectorBuilder.from_languages(*self._code_of, *others).with_preloaded_language_models().build()
-            if others
+            lingua_detector(tuple(by_name) + tuple(catalogue.unsupported_lingua))
+            if catalogue.unsupported_lingua
             else None
         )
         self._called = {phrase: code for code, lang in catalogue.languages.items() for phrase in lang.called}

@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bot.conversation.languages import LanguageIdentifier, LanguageFileError, choose_language, load_catalogue
+from tests.conftest import ROOT
 
 CATALOGUE = load_catalogue()
 DETECTOR = LanguageIdentifier(CATALOGUE)
@@ -112,3 +113,35 @@ def test_language_file_errors_name_the_entry(tmp_path):
     path.write_text("languages:\n  en:\n    name: English\n    lingua: ENGLISH\n    called: [english]\n", encoding="utf-8")
     with pytest.raises(LanguageFileError, match=r"languages\.en: 'lexicon'"):
         load_catalogue(path)
+
+
+FORKED_WORKER = """
+import os
+from bot.conversation.languages import lingua_detector
+first = lingua_detector(("ENGLISH", "FRENCH"))  # at start-up, before Sanic forks
+pid = os.fork()
+if pid == 0:  # a worker loading a published model
+    same = lingua_detector(("ENGLISH", "FRENCH")) is first
+    other = lingua_detector(("ENGLISH", "GERMAN")).detect_language_of("Wo ist das Kongresszentrum?")
+    print(same, other, flush=True)
+    os._exit(0)
+os.waitpid(pid, 0)
+"""
+
+
+def test_a_worker_forked_after_start_up_reuses_or_builds_lingua_detectors_without_hanging():
+    """lingua preloads on a thread pool a forked worker does not have: building a
+    preloading detector there waited forever (a publish left both workers loading)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", FORKED_WORKER], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError("the forked worker never finished building its detector")
+    assert out.split() == ["True", "Language.GERMAN"], err[-2000:]
