@@ -51,9 +51,8 @@ STEPS_MODEL_PARTS = [
     ("spaCy: seven blank pipelines (tokenizer rules)",
      "import spacy; p = {code: spacy.blank(code) for code in ['en','fr','nl','es','de','ar','xx']}"),
     ("spaCy's lemmas for five languages, as the model stores them (compact arrays)",
-     READ_FROM_MODEL + "from bot.conversation.lemmas import LemmaTable\n"
-     "with np.load(stored('lemmas.npz')) as f: arrays = {n: f[n] for n in f.files}\n"
-     "t = {c: LemmaTable.from_arrays(arrays, c) for c in {n.split('.')[0] for n in arrays}}"),
+     READ_FROM_MODEL + "from bot.conversation.lemmas import load_tables\n"
+     "t = load_tables(stored('lemmas.npz'))"),
     ("the intent classifier's coefficients",
      READ_FROM_MODEL + "with np.load(stored('coefficients.npz')) as f: k = {n: f[n] for n in f.files}"),
 ]

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Optional, Tuple
+from pathlib import Path
+from typing import Any, BinaryIO, Dict, Iterable, Optional, Tuple, Union
 
 import numpy as np
 from spacy.strings import get_string_id
@@ -113,3 +114,18 @@ class LemmaTable:
             offsets=arrays[f"{prefix}.offsets"],
             lower_case=bool(arrays[f"{prefix}.lower_case"][0]),
         )
+
+
+def save_tables(path: Path, tables: Dict[str, LemmaTable]) -> None:
+    """Every language's table in one ``.npz``, its arrays named ``<language>.<array>``."""
+    arrays: Dict[str, np.ndarray] = {}
+    for code, table in tables.items():
+        arrays.update(table.arrays(code))
+    np.savez(path, **arrays)
+
+
+def load_tables(source: Union[Path, BinaryIO]) -> Dict[str, LemmaTable]:
+    """The tables ``save_tables`` wrote, read without pickle."""
+    with np.load(source, allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    return {code: LemmaTable.from_arrays(arrays, code) for code in {name.split(".", 1)[0] for name in arrays}}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-import numpy as np
 import spacy
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -25,7 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.conversation.languages import load_catalogue
-from bot.conversation.lemmas import LemmaTable
+from bot.conversation.lemmas import LemmaTable, load_tables, save_tables
 from bot.plugins.components.language_detector import LANGUAGE_KEY
 
 # Multilingual fallback for text whose language is unknown (bot utterances, "ok").
@@ -78,11 +77,8 @@ class LanguageAwareTokenizer(Tokenizer, GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         """Nothing is learnt: the lemma tables are stored for ``load``."""
         assert self._model_storage is not None and self._resource is not None
-        arrays: Dict[str, np.ndarray] = {}
-        for code, table in self._lemmas.items():
-            arrays.update(table.arrays(code))
         with self._model_storage.write_to(self._resource) as directory:
-            np.savez(directory / LEMMAS_FILE, **arrays)
+            save_tables(directory / LEMMAS_FILE, self._lemmas)
         return self._resource
 
     @classmethod
@@ -97,15 +93,10 @@ class LanguageAwareTokenizer(Tokenizer, GraphComponent):
         """The stored lemma tables; read from spacy-lookups-data for a model trained
         before they were stored."""
         try:
-            with (
-                model_storage.read_from(resource) as directory,
-                np.load(directory / LEMMAS_FILE, allow_pickle=False) as stored,
-            ):
-                arrays = {name: stored[name] for name in stored.files}
+            with model_storage.read_from(resource) as directory:
+                lemmas = load_tables(directory / LEMMAS_FILE)
         except (ValueError, FileNotFoundError):
             return cls(config, None, model_storage, resource)
-        codes = {name.split(".", 1)[0] for name in arrays}
-        lemmas = {code: LemmaTable.from_arrays(arrays, code) for code in codes}
         return cls(config, lemmas, model_storage, resource)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
