@@ -62,6 +62,9 @@ logger = logging.getLogger(__name__)
 RASA_VERSION = "3.6.21"
 DISABLE_ENV = "BOT_SPEEDUPS"
 TENSORFLOW_ENV = "BOT_TENSORFLOW"
+# What BOT_SPEEDUPS and BOT_TENSORFLOW take for "on" and "off".
+ON_WORDS = frozenset({"on", "1", "true", "yes"})
+OFF_WORDS = frozenset({"off", "0", "false", "no", "none"})
 KEEPALIVE_S = 2.0
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -255,9 +258,9 @@ TARGETS: Dict[str, Tuple[str, Optional[str], str]] = {
 def selected(setting: Optional[str]) -> List[str]:
     """The speed-up names ``BOT_SPEEDUPS`` selects (see the module docstring)."""
     value = (setting or "on").strip().lower()
-    if value in {"on", "1", "true", "yes"}:
+    if value in ON_WORDS:
         return list(SPEEDUPS)
-    if value in {"off", "0", "false", "no", "none"}:
+    if value in OFF_WORDS:
         return []
     names = [name.strip() for name in value.split(",") if name.strip()]
     unknown = sorted(set(names) - set(SPEEDUPS))
@@ -303,7 +306,7 @@ def apply_tensorflow_stand_in(model_file: Optional[Path]) -> bool:
     ``on``. Must run before Rasa's modules are imported; True when the stand-in is in place."""
     from bot.plugins import tensorflow_stand_in
 
-    if os.environ.get(TENSORFLOW_ENV, "").strip().lower() in {"on", "1", "true", "yes"}:
+    if os.environ.get(TENSORFLOW_ENV, "").strip().lower() in ON_WORDS:
         return False
     if model_file is None or not model_file.is_file() or not supported():
         return False
