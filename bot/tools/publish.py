@@ -2,13 +2,17 @@
 
 Steps, each of which stops the publish with a reason an organiser can act on:
 
-1. validate the training data and domain (``rasa data validate --fail-on-warnings``);
-2. train a candidate model next to the current one (Rasa reuses its cache in
-   ``.rasa/cache`` for every component whose inputs did not change);
-3. regression tests on the candidate: the conversation tests (``tests/stories``) and
-   the held-out NLU sets, which must reach the accuracy and macro-F1 floors in every
-   language;
-4. install the candidate as ``models/current.tar.gz`` (an atomic rename). Every worker
+1. validate the training data and domain (``rasa data validate --fail-on-warnings``)
+   and, side by side on the second CPU, train a candidate model next to the current one.
+   The training starts from the current model (a warm start,
+   bot/plugins/components/warm_start.py: its featurizers' vocabularies and the
+   classifier's coefficients), so a new FAQ entry is learnt in a fraction of the
+   classifier's full training; Rasa reuses its cache in ``.rasa/cache`` for every
+   component whose inputs did not change;
+2. regression tests on the candidate, side by side: the conversation tests
+   (``tests/stories``) and the held-out NLU sets, which must reach the accuracy and
+   macro-F1 floors in every language;
+3. install the candidate as ``models/current.tar.gz`` (an atomic rename). Every worker
    of the running assistant — both Sanic workers of ``make run``, every replica of
    ``make run-cluster`` — follows that file and loads the new model within seconds
    (bot/plugins/model_sync.py); conversations live in the tracker store, so none is
@@ -16,7 +20,7 @@ Steps, each of which stops the publish with a reason an organiser can act on:
    (bot/plugins/shared_state.py) reports the new model, and fails naming any that
    does not. (Rasa's ``PUT /model`` is not used: it reaches one worker of several.)
 
-The current model stays untouched until step 4.
+The current model stays untouched until step 3.
 """
 
 from __future__ import annotations
@@ -25,12 +29,16 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
+
+import yaml
 
 from bot import PROJECT_ROOT
+from bot.plugins.components.warm_start import WARM_START_KEY, warm_config
 from bot.plugins.model_sync import ALIVE_WITHIN_S
 from bot.plugins.shared_state import SharedState
 from bot.tools.evaluation import MIN_ACCURACY, MIN_MACRO_F1
@@ -80,16 +88,49 @@ def _environment() -> dict:
     return env
 
 
-def _run(settings: PublishSettings, step: str, command: List[str]) -> None:
+@dataclass(frozen=True)
+class Part:
+    """One command of a step; its output goes to ``reports/publish/<first word>.log``."""
+
+    name: str
+    command: List[str]
+    environment: Dict[str, str] = field(default_factory=dict)
+
+
+def _run(settings: PublishSettings, step: str, parts: List[Part]) -> None:
+    """Run the commands of one step side by side (each part's output in its own log); the
+    first that fails stops the others and the step, with the tail of its log."""
     settings.log(f"-- {step}")
     started = time.monotonic()
     settings.reports.mkdir(parents=True, exist_ok=True)
-    log_path = settings.reports / f"{step.split()[0].lower()}.log"
-    with log_path.open("w", encoding="utf-8") as log:
-        code = subprocess.call(command, cwd=settings.root, env=_environment(), stdout=log, stderr=subprocess.STDOUT)
-    if code != 0:
-        tail = "\n".join(log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
-        raise PublishError(f"{step} failed (details in {log_path}):\n{tail}")
+    running = []
+    for part in parts:
+        log_path = settings.reports / f"{part.name.split()[0].lower()}.log"
+        with log_path.open("w", encoding="utf-8") as log:
+            process = subprocess.Popen(
+                part.command,
+                cwd=settings.root,
+                env={**_environment(), **part.environment},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        running.append((part.name, log_path, process))
+    try:
+        while running:
+            for entry in list(running):
+                name, log_path, process = entry
+                code = process.poll()
+                if code is None:
+                    continue
+                running.remove(entry)
+                if code != 0:
+                    tail = "\n".join(log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
+                    raise PublishError(f"{name} failed (details in {log_path}):\n{tail}")
+            time.sleep(0.2)
+    finally:
+        for _, _, process in running:
+            process.terminate()
+            process.wait()
     settings.log(f"   done in {time.monotonic() - started:.0f} s")
 
 
@@ -97,60 +138,95 @@ def _rasa(*args: str) -> List[str]:
     return [str(VENV_BIN / "rasa"), *args]
 
 
-def data_arguments() -> List[str]:
-    return ["--data", "data/nlu", "data/rules", "--domain", "domain", "--config", "config.yml"]
+def data_arguments(config: str = "config.yml") -> List[str]:
+    return ["--data", "data/nlu", "data/rules", "--domain", "domain", "--config", config]
 
 
-def validate(settings: PublishSettings) -> None:
-    _run(settings, "Validate training data", _rasa("data", "validate", *data_arguments(), "--fail-on-warnings"))
+def validation_command() -> List[str]:
+    return _rasa("data", "validate", *data_arguments(), "--fail-on-warnings")
 
 
-def train(settings: PublishSettings) -> Path:
+def training_config(settings: PublishSettings) -> Path:
+    """config.yml, set to start from the current model when there is one (a warm start:
+    bot/plugins/components/warm_start.py), written next to the publish's logs."""
+    config = yaml.safe_load((settings.root / "config.yml").read_text(encoding="utf-8"))
+    try:
+        config = warm_config(config, settings.model, model_id(settings.model))
+    except (OSError, tarfile.TarError, ValueError, KeyError) as error:
+        settings.log(f"   (no current model to start from, {type(error).__name__}: training from zero)")
+    path = settings.reports / "config.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def training(config: Path, name: str) -> Part:
+    """``rasa train`` without its own validation (the step beside it validates) and, for a
+    warm start, without Rasa's cache: with new examples no trained component's inputs are
+    unchanged, so the cache could not help, and its fingerprint run, restoring and storing
+    cost more than the policies' training it could save."""
+    arguments = [*data_arguments(str(config)), "--out", "models", "--fixed-model-name", name, "--skip-validation"]
+    command = _rasa("train", *arguments)
+    if WARM_START_KEY not in config.read_text(encoding="utf-8"):
+        return Part("Train the candidate model", command)
+    return Part("Train the candidate model", [*command, "--force"], {"RASA_MAX_CACHE_SIZE": "0"})
+
+
+def validate_and_train(settings: PublishSettings) -> Path:
+    """Validation and training side by side (two CPUs); the candidate model's path."""
     name = f"candidate-{time.strftime('%Y%m%d-%H%M%S')}"
+    config = training_config(settings)
     _run(
         settings,
-        "Train the candidate model",
-        _rasa("train", *data_arguments(), "--out", "models", "--fixed-model-name", name),
+        "Validate the training data and train the candidate model",
+        [
+            Part("Validate training data", validation_command()),
+            training(config, name),
+        ],
     )
     return settings.root / "models" / f"{name}.tar.gz"
 
 
 def regression_tests(settings: PublishSettings, candidate: Path) -> None:
-    """Conversation tests and the per-language accuracy gate; raises when below the floor."""
+    """Conversation tests and the per-language accuracy gate, side by side; raises when below the floor."""
     from bot.tools.evaluation import evaluate
 
-    _run(
-        settings,
-        "Conversation tests",
-        _rasa(
-            "test",
-            "core",
-            "--stories",
-            "tests/stories",
-            "--model",
-            str(candidate),
-            "--out",
-            str(settings.reports / "stories"),
-            "--fail-on-prediction-errors",
-            "--no-plot",
-        ),
-    )
     results = settings.reports / "nlu"
     _run(
         settings,
-        "Held-out NLU tests",
-        _rasa(
-            "test",
-            "nlu",
-            "--nlu",
-            "tests/nlu",
-            "--model",
-            str(candidate),
-            "--out",
-            str(results),
-            "--successes",
-            "--no-plot",
-        ),
+        "Conversation tests and held-out NLU tests",
+        [
+            Part(
+                "Conversation tests",
+                _rasa(
+                    "test",
+                    "core",
+                    "--stories",
+                    "tests/stories",
+                    "--model",
+                    str(candidate),
+                    "--out",
+                    str(settings.reports / "stories"),
+                    "--fail-on-prediction-errors",
+                    "--no-plot",
+                ),
+            ),
+            Part(
+                "Held-out NLU tests",
+                _rasa(
+                    "test",
+                    "nlu",
+                    "--nlu",
+                    "tests/nlu",
+                    "--model",
+                    str(candidate),
+                    "--out",
+                    str(results),
+                    "--successes",
+                    "--no-plot",
+                ),
+            ),
+        ],
     )
     passed = evaluate(
         results,
@@ -220,8 +296,7 @@ def install(settings: PublishSettings, candidate: Path) -> Path:
 def publish(settings: PublishSettings) -> None:
     """Validate, train, test, install and load; raises PublishError with the reason."""
     started = time.monotonic()
-    validate(settings)
-    candidate = train(settings)
+    candidate = validate_and_train(settings)
     regression_tests(settings, candidate)
     expected = model_id(candidate)
     model = install(settings, candidate)

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 import bot.tools.publish as publish
 from bot.plugins.shared_state import SQLiteSharedState
@@ -21,17 +22,19 @@ def fake_steps(tmp: Path, predicted: str, monkeypatch) -> list:
     """Replace the rasa subprocesses: training writes a candidate, `rasa test nlu` writes results."""
     steps = []
 
-    def run(settings, step, command):
-        steps.append(step)
-        if step.startswith("Train"):
-            name = command[command.index("--fixed-model-name") + 1]
-            (settings.root / "models" / f"{name}.tar.gz").write_bytes(b"new model")
-        if step.startswith("Held-out"):
-            out = Path(command[command.index("--out") + 1])
-            out.mkdir(parents=True, exist_ok=True)
-            rows = [{"text": t, "intent": "faq_wifi", "intent_prediction": {"name": predicted, "confidence": 0.9}}
-                    for t in ("wifi code?", "internet password?")]
-            (out / "intent_successes.json").write_text(json.dumps(rows), encoding="utf-8")
+    def run(settings, step, parts):
+        for part in parts:
+            part, command = part.name, part.command
+            steps.append(part)
+            if part.startswith("Train"):
+                name = command[command.index("--fixed-model-name") + 1]
+                (settings.root / "models" / f"{name}.tar.gz").write_bytes(b"new model")
+            if part.startswith("Held-out"):
+                out = Path(command[command.index("--out") + 1])
+                out.mkdir(parents=True, exist_ok=True)
+                rows = [{"text": t, "intent": "faq_wifi", "intent_prediction": {"name": predicted, "confidence": 0.9}}
+                        for t in ("wifi code?", "internet password?")]
+                (out / "intent_successes.json").write_text(json.dumps(rows), encoding="utf-8")
 
     monkeypatch.setattr(publish, "_run", run)
     return steps
@@ -105,3 +108,37 @@ def test_a_token_that_starts_with_a_dash_reaches_rasa_whole(tmp_path):
 
     settings = ServerSettings(model=tmp_path / "m.tar.gz", api_token="-starts-with-a-dash")
     assert rasa_arguments(rasa_command(settings)).auth_token == "-starts-with-a-dash"
+
+
+def test_a_failing_part_of_a_step_stops_the_parts_beside_it(tmp_path):
+    """The parts of a step run side by side; the first to fail ends the step at once with its
+    log's tail, and the other (here a ten-minute sleep) is stopped rather than waited for."""
+    import sys
+    import time
+
+    settings = PublishSettings(root=tmp_path, shared=None, log=lambda line: None)
+    started = time.monotonic()
+    with pytest.raises(PublishError, match=r"Validate training data failed .*\n.*the domain is broken"):
+        publish._run(settings, "Validate and train", [
+            publish.Part("Train the candidate model", [sys.executable, "-c", "import time; time.sleep(600)"]),
+            publish.Part("Validate training data", [sys.executable, "-c", "import sys; print('the domain is broken'); sys.exit(1)"]),
+        ])
+    assert time.monotonic() - started < 60
+    assert (tmp_path / "reports" / "publish" / "validate.log").read_text() == "the domain is broken\n"
+
+
+def test_the_training_starts_from_the_current_model_when_there_is_one(project, monkeypatch):
+    monkeypatch.setattr(publish, "model_id", lambda path: "current-id")
+    config = yaml.safe_load(publish.training_config(PublishSettings(root=project, log=lambda line: None)).read_text())
+    warm = {c["name"].rsplit(".", 1)[-1]: c.get("warm_start") for c in config["pipeline"]}
+    expected = {"model": str(project / "models" / "current.tar.gz"), "model_id": "current-id"}
+    assert warm["LogCountLogisticRegression"] == expected
+    assert warm["SentenceCountVectorsFeaturizer"] == expected
+    assert warm["LanguageAwareTokenizer"] is None
+
+
+def test_without_a_readable_current_model_the_training_starts_from_zero(project):
+    logged = []
+    path = publish.training_config(PublishSettings(root=project, log=logged.append))  # "old model" is no archive
+    assert yaml.safe_load(path.read_text()) == yaml.safe_load((project / "config.yml").read_text())
+    assert "training from zero" in logged[0]

@@ -62,35 +62,51 @@ PREDICT_GRAPH = _schema(LanguageDetector, LanguageAwareTokenizer, SentenceCountV
 
 
 def test_the_shipped_config_gets_sentence_only_featurizing():
-    """The predict graph config.yml builds has only components that read sentence features."""
+    """The graphs config.yml builds, for prediction and for training, have only components
+    that read sentence features (or none)."""
+    graphs = _shipped_graphs()
+    assert count_vectors.needs_no_sequence_features(graphs.predict_schema)
+    assert count_vectors.needs_no_sequence_features(graphs.train_schema)
+
+
+def _shipped_graphs():
     from rasa.engine.recipes.default_recipe import DefaultV1Recipe
     from rasa.shared.data import TrainingType
 
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    graphs = DefaultV1Recipe().graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
-    assert count_vectors.needs_no_sequence_features(graphs.predict_schema)
+    return DefaultV1Recipe().graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
+
+
+def _featurizer_settings() -> list:
+    """The two featurizers' settings in config.yml, with Rasa's defaults."""
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    settings = [{**CountVectorsFeaturizer.get_default_config(), **{k: v for k, v in c.items() if k != "name"}}
+                for c in pipeline if c["name"].endswith("SentenceCountVectorsFeaturizer")]
+    assert len(settings) == 2
+    return settings
 
 
 @pytest.fixture(scope="module")
-def trained_featurizers(tmp_path_factory):
-    """The two featurizers of config.yml, trained on part of data/nlu and stored."""
-    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
-    settings = [{k: v for k, v in c.items() if k != "name"} for c in pipeline
-                if c["name"].endswith("SentenceCountVectorsFeaturizer")]
+def tokenised_training_data() -> TrainingData:
+    """Part of data/nlu, as the pipeline hands it to the featurizers in training."""
     examples = load_data(str(ROOT / "data" / "nlu")).training_examples[::20]
     training_data = TrainingData([Message(data={"text": e.get("text"), "intent": e.get("intent")})
                                   for e in examples])
     LanguageDetector().process_training_data(training_data)
     LanguageAwareTokenizer(LanguageAwareTokenizer.get_default_config()).process_training_data(training_data)
+    return training_data
+
+
+@pytest.fixture(scope="module")
+def trained_featurizers(tmp_path_factory, tokenised_training_data):
+    """The two featurizers of config.yml, trained on part of data/nlu and stored."""
     storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
     stored = []
-    for index, setting in enumerate(settings):
-        config = {**CountVectorsFeaturizer.get_default_config(), **setting}
+    for index, config in enumerate(_featurizer_settings()):
         resource = Resource(f"featurizer{index}")
         context = ExecutionContext(GraphSchema({}), node_name=f"featurizer{index}")
-        CountVectorsFeaturizer.create(config, storage, resource, context).train(training_data)
+        CountVectorsFeaturizer.create(config, storage, resource, context).train(tokenised_training_data)
         stored.append((config, resource))
-    assert len(stored) == 2
     return storage, stored
 
 
@@ -131,6 +147,32 @@ def test_the_featurizers_give_rasa_s_sentence_features_and_skip_sequences_nobody
         assert sentence.features.nnz > 0 or not expected.get("text")
         assert [(f.type, f.origin) for f in got.features] == [
             (f.type, f.origin) for f in expected.features if f.type == FEATURE_TYPE_SENTENCE]
+
+
+def test_training_examples_get_rasa_s_vocabulary_and_sentence_features(tmp_path, tokenised_training_data):
+    """Trained in the shipped training graph, the featurizers learn Rasa's vocabularies and
+    give every training example the sentence features Rasa's give it, and no sequence ones."""
+    storage = LocalModelStorage(tmp_path)
+    rasa_s, ours = copy.deepcopy(tokenised_training_data), copy.deepcopy(tokenised_training_data)
+    train_schema = _shipped_graphs().train_schema
+    for index, config in enumerate(_featurizer_settings()):
+        context = ExecutionContext(train_schema, node_name=f"featurizer{index}")
+        for featurizer_class, data, name in ((CountVectorsFeaturizer, rasa_s, "rasa"),
+                                             (SentenceCountVectorsFeaturizer, ours, "ours")):
+            featurizer = featurizer_class.create(config, storage, Resource(f"{name}{index}"), context)
+            featurizer.train(data)
+            featurizer.process_training_data(data)
+            vocabulary = featurizer.vectorizers[TEXT].vocabulary_
+            if name == "rasa":
+                expected_vocabulary = vocabulary
+        assert vocabulary == expected_vocabulary
+    assert len(ours.training_examples) > 1000
+    for expected, got in zip(rasa_s.training_examples, ours.training_examples):
+        expected_sequence, expected_sentence = expected.get_sparse_features(TEXT)
+        sequence, sentence = got.get_sparse_features(TEXT)
+        assert sequence is None and expected_sequence is not None
+        assert sentence.features.shape == expected_sentence.features.shape
+        assert (sentence.features != expected_sentence.features).nnz == 0
 
 
 def test_a_component_not_known_to_skip_sequence_features_gets_rasa_s_features(

@@ -9,7 +9,12 @@ loaded graph is one known not to read sequence features (``SENTENCE_FEATURE_READ
 a new component turns this off until it is checked and listed), this featurizer adds
 only the sentence features, computed as Rasa computes them (``SentenceCounts``: the
 same matrix, built directly, with each word's character n-gram counts remembered).
-Training is Rasa's. Measured: 0.235 -> 0.112 ms per message (docs/performance.md).
+Measured: 0.235 -> 0.112 ms per message (docs/performance.md).
+
+The same holds for the training graph: its only reader of the featurized examples is the
+classifier's training, so the examples get sentence features only too. Rasa's sequence
+features of ~26,000 examples took 88 of the training's ~330 s and were never read.
+Fitting the vocabularies is Rasa's.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.plugins.components import warm_start
 
 # Every component class of a predict graph for which the featurizer may skip sequence
 # features: none of them reads message features, or (the classifier) only sentence ones.
@@ -51,6 +58,15 @@ SENTENCE_FEATURE_READERS = frozenset(
         "bot.plugins.components.followup_policy.FollowUpPolicy",
         "bot.plugins.components.handoff_policy.HandoffOfferPolicy",
         "bot.plugins.components.handoff_policy.HandoffPolicy",
+        # The training graph's own nodes: they read files, the domain and stories, not features.
+        "rasa.graph_components.validators.default_recipe_validator.DefaultV1RecipeValidator",
+        "rasa.graph_components.validators.finetuning_validator.FinetuningValidator",
+        "rasa.graph_components.providers.nlu_training_data_provider.NLUTrainingDataProvider",
+        "rasa.graph_components.providers.domain_for_core_training_provider.DomainForCoreTrainingProvider",
+        "rasa.graph_components.providers.forms_provider.FormsProvider",
+        "rasa.graph_components.providers.responses_provider.ResponsesProvider",
+        "rasa.graph_components.providers.story_graph_provider.StoryGraphProvider",
+        "rasa.graph_components.providers.training_tracker_provider.TrainingTrackerProvider",
     }
 )
 
@@ -153,6 +169,44 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
     sentence_features_only = False
 
     @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SentenceCountVectorsFeaturizer":
+        """Rasa's, for training: sentence features only when the training graph reads none.
+
+        With a warm start (bot/plugins/components/warm_start.py) it starts from the base
+        model's vocabularies and appends the new n-grams after them, as Rasa's fine-tuning
+        does, so each known n-gram keeps its column and the classifier its weight."""
+        base = warm_start.base_resource(config, execution_context)
+        if base is None:
+            featurizer = super().create(config, model_storage, resource, execution_context)
+        else:
+            loaded = super().load(config, base[0], base[1], execution_context)
+            featurizer = cls(
+                config,
+                model_storage,
+                resource,
+                execution_context,
+                vectorizers=loaded.vectorizers,
+                oov_token=loaded.OOV_token,
+                oov_words=loaded.OOV_words,
+            )
+            featurizer.finetune_mode = True
+        featurizer.sentence_features_only = needs_no_sequence_features(execution_context.graph_schema)
+        return featurizer
+
+    def _fit_loaded_vectorizer(self, attribute: Text, attribute_texts: List[Text]) -> None:
+        """Rasa's, except for an attribute the base model had no vocabulary for: fitted anew."""
+        if self.vectorizers[attribute].vocabulary is None:
+            self._fit_vectorizer_from_scratch(attribute, attribute_texts)
+        else:
+            super()._fit_loaded_vectorizer(attribute, attribute_texts)
+
+    @classmethod
     def load(
         cls,
         config: Dict[Text, Any],
@@ -161,7 +215,7 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "SentenceCountVectorsFeaturizer":
-        """Rasa's loading (inference only: training creates, it does not load), noting
+        """Rasa's loading (inference; training creates, it does not load), noting
         whether the graph the featurizer is loaded into needs sequence features."""
         featurizer = super().load(config, model_storage, resource, execution_context, **kwargs)
         featurizer.sentence_features_only = needs_no_sequence_features(execution_context.graph_schema)
@@ -179,7 +233,8 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
         return features.tocoo()
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Rasa's ``process``, without the sequence features when the graph reads none."""
+        """Rasa's ``process`` (also of the training examples, through Rasa's
+        ``process_training_data``), without the sequence features when the graph reads none."""
         if not self.sentence_features_only:
             return super().process(messages)
         for message in messages:
