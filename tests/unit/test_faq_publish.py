@@ -134,7 +134,8 @@ def test_the_training_starts_from_the_current_model_when_there_is_one(project, m
     expected = {"model": str(project / "models" / "current.tar.gz"), "model_id": "current-id"}
     assert warm["LogCountLogisticRegression"] == expected
     assert warm["SentenceCountVectorsFeaturizer"] == expected
-    assert warm["LanguageAwareTokenizer"] is None
+    assert warm["LanguageAwareTokenizer"] == expected
+    assert warm["LanguageDetector"] is None
 
 
 def test_without_a_readable_current_model_the_training_starts_from_zero(project):

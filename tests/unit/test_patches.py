@@ -102,6 +102,45 @@ def test_a_domain_is_empty_exactly_when_rasa_says_so(monkeypatch):
 
 
 
+def test_a_training_without_cache_fingerprints_nothing_and_one_with_cache_is_rasa_s(monkeypatch, tmp_path):
+    """Both hooks of a training node: with the cache off, no fingerprint is computed and
+    nothing stored; with it on, Rasa's fingerprint key and stored output."""
+    from rasa.engine.caching import CACHE_SIZE_ENV, LocalTrainingCache
+    from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.training.hooks import TrainingHook
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    monkeypatch.setattr(TrainingHook, "on_after_node", TrainingHook.__dict__["on_after_node"])
+    _installed(monkeypatch, TrainingHook, "on_before_node", "training_hook")
+    fingerprinted = []
+    original = TrainingData.fingerprint
+    monkeypatch.setattr(TrainingData, "fingerprint", lambda self: fingerprinted.append(self) or original(self))
+    schema = GraphSchema({"tokenizer": SchemaNode({}, WhitespaceTokenizer, "create", "process_training_data", {})})
+    context = ExecutionContext(schema, node_name="tokenizer")
+    data = TrainingData([Message(data={"text": "hello there", "intent": "greet"})])
+
+    def run_hooks(cache_size: str) -> LocalTrainingCache:
+        monkeypatch.setenv(CACHE_SIZE_ENV, cache_size)
+        monkeypatch.setenv("RASA_CACHE_DIRECTORY", str(tmp_path / f"cache-{cache_size}"))
+        cache = LocalTrainingCache()
+        hook = TrainingHook(cache, LocalModelStorage(tmp_path / f"storage-{cache_size}"), schema)
+        remembered = hook.on_before_node("tokenizer", context, {}, {"training_data": data})
+        hook.on_after_node("tokenizer", context, {}, data, remembered)
+        return cache
+
+    run_hooks("0")
+    assert fingerprinted == []
+    cache = run_hooks("1000")
+    assert fingerprinted  # Rasa's keys and output fingerprint
+    from rasa.engine.training import fingerprinting
+
+    key = fingerprinting.calculate_fingerprint_key(WhitespaceTokenizer, {}, {"training_data": data})
+    assert cache.get_cached_output_fingerprint(key) == data.fingerprint()
+
+
 @pytest.fixture
 def rasa_as_shipped(monkeypatch):
     """Rasa's own functions in every patched place during the test; as before, after."""

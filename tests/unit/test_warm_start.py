@@ -21,9 +21,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
+from bot.conversation.lemmas import LemmaTable
 from bot.plugins.components import warm_start
 from bot.plugins.components.count_vectors import SentenceCountVectorsFeaturizer
 from bot.plugins.components.intent_classifier import LogCountLogisticRegression
+from bot.plugins.components.language_tokenizer import LanguageAwareTokenizer
 
 KNOWN = {
     "greet": ["hello there", "hi", "good morning", "hello hello hello", "hey there"],
@@ -76,12 +78,13 @@ def base(tmp_path_factory) -> Tuple[Path, str, list]:
     schema = _schema({})
     storage, components = _train(folder / "storage", KNOWN, schema)
     archive = folder / "base.tar.gz"
-    metadata = storage.create_model_package(
-        archive,
-        GraphModelConfiguration(schema, GraphSchema({}), TrainingType.NLU, "test", "en", None, None),
-        Domain.empty(),
-    )
-    return archive, metadata.model_id, components
+    return archive, _package(storage, schema, archive), components
+
+
+def _package(storage: LocalModelStorage, schema: GraphSchema, archive: Path) -> str:
+    """The trained nodes as a model archive, as `rasa train` packages one; its model id."""
+    configuration = GraphModelConfiguration(schema, GraphSchema({}), TrainingType.NLU, "test", "en", None, None)
+    return storage.create_model_package(archive, configuration, Domain.empty()).model_id
 
 
 def _warm(archive: Path, model_id: str, iterations: int) -> Dict[str, object]:
@@ -164,3 +167,34 @@ def test_a_base_replaced_since_the_configuration_was_written_stops_the_training(
     warm_start._unpacked.cache_clear()
     with pytest.raises(warm_start.WarmStartError, match="replaced after the publish started"):
         _train(tmp_path, {**KNOWN, **NEW}, _schema(_warm(archive, "another-model", 0)))
+
+
+def test_the_tokenizer_takes_the_base_s_lemma_tables_instead_of_reading_spacy_s(tmp_path, monkeypatch):
+    config = {**LanguageAwareTokenizer.get_default_config(), "languages": ["nl"]}
+    schema = GraphSchema({"tokenizer": SchemaNode({}, LanguageAwareTokenizer, "create", "train", config)})
+    (tmp_path / "base").mkdir()
+    storage = LocalModelStorage(tmp_path / "base")
+    context = ExecutionContext(schema, node_name="tokenizer")
+    base = LanguageAwareTokenizer.create(config, storage, Resource("tokenizer"), context)
+    base.train(_data(KNOWN))
+    archive = tmp_path / "base.tar.gz"
+    model_id = _package(storage, schema, archive)
+
+    def no_spacy_tables(code):
+        raise AssertionError(f"spaCy's {code} lemma table read again")
+
+    monkeypatch.setattr(LemmaTable, "from_spacy", no_spacy_tables)
+    warm_config = {**config, **_warm(archive, model_id, 0)}
+    warm_schema = GraphSchema({"tokenizer": SchemaNode({}, LanguageAwareTokenizer, "create", "train", warm_config)})
+    (tmp_path / "new").mkdir()
+    warm = LanguageAwareTokenizer.create(
+        warm_config, LocalModelStorage(tmp_path / "new"), Resource("tokenizer"),
+        ExecutionContext(warm_schema, node_name="tokenizer"),
+    )
+    message = Message(data={"text": "waar zijn de vergaderingen", "language": {"code": "nl"}})
+    for tokenizer in (base, warm):
+        tokenizer.process([message])
+        lemmas = [token.lemma for token in message.get("text_tokens")]
+        assert lemmas == [base._lemmas["nl"].lemma(word) or word for word in message.get("text").split()]
+    assert lemmas[-1] == "vergadering"  # a plural, lemmatised
+    assert set(warm._lemmas) == set(base._lemmas)

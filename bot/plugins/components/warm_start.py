@@ -5,7 +5,8 @@ reuses nothing, and Rasa's own fine-tuning (``rasa train --finetune``) refuses n
 Most of a full training is the classifier's 250 lbfgs iterations from zero
 (bot/plugins/components/intent_classifier.py). Started from the current model's
 coefficients, it needs a fraction of them: every known n-gram and intent keeps its weight
-and only the new ones are learnt.
+and only the new ones are learnt. The tokenizer takes the base model's lemma tables
+instead of reading spaCy's again.
 
 ``python -m bot publish`` asks for it by training with a copy of config.yml in which the
 featurizers and the classifier carry ``warm_start: {model: <path>, model_id: <id>}``
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 WARM_START_KEY = "warm_start"
 # The components of config.yml that can start from the base model.
 WARM_COMPONENTS = (
+    "bot.plugins.components.language_tokenizer.LanguageAwareTokenizer",
     "bot.plugins.components.count_vectors.SentenceCountVectorsFeaturizer",
     "bot.plugins.components.intent_classifier.LogCountLogisticRegression",
 )
