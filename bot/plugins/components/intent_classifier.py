@@ -44,7 +44,7 @@ class LogCountLogisticRegression(LogisticRegressionClassifier):
     def get_default_config() -> Dict[Text, Any]:
         # warm_max_iter: lbfgs iterations when starting from the base model's coefficients
         # (bot/plugins/components/warm_start.py; measured in docs/organisers.md).
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "warm_max_iter": 40}
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "warm_max_iter": 20}
 
     def __init__(
         self,
