@@ -10,6 +10,7 @@ environment variables and says why (``SharedAssistant`` below).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -106,7 +107,9 @@ class Assistant:
         return self
 
     def stop(self) -> None:
-        """Ctrl+C, as a user stops it; SIGKILL after 30 s."""
+        """Ctrl+C, as a user stops it; SIGKILL after 30 s, also to the servers the supervisor
+        started (each in a session of its own, so killing its group does not reach them,
+        and a later suite would find their ports taken)."""
         if self.process is None or self.process.poll() is not None:
             return
         os.killpg(self.process.pid, signal.SIGINT)
@@ -115,6 +118,9 @@ class Assistant:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+            for pid in self.pids().values() if (self.var_dir / PROCESSES_FILE).is_file() else ():
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)
 
     def pids(self) -> Dict[str, int]:
         """The supervisor's record: ``Rasa server``, ``action server`` → pid."""
