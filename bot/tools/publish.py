@@ -48,6 +48,16 @@ from bot.tools.serve import VENV_BIN
 # Workers that reported within this long are expected to take the new model; one
 # that reported earlier than ALIVE_WITHIN_S ago but within this is counted as unreachable.
 RECENT_WORKERS_S = 120.0
+# Each step's line in the output begins with its title; the console shows a translation by
+# the key (bot/tools/console/publishing.py, data/web/console.yml ``step_<key>``).
+STEPS = {
+    "train": "Validate the training data and train the candidate model",
+    "tests": "Conversation tests and held-out NLU tests",
+    "installed": "Installed",
+    "waiting": "Waiting for every worker of the running assistant to load it",
+    "loaded": "Every worker now answers with the new model",
+    "no_assistant": "No assistant is running",
+}
 # The conversation tests include the hand-off's, which is offered only when the organisers'
 # Slack channel is set (as `make stories` sets it).
 STORIES_ENVIRONMENT = {SLACK_CHANNEL_ENV: "C0STORIES"}
@@ -189,7 +199,7 @@ def validate_and_train(settings: PublishSettings) -> Path:
     config = training_config(settings)
     _run(
         settings,
-        "Validate the training data and train the candidate model",
+        STEPS["train"],
         [
             Part("Validate training data", validation_command()),
             training(config, name),
@@ -205,7 +215,7 @@ def regression_tests(settings: PublishSettings, candidate: Path) -> None:
     results = settings.reports / "nlu"
     _run(
         settings,
-        "Conversation tests and held-out NLU tests",
+        STEPS["tests"],
         [
             Part(
                 "Conversation tests",
@@ -312,16 +322,15 @@ def publish(settings: PublishSettings) -> None:
     regression_tests(settings, candidate)
     expected = model_id(candidate)
     model = install(settings, candidate)
-    settings.log(f"-- Installed {model} (model {expected})")
-    if settings.shared is None:
-        settings.log("-- No running assistant to tell; `make run` will use the new model.")
-    else:
-        settings.log("-- Waiting for every worker of the running assistant to load it …")
+    settings.log(f"-- {STEPS['installed']} {model} (model {expected})")
+    workers: Optional[List[str]] = [] if settings.shared is None else None
+    if workers is None:
+        settings.log(f"-- {STEPS['waiting']} …")
         workers = wait_for_workers(settings, expected)
-        if workers:
-            settings.log(f"-- Every worker now answers with the new model ({len(workers)}: {', '.join(workers)}).")
-        else:
-            settings.log("-- No assistant is running; `make run` will use the new model.")
+    if workers:
+        settings.log(f"-- {STEPS['loaded']} ({len(workers)}: {', '.join(workers)}).")
+    else:
+        settings.log(f"-- {STEPS['no_assistant']}; `make run` will use the new model.")
     settings.log(f"Published in {time.monotonic() - started:.0f} s.")
 
 

@@ -52,7 +52,7 @@ def test_an_entry_published_from_the_console_is_answered_by_every_worker(plain_a
     page.locator("#nav a[data-area=publish]").click()
     started = time.monotonic()
     page.locator("#publish-start").click()
-    expect(page.locator("#publish-steps li").first).to_contain_text("Validate the training data and train")
+    expect(page.locator("#publish-steps li").first).to_contain_text("Check the training data and train the new model")
     expect(page.locator("#publish-outcome")).to_have_attribute("data-outcome", "published", timeout=PUBLISH_TIMEOUT_MS)
     took = time.monotonic() - started
     expect(page.locator("#publish-steps li.failed")).to_have_count(0)

@@ -7,28 +7,20 @@ import json
 
 from bot.tools.console.publishing import gate_table, read_steps
 
-PUBLISHED = """-- Validate training data
-   done in 33 s
--- Train the candidate model
-   done in 575 s
--- Conversation tests
-   done in 43 s
--- Held-out NLU tests
-   done in 84 s
+PUBLISHED = """-- Validate the training data and train the candidate model
+   done in 121 s
+-- Conversation tests and held-out NLU tests
+   done in 27 s
 -- Installed /p/models/current.tar.gz (model 1234)
 -- Waiting for every worker of the running assistant to load it …
 -- Every worker now answers with the new model (2: vm:5205:1, vm:5205:2).
 Published in 766 s.
 """
 
-FAILED = """-- Validate training data
+FAILED = """-- Validate the training data and train the candidate model
+   done in 130 s
+-- Conversation tests and held-out NLU tests
    done in 30 s
--- Train the candidate model
-   done in 500 s
--- Conversation tests
-   done in 40 s
--- Held-out NLU tests
-   done in 80 s
 | language | accuracy |
 
 NOT PUBLISHED: Not published: held-out accuracy or macro-F1 fell below 0.95 / 0.93
@@ -38,14 +30,21 @@ in at least one language (table above).
 
 def test_the_steps_of_a_publish_are_read_from_its_output():
     steps, reason = read_steps(PUBLISHED)
-    assert [s["step"] for s in steps][:4] == ["Validate training data", "Train the candidate model",
-                                              "Conversation tests", "Held-out NLU tests"]
-    assert steps[1] == {"step": "Train the candidate model", "state": "done", "took": "575 s"}
+    assert [s["key"] for s in steps] == ["train", "tests", "installed", "waiting", "loaded"]
+    assert steps[1] == {"step": "Conversation tests and held-out NLU tests", "key": "tests", "state": "done",
+                        "took": "27 s"}
+    assert steps[2]["step"] == "Installed /p/models/current.tar.gz (model 1234)"
     assert reason == ""
 
 
+def test_a_step_the_console_has_no_text_for_keeps_its_own_words():
+    steps, _ = read_steps("-- Something new\n   done in 1 s\n")
+    assert steps == [{"step": "Something new", "key": "", "state": "done", "took": "1 s"}]
+
+
 def test_a_step_that_is_still_running():
-    steps, _ = read_steps("-- Validate training data\n   done in 33 s\n-- Train the candidate model\n")
+    steps, _ = read_steps("-- Validate the training data and train the candidate model\n   done in 121 s\n"
+                          "-- Conversation tests and held-out NLU tests\n")
     assert [s["state"] for s in steps] == ["done", "running"]
 
 

@@ -28,7 +28,10 @@ export async function render(container) {
     view.append(el("p", { id: "publish-outcome", "data-outcome": job.outcome,
       text: t("publish_" + job.outcome, { who: job.user, when: day(job.started), minutes: job.finished ? ((job.finished - job.started) / 60).toFixed(1) : "" }) }));
     const steps = el("ol", { class: "steps", id: "publish-steps" });
-    for (const step of data.steps) steps.append(el("li", { class: step.state, text: step.step + (step.took ? " (" + step.took + ")" : "") }));
+    for (const step of data.steps) {
+      const title = step.key ? t("step_" + step.key) : step.step;  // known steps in the console's language
+      steps.append(el("li", { class: step.state, title: step.step, text: title + (step.took ? " (" + step.took + ")" : "") }));
+    }
     view.append(steps);
     if (data.reason) view.append(el("pre", { id: "publish-reason", class: "problem", text: data.reason }));
     if (data.gate.length) view.append(gate(data.gate, job.floor));

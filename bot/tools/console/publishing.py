@@ -28,6 +28,7 @@ from bot.tools.console.database import exclusive
 from bot.tools.console.guard import Console, blocking, error, ok, signed_in
 from bot.tools.console.sessions import Session
 from bot.tools.evaluation import MIN_ACCURACY, MIN_MACRO_F1
+from bot.tools.publish import STEPS
 
 # The gate's floors; a deployment (or a test's smaller project) may set its own.
 MIN_ACCURACY_ENV = "BOT_PUBLISH_MIN_ACCURACY"
@@ -62,7 +63,8 @@ class JobFiles:
 
 
 def read_steps(log: str) -> Tuple[List[Dict[str, str]], str]:
-    """The steps the log shows (each 'done', 'running' or 'failed') and the reason it stopped."""
+    """The steps the log shows (each 'done', 'running' or 'failed', with the key of its title
+    in ``publish.STEPS`` for the page to translate) and the reason it stopped."""
     steps: List[Dict[str, str]] = []
     reason_lines: List[str] = []
     failed = False
@@ -70,7 +72,9 @@ def read_steps(log: str) -> Tuple[List[Dict[str, str]], str]:
         if line.startswith(STEP_MARK):
             if steps and steps[-1]["state"] == "running":
                 steps[-1]["state"] = "done"
-            steps.append({"step": line[len(STEP_MARK) :].strip(), "state": "running", "took": ""})
+            title = line[len(STEP_MARK) :].strip()
+            key = next((key for key, start in STEPS.items() if title.startswith(start)), "")
+            steps.append({"step": title, "key": key, "state": "running", "took": ""})
         elif line.strip().startswith("done in ") and steps:
             steps[-1].update(state="done", took=line.strip()[len("done in ") :])
         elif line.startswith(FAILED_MARK) or failed:
