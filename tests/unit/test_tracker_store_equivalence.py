@@ -5,7 +5,6 @@ wrote the turns before (another replica, stock Rasa), across sessions, redaction
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 import uuid
@@ -203,37 +202,3 @@ def test_a_turn_runs_the_prepared_statements_only(database, several_writers):
         "bot_events_stamp": 2, "bot_events_insert": 1, "bot_events_prefix": 0, "bot_events_appended": 0,
         "bot_events_session": 0}
 
-
-def test_postgresql_round_trips_leave_the_event_loop_free(database, monkeypatch):
-    """While a replica waits for PostgreSQL, its other messages go on (the store's queries
-    run in a thread of its own); SQLite answers in-process."""
-    if database["dialect"] == "sqlite":
-        pytest.skip("SQLite runs in the event loop's thread")
-    plain = ours(database)
-    play(lambda _: plain, "slow", conversation()[:1])
-    stamp = plain._queries.stamp
-
-    def slow_stamp(connection, sender_id):
-        cursor = connection.cursor()
-        cursor.execute("SELECT pg_sleep(0.3)")  # a slow database
-        cursor.close()
-        return stamp(connection, sender_id)
-
-    monkeypatch.setattr(plain._queries, "stamp", slow_stamp)
-
-    async def retrieve_while_ticking() -> int:
-        ticks = 0
-
-        async def tick() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        ticker = asyncio.ensure_future(tick())
-        tracker = await plain.retrieve("slow")
-        ticker.cancel()
-        assert tracker is not None
-        return ticks
-
-    assert run(retrieve_while_ticking()) >= 15  # the loop kept running during the 0.3 s

@@ -21,8 +21,9 @@ a database — with three changes, each for a problem seen with the stock store:
 * **Reading and writing a turn (SQLite and PostgreSQL):** Rasa's queries as plain SQL on
   a DBAPI connection, prepared once (``bot/plugins/tracker_store/plain_sql.py``): the same
   rows read and written as Rasa's ORM, a fraction of its CPU. PostgreSQL runs them on a
-  kept autocommit connection of its own, one round trip each, in a thread of the store's
-  own: while a message waits for the database, the event loop works on the others.
+  kept autocommit connection of its own, one round trip each. (They run on the event
+  loop, as Rasa's do: a turn waits ~1 ms for a local PostgreSQL; handing them to a thread
+  cost more CPU than that freed here, docs/performance.md.)
 * **The event cache:** each conversation's stored events (current session, as stored)
   are kept between turns, so a turn needs no read of the conversation and no count
   query — a third of the embedded server's CPU per message went there. Each entry
@@ -46,14 +47,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import itertools
 import json
 import logging
 import os
 import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
@@ -151,10 +150,7 @@ Entry = Tuple[List[str], Stamp]  # serialised events of the current session, sta
 
 class EventCache:
     """Stored events of the current session per conversation with the stamp of the stored
-    rows they were taken at, least recently used out.
-
-    Each step is one operation on one dict, so the database thread (PostgreSQL) and the
-    event loop (a deletion) may use it at once without a lock."""
+    rows they were taken at, least recently used out."""
 
     def __init__(self, size: int = CACHED_CONVERSATIONS, idle: float = CACHE_IDLE_S) -> None:
         self._size = size
@@ -234,11 +230,6 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             )
         self._queries = PlainQueries(backend, self.SQLEvent.__table__.name)
         self._plain_engine = self.engine if backend == "sqlite" else self._autocommit_engine()
-        # PostgreSQL's round trips run in a thread of their own, so that the event loop
-        # serves other messages meanwhile; SQLite answers in-process, sooner than a hop.
-        self._database_thread = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-store") if backend == "postgresql" else None
-        )
         wanted = os.environ.get(CACHE_ENV, "").lower() not in {"off", "0", "false", "no"}
         self._cache: Optional[EventCache] = EventCache() if wanted else None
         # Others write the same conversations: replicas on PostgreSQL, Sanic workers on SQLite.
@@ -270,7 +261,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         """PostgreSQL connections for the plain queries: autocommit (no BEGIN and COMMIT
         round trips: each statement is atomic alone), statements prepared on connect, no
         ping before each use (a lost connection is dropped when a query fails, and the
-        outage retry takes a new one). One is kept: only the database thread uses them."""
+        outage retry takes a new one). One is kept: Rasa calls the store from one thread."""
         url = self.engine.url
         options = create_engine_kwargs(url)
         options.update(pool_size=1, max_overflow=4, isolation_level="AUTOCOMMIT")
@@ -346,24 +337,13 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             self._cache.put(sender_id, entry)
         return entry
 
-    async def _off_loop(self, work: Callable[..., T], *arguments: Any) -> T:
-        """``work(*arguments)`` in the database thread (PostgreSQL), or here (SQLite)."""
-        if self._database_thread is None:
-            return work(*arguments)
-        return await asyncio.get_running_loop().run_in_executor(
-            self._database_thread, functools.partial(work, *arguments)
-        )
-
-    def _read(self, sender_id: Text) -> Entry:
-        with self._connection() as connection:
-            return self._stored(connection, sender_id)
-
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         if not self.domain:  # Rasa's store returns no tracker without a domain
             return None
 
         async def read() -> Optional[DialogueStateTracker]:
-            events, _ = await self._off_loop(self._read, sender_id)
+            with self._connection() as connection:
+                events, _ = self._stored(connection, sender_id)
             if not events:
                 return None
             return DialogueStateTracker.from_dict(sender_id, [fastjson.loads(e) for e in events], self.domain.slots)
@@ -430,7 +410,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         """
 
         async def write() -> List[Dict[Text, Any]]:
-            return await self._off_loop(self._write, tracker)
+            return self._write(tracker)
 
         # Safe to repeat: only the events the database does not hold yet are written.
         written = await self._retrying(write, "save a conversation")
