@@ -7,17 +7,19 @@ replica's event loop serves no other message. Its read-modify-write steps can al
 interleave between replicas, so two of them may draw the same ticket (RasaHQ/rasa#9213).
 
 This store keeps what other replicas and stock Rasa see: the same keys
-(``<key_prefix>:lock:<conversation>``), the same serialised ``TicketLock`` and Rasa's
-rule of who is served (with the expiry fix of
+(``<key_prefix>:lock:<conversation>``), the same serialised ``TicketLock``, Python's
+clock for expiry, and Rasa's rule of who is served (with the expiry fix of
 :func:`bot.plugins.lock_store.first_in_line`). What changes:
 
-* the lock's own steps go through ``redis.asyncio``: a replica serves other messages
-  while Redis answers;
-* every change is a compare-and-set (``CAS_SCRIPT``: written only if the key still holds
-  what was read, else read again), so tickets are drawn and returned atomically across
-  replicas;
-* four round trips per message: a ticket (GET, set), no wait when the lock just written
-  shows the ticket first in line (the usual case), the return (GET, set or delete).
+* the lock goes through ``redis.asyncio``: a replica serves other messages while Redis
+  answers;
+* drawing a ticket and returning it are one Lua script each (``TAKE_SCRIPT``,
+  ``RETURN_SCRIPT``), which Redis runs atomically, so two replicas never draw the same
+  number;
+* two round trips per message (and none to wait when the lock just written shows the
+  ticket first in line, the usual case), against Rasa's seven. redis.asyncio costs
+  more CPU per command than redis-py, so fewer commands is what keeps the lock cheap
+  (``python -m bench.micro locks --redis``, docs/performance.md).
 
 Rasa's synchronous methods (``get_lock``, ``issue_ticket`` …) stay as Rasa has them, on
 redis-py's blocking client, for tools and tests that call them.
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
+import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Dict, Optional, Text, Tuple
 
@@ -40,19 +42,49 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.plugins.lock_store import first_in_line
 
-logger = logging.getLogger(__name__)
-
-# KEYS[1]: the lock; ARGV[1]: the value read ('' = absent), ARGV[2]: the new value
-# ('' = delete). Returns 1 when written, 0 when another replica changed the lock since.
-CAS_SCRIPT = """
-local current = redis.call('GET', KEYS[1])
-if (current or '') ~= ARGV[1] then return 0 end
-if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2]) end
-return 1
+# Rasa's ``issue_ticket`` in one step: drop the expired tickets, draw the number after the
+# last one left, append the ticket. KEYS[1]: the lock; ARGV: conversation id, the time now
+# and the new ticket's expiry (Python's clock, as Rasa's: replicas and stock Rasa agree).
+# Tickets are kept as stored (JSON strings in the lock's JSON); the new one is written as
+# Rasa writes it. Returns the ticket's number and the lock as stored.
+TAKE_SCRIPT = """
+local now = tonumber(ARGV[2])
+local kept, last = {}, -1
+local raw = redis.call('GET', KEYS[1])
+if raw then
+  for _, serialised in ipairs(cjson.decode(raw)['tickets']) do
+    local ticket = cjson.decode(serialised)
+    if ticket['expires'] >= now then
+      table.insert(kept, serialised)
+      last = ticket['number']
+    end
+  end
+end
+local number = last + 1
+table.insert(kept, '{"number": ' .. number .. ', "expires": ' .. ARGV[3] .. '}')
+local value = cjson.encode({conversation_id = ARGV[1], tickets = kept})
+redis.call('SET', KEYS[1], value)
+return {number, value}
 """
-# Compare-and-set attempts before giving up: each failure means another request of the
-# same conversation changed the lock in between, so this many means something is wrong.
-MAX_ATTEMPTS = 100
+# Rasa's ``cleanup`` in one step: drop this ticket and the expired ones; delete the lock
+# when none is left. KEYS[1]: the lock; ARGV: the ticket's number, the time now.
+RETURN_SCRIPT = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local lock = cjson.decode(raw)
+local number, now = tonumber(ARGV[1]), tonumber(ARGV[2])
+local kept = {}
+for _, serialised in ipairs(lock['tickets']) do
+  local ticket = cjson.decode(serialised)
+  if ticket['number'] ~= number and ticket['expires'] >= now then table.insert(kept, serialised) end
+end
+if #kept == 0 then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], cjson.encode({conversation_id = lock['conversation_id'], tickets = kept}))
+end
+return #kept
+"""
 
 
 class RedisLockStore(RasaRedisLockStore):
@@ -62,10 +94,10 @@ class RedisLockStore(RasaRedisLockStore):
         self._settings: Dict[str, Any] = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs}
         super().__init__(**self._settings)
         # Made in the loop that uses it: redis.asyncio connections belong to one event loop.
-        self._async: Optional[Tuple[asyncio.AbstractEventLoop, "redis.asyncio.Redis", Any]] = None
+        self._async: Optional[Tuple[asyncio.AbstractEventLoop, "redis.asyncio.Redis", Any, Any]] = None
 
-    def _client(self) -> Tuple["redis.asyncio.Redis", Any]:
-        """The async client and compare-and-set script of the running event loop."""
+    def _client(self) -> Tuple["redis.asyncio.Redis", Any, Any]:
+        """The async client and the two scripts, for the running event loop."""
         loop = asyncio.get_running_loop()
         if self._async is None or self._async[0] is not loop:
             settings = self._settings
@@ -81,48 +113,36 @@ class RedisLockStore(RasaRedisLockStore):
                 ssl_ca_certs=settings.get("ssl_ca_certs"),
                 socket_timeout=float(settings.get("socket_timeout") or DEFAULT_SOCKET_TIMEOUT_IN_SECONDS),
             )
-            self._async = (loop, client, client.register_script(CAS_SCRIPT))
-        return self._async[1], self._async[2]
+            self._async = (loop, client, client.register_script(TAKE_SCRIPT), client.register_script(RETURN_SCRIPT))
+        return self._async[1:]
 
-    async def _read(self, conversation_id: Text) -> Tuple[str, Optional[TicketLock]]:
-        """The stored value ('' when there is none) and the lock it holds."""
-        client, _ = self._client()
+    async def _read(self, conversation_id: Text) -> Optional[TicketLock]:
+        client, _, _ = self._client()
         raw = await client.get(self.key_prefix + conversation_id)
-        if not raw:
-            return "", None
-        value = raw.decode("utf-8")
-        return value, TicketLock.from_dict(json.loads(value))
-
-    async def _replace(self, conversation_id: Text, read: str, lock: Optional[TicketLock]) -> bool:
-        """Store ``lock`` (None: delete it) if the key still holds ``read``."""
-        _, compare_and_set = self._client()
-        written = await compare_and_set(
-            keys=[self.key_prefix + conversation_id], args=[read, lock.dumps() if lock is not None else ""]
-        )
-        return bool(written)
+        return TicketLock.from_dict(json.loads(raw)) if raw else None
 
     async def _take_ticket(self, conversation_id: Text, lock_lifetime: float) -> Tuple[int, TicketLock]:
         """A new ticket (Rasa's numbering: one above the last unexpired one) and the lock
         as written with it."""
+        _, take, _ = self._client()
+        now = time.time()
         try:
-            for _ in range(MAX_ATTEMPTS):
-                read, lock = await self._read(conversation_id)
-                lock = lock or self.create_lock(conversation_id)
-                ticket = lock.issue_ticket(lock_lifetime)
-                if await self._replace(conversation_id, read, lock):
-                    return ticket, lock
+            number, value = await take(
+                keys=[self.key_prefix + conversation_id], args=[conversation_id, repr(now), repr(now + lock_lifetime)]
+            )
         except redis.RedisError as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
-        raise LockError(f"Could not issue a ticket for conversation_id '{conversation_id}' (lock kept changing).")
+        return int(number), TicketLock.from_dict(json.loads(value))
 
     async def _wait_for_turn(
         self, conversation_id: Text, ticket: int, lock: TicketLock, wait_time_in_seconds: float
     ) -> TicketLock:
         """Rasa's wait, without its write-backs (expired tickets are skipped by the rule,
-        not removed): checks again every ``wait_time_in_seconds``."""
+        not removed): none when the lock just written shows the ticket first in line,
+        else a check every ``wait_time_in_seconds``."""
         while not first_in_line(lock, ticket):
             await asyncio.sleep(wait_time_in_seconds)
-            _, current = await self._read(conversation_id)
+            current = await self._read(conversation_id)
             if current is None:
                 raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
             lock = current
@@ -130,14 +150,8 @@ class RedisLockStore(RasaRedisLockStore):
 
     async def _return_ticket(self, conversation_id: Text, ticket: int) -> None:
         """Remove the ticket; delete the lock when nobody else holds one (Rasa's cleanup)."""
-        for _ in range(MAX_ATTEMPTS):
-            read, lock = await self._read(conversation_id)
-            if lock is None:
-                return
-            lock.remove_ticket_for(ticket)
-            if await self._replace(conversation_id, read, lock if lock.is_someone_waiting() else None):
-                return
-        logger.warning("Could not return ticket %d of conversation %s (lock kept changing).", ticket, conversation_id)
+        _, _, give_back = self._client()
+        await give_back(keys=[self.key_prefix + conversation_id], args=[ticket, repr(time.time())])
 
     @asynccontextmanager
     async def lock(

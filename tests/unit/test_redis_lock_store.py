@@ -162,3 +162,27 @@ def test_one_store_serves_event_loops_one_after_another(prefix):
 
     assert asyncio.run(message()) == 0
     assert asyncio.run(message()) == 0  # the lock was deleted after the first
+
+
+def test_the_lock_as_written_is_rasa_s_with_any_conversation_id(prefix):
+    """The Lua scripts write the TicketLock JSON that Rasa reads: the same id (any
+    characters), Rasa's ticket numbers and expiry times, stock Rasa's tickets kept as they were."""
+    conversation = 'Ana/ünïcödé "quoted" 会话'
+    rasa = stock(prefix)
+    rasa.issue_ticket(conversation, lock_lifetime=60)
+    ours = replica(prefix)
+    before = time.time()
+
+    async def take() -> int:
+        ticket, _ = await ours._take_ticket(conversation, 30)
+        return ticket
+
+    assert asyncio.run(take()) == 1
+    lock = rasa.get_lock(conversation)
+    assert lock.conversation_id == conversation
+    assert [t.number for t in lock.tickets] == [0, 1]
+    assert before + 30 <= lock.tickets[1].expires <= time.time() + 30
+    asyncio.run(ours._return_ticket(conversation, 1))
+    assert [t.number for t in rasa.get_lock(conversation).tickets] == [0]
+    asyncio.run(ours._return_ticket(conversation, 0))
+    assert rasa.get_lock(conversation) is None
