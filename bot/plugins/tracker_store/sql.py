@@ -50,6 +50,7 @@ import contextlib
 import itertools
 import json
 import logging
+import math
 import os
 import time
 from collections import OrderedDict
@@ -58,6 +59,7 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, Opt
 import sqlalchemy as sa
 import sqlalchemy.exc
 from rasa.core.brokers.broker import EventBroker
+from rasa.core.lock_store import LOCK_LIFETIME
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
@@ -152,40 +154,54 @@ class EventCache:
     """Stored events of the current session per conversation with the stamp of the stored
     rows they were taken at, least recently used out."""
 
-    def __init__(self, size: int = CACHED_CONVERSATIONS, idle: float = CACHE_IDLE_S) -> None:
+    def __init__(
+        self, size: int = CACHED_CONVERSATIONS, idle: float = CACHE_IDLE_S, trust: float = LOCK_LIFETIME
+    ) -> None:
         self._size = size
         self._idle = idle
-        self._entries: "OrderedDict[str, Tuple[Entry, float]]" = OrderedDict()  # with when it was last used
+        self._trust = trust
+        # sender id: (entry, when last used, when a read last checked it against the rows)
+        self._entries: "OrderedDict[str, Tuple[Entry, float, float]]" = OrderedDict()
 
     def get(
-        self, sender_id: str, update: Optional[Callable[[List[str], Stamp], Optional[Entry]]] = None
+        self, sender_id: str, update: Optional[Callable[..., Optional[Entry]]] = None, saving: bool = False
     ) -> Optional[Entry]:
         """The cached entry. ``update``, given it, returns it as the stored rows now are
-        (the same, or with rows others appended), or None when it cannot tell."""
-        cached = self._entries.get(sender_id)
+        (the same, or with rows others appended), or None when it cannot tell.
+
+        ``saving``: for a save, which needs no ``update`` when a read checked the entry
+        less than ``trust`` seconds (a lock's lifetime) ago, once: Rasa reads and saves a
+        conversation under its lock (a message, the hand-off desk's changes), and every
+        other writer of it needs the lock too, so nobody wrote between the two. A second
+        save, or one without a read before it, checks."""
+        cached = self._entries.pop(sender_id, None)
         if cached is None:
             return None
-        entry, used = cached
-        if time.monotonic() - used > self._idle:
-            self.forget(sender_id)
+        entry, used, checked = cached
+        now = time.monotonic()
+        if now - used > self._idle:
             return None
-        if update is not None:
+        if update is not None and not (saving and now - checked < self._trust):
             current = update(*entry)
             if current is None:
-                self.forget(sender_id)
                 return None
-            entry = current
-        self.put(sender_id, entry)
+            entry, checked = current, now
+        self._keep(sender_id, entry, now, -math.inf if saving else checked)
         return entry
 
     def forget(self, sender_id: str) -> None:
         """Drop one conversation, e.g. after it was deleted."""
         self._entries.pop(sender_id, None)
 
-    def put(self, sender_id: str, entry: Entry) -> None:
-        """Remember what is stored now (after a read or a successful save)."""
-        self._entries.pop(sender_id, None)
-        self._entries[sender_id] = (entry, time.monotonic())  # newest last
+    def put(self, sender_id: str, entry: Entry, read: bool) -> None:
+        """Remember what is stored now: ``read`` from the database (a check), or written
+        by this process after ``get``."""
+        now = time.monotonic()
+        previous = self._entries.pop(sender_id, None)
+        self._keep(sender_id, entry, now, now if read else previous[2] if previous else -math.inf)
+
+    def _keep(self, sender_id: str, entry: Entry, used: float, checked: float) -> None:
+        self._entries[sender_id] = (entry, used, checked)  # newest last
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
@@ -321,20 +337,20 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             return None  # written meanwhile (outside the conversation's lock)
         return session_tail(events + appended), now
 
-    def _stored(self, connection: Any, sender_id: Text) -> Entry:
+    def _stored(self, connection: Any, sender_id: Text, saving: bool) -> Entry:
         """The conversation's stored session (serialised events) and the stamp of its rows:
-        from the cache (checked against the rows when others write), else read (Rasa's
-        query for the latest session, up to the highest id of the stamp read just before)
-        and cached."""
+        from the cache (checked against the rows when others write; for a save, see
+        ``EventCache.get``), else read (Rasa's query for the latest session, up to the
+        highest id of the stamp read just before) and cached."""
         if self._cache is not None:
             check = (lambda *entry: self._updated(connection, sender_id, *entry)) if self._checked else None
-            cached = self._cache.get(sender_id, check)
+            cached = self._cache.get(sender_id, check, saving)
             if cached is not None:
                 return cached
         stamp = self._queries.stamp(connection, sender_id)
         entry = (self._queries.session(connection, sender_id, stamp[1]) if stamp[0] else []), stamp
         if self._cache is not None:
-            self._cache.put(sender_id, entry)
+            self._cache.put(sender_id, entry, read=True)
         return entry
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -343,7 +359,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
         async def read() -> Optional[DialogueStateTracker]:
             with self._connection() as connection:
-                events, _ = self._stored(connection, sender_id)
+                events, _ = self._stored(connection, sender_id, saving=False)
             if not events:
                 return None
             return DialogueStateTracker.from_dict(sender_id, [fastjson.loads(e) for e in events], self.domain.slots)
@@ -385,12 +401,12 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
         Returns the stored data of the events it inserted, for the event broker."""
         with self._connection() as connection:
-            stored, stamp = self._stored(connection, tracker.sender_id)
+            stored, stamp = self._stored(connection, tracker.sender_id, saving=True)
             data, written, rows = self._new_rows(tracker, len(stored))
             if rows:
                 stamp = stamp_after(stamp, rows, self._queries.insert(connection, tracker.sender_id, rows))
         if self._cache is not None:
-            self._cache.put(tracker.sender_id, (session_tail(stored + written), stamp))
+            self._cache.put(tracker.sender_id, (session_tail(stored + written), stamp), read=False)
         return data
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
