@@ -24,7 +24,7 @@ from bench.load import LoadResult, load
 from bot import PROJECT_ROOT
 
 # Ports: stock 5630, embedded 5631 + actions 5670, cluster replicas 5620.. + actions 5660..,
-# nginx 8607/8608 (overridable, e.g. BENCH_PORT_BASE_RASA=...).
+# nginx 8607/8608; --port-offset N adds N to each (two benchmarks on one machine).
 # What `make run` starts here (the Makefile's WORKERS default): 2 processes on 2+ CPUs.
 DEFAULT_WORKERS = 2 if (os.cpu_count() or 1) >= 2 else 1
 
@@ -95,6 +95,7 @@ def main(argv: List[str] | None = None) -> int:
                         help="Sanic workers of the embedded assistant (make run WORKERS=n), one run each; "
                              f"make run's default here: {DEFAULT_WORKERS}")
     parser.add_argument("--redis-db", default="6")
+    parser.add_argument("--port-offset", type=int, default=0, help="added to every port the benchmark uses")
     parser.add_argument("--only", nargs="+", choices=["stock", "embedded", "cluster"],
                         default=["stock", "embedded", "cluster"])
     parser.add_argument("--out", default=str(PROJECT_ROOT / "reports" / "bench"))
@@ -102,22 +103,23 @@ def main(argv: List[str] | None = None) -> int:
                         help="markdown file whose generated section is replaced ('' = none)")
     args = parser.parse_args(argv)
     model = Path(args.model).resolve()
+    ports = {name: port + args.port_offset for name, port in PORTS.items()}
 
     with tempfile.TemporaryDirectory(prefix="bench-") as temp:
         work = Path(temp)
         starters: List[Callable[[], ContextManager[targets.Target]]] = []
         if "stock" in args.only:
-            starters.append(lambda: targets.stock_assistant(work / "stock", PORTS["stock"]))
+            starters.append(lambda: targets.stock_assistant(work / "stock", ports["stock"]))
         if "embedded" in args.only:
             for workers in args.embedded_workers:
                 starters.append(lambda n=workers: targets.embedded_default(
-                    model, work / f"embedded-{n}", PORTS["embedded"], PORTS["embedded_actions"],
+                    model, work / f"embedded-{n}", ports["embedded"], ports["embedded_actions"],
                     name=embedded_name(n), workers=n))
         if "cluster" in args.only:
             for replicas in args.replicas:
                 starters.append(lambda n=replicas: targets.cluster(
                     model, work / f"cluster-{n}", n, args.action_servers, args.workers,
-                    PORTS, args.redis_db))
+                    ports, args.redis_db))
         results = {"machine": _machine(), "settings": {k: v for k, v in vars(args).items()},
                    "targets": []}
         for start in starters:

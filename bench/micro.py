@@ -16,7 +16,12 @@ falls on both alike:
   (``bot.plugins.components.intent_classifier.column_major``);
 * ``domain``: ``Domain.is_empty`` on the project's domain, Rasa's and ``domain_empty``;
 * ``locks``: one lock and release of a conversation, as Rasa does per message, with the
-  SQLite lock store and with Rasa's in-memory one.
+  SQLite lock store and with Rasa's in-memory one (``--redis``: Rasa's Redis lock store
+  and the cluster's, bot.plugins.redis_lock_store, on the local Redis);
+* ``tracker``: one turn of a conversation (retrieve, five events added, save; eight turns
+  per conversation, as bench/messages.yml), Rasa's SQLTrackerStore and the project's
+  (bot.plugins.tracker_store), on a fresh SQLite file or PostgreSQL database, as a
+  replica of the cluster uses it (``SANIC_WORKERS=2``: the cache is checked).
 
 Results go to stdout (copied into docs/performance.md by hand, with the command).
 """
@@ -25,11 +30,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from bench.load import load_conversations
 from bot import PROJECT_ROOT
@@ -117,13 +124,15 @@ def domain_cpu_ms(calls: int) -> Dict[str, float]:
                    "domain_empty": lambda: Domain.is_empty(domain)}, calls)
 
 
-def lock_cpu_ms(cycles: int) -> Dict[str, float]:
-    """CPU ms per lock and release of a conversation, SQLite and in-memory lock store."""
+def lock_cpu_ms(cycles: int, redis_db: Optional[int] = None) -> Dict[str, float]:
+    """CPU ms per lock and release of a conversation, SQLite and in-memory lock store;
+    with ``redis_db``, Rasa's Redis lock store and the cluster's instead."""
     from rasa.core.lock_store import InMemoryLockStore, LockStore
 
     from bot.plugins.lock_store import SQLiteLockStore
 
     loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
 
     def lock_and_release(store: LockStore) -> Callable[[], None]:
         async def cycle() -> None:
@@ -131,11 +140,87 @@ def lock_cpu_ms(cycles: int) -> Dict[str, float]:
                 pass
         return lambda: loop.run_until_complete(cycle())
 
+    if redis_db is not None:
+        from rasa.core.lock_store import RedisLockStore
+        from rasa.utils.endpoints import EndpointConfig
+
+        from bot.plugins import redis_lock_store
+
+        prefix = f"micro{uuid.uuid4().hex[:8]}"
+        ours = redis_lock_store.RedisLockStore(EndpointConfig(type="redis", db=redis_db, key_prefix=prefix))
+        calls = {"Rasa's RedisLockStore": lock_and_release(RedisLockStore(db=redis_db, key_prefix=prefix)),
+                 "redis_lock_store.RedisLockStore": lock_and_release(ours)}
+        _turns(calls, WARM_UP_ROUNDS)
+        return _turns(calls, cycles)
     with tempfile.TemporaryDirectory(prefix="micro-locks-") as temp:
         calls = {"SQLiteLockStore": lock_and_release(SQLiteLockStore(db=str(Path(temp) / "locks.db"))),
                  "InMemoryLockStore": lock_and_release(InMemoryLockStore())}
         _turns(calls, WARM_UP_ROUNDS)
         return _turns(calls, cycles)
+
+
+@contextlib.contextmanager
+def _tracker_database(dialect: str) -> Iterator[Dict[str, Any]]:
+    """Settings of a fresh tracker database (a temporary SQLite file, or a PostgreSQL
+    database on localhost, as deploy/cluster.env has it), removed afterwards."""
+    if dialect == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="micro-tracker-") as temp:
+            yield {"dialect": "sqlite", "db": str(Path(temp) / "tracker.db")}
+        return
+    import psycopg2
+
+    from bot.tools.cluster import CLUSTER_ENV, read_env_file
+
+    env = read_env_file(CLUSTER_ENV)
+    server = {"host": env["DB_HOST"], "port": int(env["DB_PORT"]), "user": env["DB_USER"]}
+    name = f"bot_micro_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(dbname=env["DB_LOGIN_DB"], **server)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {"dialect": "postgresql", "host": server["host"], "port": server["port"],
+               "username": server["user"], "db": name}
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def tracker_cpu_ms(dialect: str, conversations: int) -> Dict[str, float]:
+    """CPU ms per turn (retrieve, add a turn's events, save), Rasa's SQLTrackerStore and
+    the project's, taking turns conversation by conversation."""
+    import os
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.plugins.handoff.store import HandoffTrackerStore
+
+    os.environ["SANIC_WORKERS"] = "2"  # others write the same rows: the cache is checked
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    texts = load_conversations()[0]
+    loop = asyncio.new_event_loop()
+
+    def conversation(store: Any) -> Callable[[], None]:
+        async def play() -> None:
+            sender = uuid.uuid4().hex
+            for text in texts:
+                tracker = await store.retrieve(sender) or DialogueStateTracker(sender, domain.slots)
+                for event in [UserUttered(text, {"name": "ask_venue", "confidence": 0.9}), SlotSet("language", "fr"),
+                              ActionExecuted("action_answer"), BotUttered(text), ActionExecuted("action_listen")]:
+                    tracker.update(event)
+                await store.save(tracker)
+        return lambda: loop.run_until_complete(play())
+
+    with _tracker_database(dialect) as settings:
+        rasa_settings = dict(settings)
+        stock = SQLTrackerStore(domain=domain, dialect=rasa_settings.pop("dialect"),
+                                host=rasa_settings.pop("host", None), **rasa_settings)
+        calls = {"Rasa's SQLTrackerStore": conversation(stock),
+                 "HandoffTrackerStore (plain SQL, checked cache)": conversation(HandoffTrackerStore(domain=domain, **settings))}
+        _turns(calls, WARM_UP_ROUNDS)
+        return {name: ms / len(texts) for name, ms in _turns(calls, conversations).items()}
 
 
 def _table(title: str, results: Dict[str, float]) -> None:
@@ -161,7 +246,12 @@ def _domain(args: argparse.Namespace) -> int:
 
 
 def _locks(args: argparse.Namespace) -> int:
-    _table("lock and release", lock_cpu_ms(args.cycles))
+    _table("lock and release", lock_cpu_ms(args.cycles, args.redis_db if args.redis else None))
+    return 0
+
+
+def _tracker(args: argparse.Namespace) -> int:
+    _table(f"a turn on {args.dialect}", tracker_cpu_ms(args.dialect, args.conversations))
     return 0
 
 
@@ -180,9 +270,14 @@ def main(argv: List[str] | None = None) -> int:
     domain.add_argument("--calls", type=int, default=300)
     locks = commands.add_parser("locks", help="lock store CPU per lock and release")
     locks.add_argument("--cycles", type=int, default=5000)
+    locks.add_argument("--redis", action="store_true", help="Rasa's Redis lock store and the cluster's")
+    locks.add_argument("--redis-db", type=int, default=6)
+    tracker = commands.add_parser("tracker", help="tracker store CPU per turn, Rasa's and the project's")
+    tracker.add_argument("--dialect", choices=["sqlite", "postgresql"], default="postgresql")
+    tracker.add_argument("--conversations", type=int, default=100, help="of eight turns each")
     args = parser.parse_args(argv)
     return {"parse": _parse, "classifier": _classifier, "domain": _domain,
-            "locks": _locks}[args.command](args)
+            "locks": _locks, "tracker": _tracker}[args.command](args)
 
 
 if __name__ == "__main__":

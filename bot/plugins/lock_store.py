@@ -15,7 +15,8 @@ processes can interleave there (RasaHQ/rasa#9213). Here each read-modify-write r
 one ``BEGIN IMMEDIATE`` transaction, so issuing and returning tickets is atomic across
 processes. The file is in WAL mode with ``synchronous=NORMAL`` (a lock is worthless
 after a crash anyway: tickets expire after ``TICKET_LOCK_LIFETIME``), so a transaction
-costs no fsync. For several machines use the Redis lock store (docs/deployment.md).
+costs no fsync. For several machines use the Redis lock store
+(``bot.plugins.redis_lock_store``, docs/deployment.md).
 
 With one Sanic worker nobody else needs to see the tickets, and a lock and release
 costs ~0.07 ms of CPU with the file against ~0.01 ms in memory (``python -m bench.micro
@@ -37,7 +38,6 @@ from typing import Any, Iterator, Optional, Text
 from rasa.constants import DEFAULT_SANIC_WORKERS, ENV_SANIC_WORKERS
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
-from rasa.core.lock_store import RedisLockStore as RasaRedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -54,19 +54,23 @@ def sanic_workers() -> int:
         return DEFAULT_SANIC_WORKERS
 
 
-class ServedAfterExpiry:
-    """Rasa's wait for a conversation's lock, ending also when this request's own ticket
-    expired while it waited.
+def first_in_line(lock: TicketLock, ticket: int) -> bool:
+    """Whether ``ticket`` may be served: no unexpired ticket older than it is left.
 
-    Rasa waits until its ticket is the first unexpired one. When a server dies holding a
-    conversation's lock, its ticket expires after ``TICKET_LOCK_LIFETIME``; a request that
-    queued behind it a moment later holds a ticket that expires a moment later. If Rasa's
-    once-a-second check falls between the two expiries, no ticket is left to be served and
-    the request waits forever (seen after killing a replica of ``make run-cluster`` under
-    load: the retried messages hung until the client gave up). Here a request goes ahead
-    as soon as no unexpired ticket older than its own is left, which is Rasa's rule
-    whenever its own ticket is still there.
+    Rasa serves the first unexpired ticket. When a server dies holding a conversation's
+    lock, its ticket expires after ``TICKET_LOCK_LIFETIME``; a request that queued behind
+    it a moment later holds a ticket that expires a moment later. If Rasa's
+    once-a-second check falls between the two expiries, no ticket is left to be served
+    and the request waits forever (seen after killing a replica of ``make run-cluster``
+    under load: the retried messages hung until the client gave up). This rule is
+    Rasa's whenever the request's own ticket is still there, and lets it go ahead when
+    it is not.
     """
+    return not any(t.number < ticket and not t.has_expired() for t in lock.tickets)
+
+
+class ServedAfterExpiry:
+    """Rasa's wait for a conversation's lock, with :func:`first_in_line` as the rule."""
 
     async def _acquire_lock(self, conversation_id: Text, ticket: int, wait_time_in_seconds: float) -> TicketLock:
         store: Any = self
@@ -74,19 +78,11 @@ class ServedAfterExpiry:
             lock = store.get_lock(conversation_id)
             if not lock:
                 break
-            if not any(t.number < ticket and not t.has_expired() for t in lock.tickets):
+            if first_in_line(lock, ticket):
                 return lock
             await asyncio.sleep(wait_time_in_seconds)
             store.update_lock(conversation_id)
         raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
-
-
-class RedisLockStore(ServedAfterExpiry, RasaRedisLockStore):
-    """Rasa's Redis lock store (same keys, same settings as ``type: redis``), with the
-    wait above; what deploy/endpoints.production.yml names."""
-
-    def __init__(self, endpoint_config: EndpointConfig) -> None:
-        super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
 
 
 class SQLiteLockStore(ServedAfterExpiry, LockStore):

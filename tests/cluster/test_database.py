@@ -74,8 +74,8 @@ def test_wrong_database_host_fails_start_up_clearly_within_60_seconds(tmp_path, 
 
 
 def test_a_replica_with_several_sanic_workers_stores_and_reads_on_postgresql(monkeypatch):
-    """SANIC_WORKERS > 1 (a replica with several workers) turns on the SQLite cache's row
-    checks only with SQLite: on PostgreSQL Rasa's queries answer, nothing else."""
+    """SANIC_WORKERS > 1 (a replica with several workers) changes nothing on PostgreSQL,
+    where the event cache is always checked against the rows (replicas take turns)."""
     monkeypatch.setenv("SANIC_WORKERS", "2")
     name = f"bot_workers_{uuid.uuid4().hex[:10]}"
     store = ResilientSQLTrackerStore(

@@ -158,7 +158,7 @@ def test_a_request_whose_ticket_expired_while_a_dead_server_s_lock_ran_out_goes_
 def test_the_production_endpoints_build_the_redis_lock_store(monkeypatch):
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.plugins.lock_store import RedisLockStore
+    from bot.plugins.redis_lock_store import RedisLockStore
 
     for key, value in {"ACTION_SERVER_URL": "http://a", "DB_HOST": "h", "DB_PORT": "5432", "DB_NAME": "n",
                        "DB_USER": "u", "DB_PASSWORD": "", "DB_LOGIN_DB": "p", "REDIS_HOST": "127.0.0.1",

@@ -104,26 +104,36 @@ class RecordingBroker(EventBroker):
         self.published.append(event)
 
 
+class CommitFails:
+    """A DBAPI connection whose next commit fails as a lost disk would (after the INSERT ran)."""
+
+    def __init__(self, connection, outages: list) -> None:
+        self._connection, self._outages = connection, outages
+
+    def commit(self) -> None:
+        if self._outages:
+            raise self._outages.pop()
+        self._connection.commit()
+
+    def __getattr__(self, name: str):
+        return getattr(self._connection, name)
+
+
+def fail_next_commit(resilient: ResilientSQLTrackerStore, monkeypatch) -> list:
+    """Makes the store's next save fail at its commit; returns the outage still to come."""
+    outages = [sqlite3.OperationalError("disk I/O error")]
+    insert = resilient._queries.insert
+    monkeypatch.setattr(resilient._queries, "insert",
+                        lambda connection, *args: insert(CommitFails(connection, outages), *args))
+    return outages
+
+
 def test_a_save_retried_through_an_outage_streams_each_new_event_once(tmp_path, monkeypatch):
     monkeypatch.setattr(stores, "RETRY_PAUSE_S", 0)
     path = tmp_path / "tracker.db"
     broker = RecordingBroker()
     resilient = ResilientSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path), event_broker=broker)
-    make_session = resilient.sessionmaker
-    outages = [sqlalchemy.exc.OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error"))]
-
-    def session_whose_first_commit_fails():
-        session = make_session()
-        commit = session.commit
-
-        def commit_or_fail():
-            if outages:
-                raise outages.pop()
-            commit()
-        session.commit = commit_or_fail
-        return session
-
-    resilient.sessionmaker = session_whose_first_commit_fails
+    outages = fail_next_commit(resilient, monkeypatch)
     tracker = DialogueStateTracker.from_events("carol", turn("where", "here"), DOMAIN.slots)
     run(resilient.save(tracker))
     assert not outages  # the first attempt failed and was retried
@@ -270,8 +280,8 @@ def test_a_conversation_stored_before_a_restart_is_read_by_rasa_and_continued(tm
 
 def test_a_save_failing_before_its_commit_leaves_nothing_and_its_retry_stores_each_event_once(tmp_path,
                                                                                             monkeypatch):
-    """The cached path writes plain SQL on the kept connection: a failure after the insert
-    rolls it back, and the outage retry writes the turn once."""
+    """The plain INSERT runs on the kept connection: a failure before its commit rolls it
+    back, and the outage retry writes the turn once."""
     monkeypatch.setenv("SANIC_WORKERS", "2")
     monkeypatch.setattr(stores, "RETRY_PAUSE_S", 0)
     path = tmp_path / "tracker.db"
@@ -282,18 +292,9 @@ def test_a_save_failing_before_its_commit_leaves_nothing_and_its_retry_stores_ea
     tracker = run(resilient.retrieve("lee"))
     for event in turn("q1", "a1"):
         tracker.update(event)
-    stamp = resilient._stamp
-    calls = []
-
-    def stamp_failing_once_after_the_insert(connection, sender_id):
-        calls.append(len(stored_rows(path)))
-        if len(calls) == 2:  # the first was the cache check, before the insert
-            raise sqlalchemy.exc.OperationalError("SELECT", {}, sqlite3.OperationalError("disk I/O error"))
-        return stamp(connection, sender_id)
-
-    monkeypatch.setattr(resilient, "_stamp", stamp_failing_once_after_the_insert)
+    outages = fail_next_commit(resilient, monkeypatch)
     run(resilient.save(tracker))
-    assert len(calls) > 3  # failed, retried
+    assert not outages  # failed after the INSERT, rolled back, retried
     assert [json.loads(data).get("text") for name, data in stored_rows(path) if name == "user"] == ["q0", "q1"]
     assert len(stored_rows(path)) == 10
     assert [event["event"] for event in broker.published] == ["user", "slot", "action", "bot", "action"] * 2
@@ -310,7 +311,7 @@ def test_a_failing_stamp_query_is_reported_like_any_database_failure(tmp_path, m
     path = tmp_path / "tracker.db"
     privacy = PrivacyTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path))
     run(privacy.save(DialogueStateTracker.from_events("jo", turn("q", "a"), DOMAIN.slots)))
-    privacy._stamp_sql = "SELECT count(*), max(id), max(timestamp) FROM no_such_table WHERE sender_id = ?"
+    privacy._queries._run["stamp"] = "SELECT count(*), max(id), max(timestamp) FROM no_such_table WHERE sender_id = ?"
     with pytest.raises(TrackerStoreUnavailable) as failure:
         run(privacy.retrieve("jo"))
     assert isinstance(failure.value.__cause__, sqlalchemy.exc.OperationalError)

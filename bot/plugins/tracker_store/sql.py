@@ -17,21 +17,30 @@ a database — with three changes, each for a problem seen with the stock store:
   ``outage_timeout`` seconds (``BOT_DB_OUTAGE_TIMEOUT``, default 30): the message waits
   for the database instead of losing its history.
 * **SQLite (the embedded default):** one kept connection, write-ahead logging with
-  ``synchronous=NORMAL`` so saving a turn does not wait for two fsyncs, and a cache of
-  each conversation's stored events (current session, as stored), so a turn needs no
-  read query and no count query — a third of the server's CPU per message went there.
-  With one Sanic worker this process is the only writer and the cache is the truth.
-  With several (``SANIC_WORKERS`` > 1) another worker may have written or deleted the
-  conversation since, so each entry carries the stamp of the stored rows (how many,
-  the highest id, the latest timestamp), checked by one query (answered from an index
-  of its own, ``STAMP_INDEX``); when another worker only appended rows, just those are
-  read. Off for PostgreSQL, where replicas take turns on conversations.
-  A conversation the cache does not hold is known to be new from one count, without
-  Rasa's read.
-* **Writing a turn:** the same rows as Rasa's ``save``, inserted with one
-  ``executemany`` instead of an ORM object and flush per event (any database); with
-  SQLite and the conversation cached, as plain SQL on the kept connection.
-  Numbers: docs/performance.md.
+  ``synchronous=NORMAL`` so saving a turn does not wait for two fsyncs.
+* **Reading and writing a turn (SQLite and PostgreSQL):** Rasa's queries as plain SQL on
+  a DBAPI connection, prepared once (``bot/plugins/tracker_store/plain_sql.py``): the same
+  rows read and written as Rasa's ORM, a fraction of its CPU. PostgreSQL runs them on a
+  kept autocommit connection of its own, one round trip each. (They run on the event
+  loop, as Rasa's do: a turn waits ~1 ms for a local PostgreSQL; handing them to a thread
+  cost more CPU than that freed here, docs/performance.md.)
+* **The event cache:** each conversation's stored events (current session, as stored)
+  are kept between turns, so a turn needs no read of the conversation and no count
+  query — a third of the embedded server's CPU per message went there. Each entry
+  carries the stamp of the stored rows (how many, the highest id, the latest
+  timestamp). When others may write the same conversation — the replicas of a cluster
+  on PostgreSQL, which take turns on a conversation, or several Sanic workers on one
+  SQLite file — the stamp is checked by one indexed query before the entry is used;
+  when others only appended rows, just those are read; anything else reads the session
+  again. With one Sanic worker on SQLite this process is the only writer and the cache
+  is trusted. ``BOT_TRACKER_CACHE=off`` reads every turn from the database.
+* **Writing a turn:** the same rows as Rasa's ``save``, inserted with one statement
+  instead of an ORM object and flush per event, each event serialised once; the new
+  rows' ids give the stamp after the save without asking again. Numbers:
+  docs/performance.md.
+
+SQLite and PostgreSQL only (what ``make run`` and ``make run-cluster`` use); for another
+database name Rasa's own ``type: SQL``.
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ import contextlib
 import itertools
 import json
 import logging
+import math
 import os
 import time
 from collections import OrderedDict
@@ -49,6 +59,7 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, Opt
 import sqlalchemy as sa
 import sqlalchemy.exc
 from rasa.core.brokers.broker import EventBroker
+from rasa.core.lock_store import LOCK_LIFETIME
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
@@ -58,6 +69,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.plugins import fastjson
 from bot.plugins.lock_store import sanic_workers
+from bot.plugins.tracker_store.plain_sql import PlainQueries, Row, Stamp, stamp_after
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +86,6 @@ CACHED_CONVERSATIONS = 10_000
 CACHE_IDLE_S = 60.0  # purge deletes only conversations idle for far longer
 CACHE_ENV = "BOT_TRACKER_CACHE"  # "off" to compare, or to rule the cache out
 STAMP_INDEX = "ix_events_sender_id_timestamp"
-# The columns Rasa's SQLTrackerStore.save fills (the id is the database's).
-EVENT_COLUMNS = ("sender_id", "type_name", "timestamp", "action_name", "intent_name", "data")
 
 
 class TrackerDatabaseUnreachable(RasaException):
@@ -137,63 +147,63 @@ def session_tail(events: List[str]) -> List[str]:
     return events
 
 
-Stamp = Tuple[Any, ...]
-Entry = Tuple[List[str], Optional[Stamp]]
-NO_ROWS: Stamp = (0, None, None)  # the stamp of a conversation with no stored events
+Entry = Tuple[List[str], Stamp]  # serialised events of the current session, stamp of all stored rows
 
 
 class EventCache:
-    """Serialised events of the current session per conversation, least recently used out,
-    each with the stamp of the stored rows it was taken at (None: not needed)."""
+    """Stored events of the current session per conversation with the stamp of the stored
+    rows they were taken at, least recently used out."""
 
-    def __init__(self, size: int = CACHED_CONVERSATIONS, idle: float = CACHE_IDLE_S) -> None:
+    def __init__(
+        self, size: int = CACHED_CONVERSATIONS, idle: float = CACHE_IDLE_S, trust: float = LOCK_LIFETIME
+    ) -> None:
         self._size = size
         self._idle = idle
-        self._events: "OrderedDict[str, Entry]" = OrderedDict()
-        self._used: Dict[str, float] = {}
+        self._trust = trust
+        # sender id: (entry, when last used, when a read last checked it against the rows)
+        self._entries: "OrderedDict[str, Tuple[Entry, float, float]]" = OrderedDict()
 
-    def get(self, sender_id: str, update: Optional[Callable[..., Optional[Entry]]] = None) -> Optional[List[str]]:
-        """The cached events. ``update``, given an entry, returns it as the stored rows now
-        are (the same, or with rows others appended), or None when it cannot tell."""
-        entry = self._events.get(sender_id)
-        if entry is None:
+    def get(
+        self, sender_id: str, update: Optional[Callable[..., Optional[Entry]]] = None, saving: bool = False
+    ) -> Optional[Entry]:
+        """The cached entry. ``update``, given it, returns it as the stored rows now are
+        (the same, or with rows others appended), or None when it cannot tell.
+
+        ``saving``: for a save, which needs no ``update`` when a read checked the entry
+        less than ``trust`` seconds (a lock's lifetime) ago, once: Rasa reads and saves a
+        conversation under its lock (a message, the hand-off desk's changes), and every
+        other writer of it needs the lock too, so nobody wrote between the two. A second
+        save, or one without a read before it, checks."""
+        cached = self._entries.pop(sender_id, None)
+        if cached is None:
             return None
-        if time.monotonic() - self._used[sender_id] > self._idle:
-            self.forget(sender_id)
+        entry, used, checked = cached
+        now = time.monotonic()
+        if now - used > self._idle:
             return None
-        if update is not None:
+        if update is not None and not (saving and now - checked < self._trust):
             current = update(*entry)
             if current is None:
-                self.forget(sender_id)
                 return None
-            entry = self._events[sender_id] = current
-        self._events.move_to_end(sender_id)
-        self._used[sender_id] = time.monotonic()
-        return entry[0]
+            entry, checked = current, now
+        self._keep(sender_id, entry, now, -math.inf if saving else checked)
+        return entry
 
     def forget(self, sender_id: str) -> None:
         """Drop one conversation, e.g. after it was deleted."""
-        self._events.pop(sender_id, None)
-        self._used.pop(sender_id, None)
+        self._entries.pop(sender_id, None)
 
-    def remember(
-        self,
-        sender_id: str,
-        stored_before: Optional[List[str]],
-        written: List[str],
-        session: Callable[[], List[str]],
-        stamp: Optional[Stamp] = None,
-    ) -> None:
-        """After a successful save that wrote ``written`` after ``stored_before`` (what
-        ``get`` returned before it; None: not cached, then ``session()`` serialises
-        the whole session as stored); ``stamp``: of the stored rows after the save."""
-        events = stored_before + written if stored_before is not None else session()
-        self._events[sender_id] = (session_tail(events), stamp)
-        self._events.move_to_end(sender_id)
-        self._used[sender_id] = time.monotonic()
-        while len(self._events) > self._size:
-            oldest, _ = self._events.popitem(last=False)
-            self._used.pop(oldest, None)
+    def put(self, sender_id: str, entry: Entry, read: bool) -> None:
+        """Remember what is stored now: ``read`` from the database (a check), or written
+        by this process after ``get``."""
+        now = time.monotonic()
+        previous = self._entries.pop(sender_id, None)
+        self._keep(sender_id, entry, now, now if read else previous[2] if previous else -math.inf)
+
+    def _keep(self, sender_id: str, entry: Entry, used: float, checked: float) -> None:
+        self._entries[sender_id] = (entry, used, checked)  # newest last
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
 
 
 def _is_outage(error: sqlalchemy.exc.DBAPIError) -> bool:
@@ -228,27 +238,26 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         super().__init__(domain, dialect, host, port, db, username, password, event_broker, login_db, query, **kwargs)
         self.outage_timeout = _seconds(OUTAGE_TIMEOUT_ENV, DEFAULT_OUTAGE_TIMEOUT_S)
         self._replace_engine()
+        backend = self.engine.url.get_backend_name()
+        if backend not in ("sqlite", "postgresql"):
+            raise RasaException(
+                f"{type(self).__name__} stores conversations in SQLite or PostgreSQL, not {backend}; "
+                f"for another database use Rasa's tracker store 'type: SQL'."
+            )
+        self._queries = PlainQueries(backend, self.SQLEvent.__table__.name)
+        self._plain_engine = self.engine if backend == "sqlite" else self._autocommit_engine()
         wanted = os.environ.get(CACHE_ENV, "").lower() not in {"off", "0", "false", "no"}
-        self._cache: Optional[EventCache] = EventCache() if dialect == "sqlite" and wanted else None
-        # Other processes write the same file: cache entries are checked against the rows
-        # (plain SQLite SQL; without the cache, e.g. on PostgreSQL, nothing is checked).
-        self._shared_file = self._cache is not None and sanic_workers() > 1
-        table = self.SQLEvent.__table__
-        # Plain SQL on the SQLite connection: through SQLAlchemy's session the three stamps
-        # per message cost ~6 % of the server's CPU (statement set-up, not the query).
-        self._stamp_sql = f"SELECT count(*), max(id), max(timestamp) FROM {table.name} WHERE sender_id = ?"
-        self._prefix_sql = f"SELECT count(*), max(timestamp) FROM {table.name} WHERE sender_id = ? AND id <= ?"
-        self._appended_sql = f"SELECT data FROM {table.name} WHERE sender_id = ? AND id > ? ORDER BY id"
-        self._insert_sql = (
-            f"INSERT INTO {table.name} ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
-        )
-        if self._cache is not None and self._shared_file:
+        self._cache: Optional[EventCache] = EventCache() if wanted else None
+        # Others write the same conversations: replicas on PostgreSQL, Sanic workers on SQLite.
+        self._checked = self._cache is not None and (backend == "postgresql" or sanic_workers() > 1)
+        if self._checked and backend == "sqlite":
             # Answers the stamp from the index alone: Rasa's index on sender_id leaves the
             # timestamps in the rows, which lie on as many pages as the conversation has
             # events (conversations are written interleaved). Rasa's queries do not mind it.
+            # (PostgreSQL reads a conversation's few heap pages through Rasa's index.)
             with self.engine.begin() as connection:
                 connection.exec_driver_sql(
-                    f"CREATE INDEX IF NOT EXISTS {STAMP_INDEX} ON {table.name} (sender_id, timestamp)"
+                    f"CREATE INDEX IF NOT EXISTS {STAMP_INDEX} ON {self._queries.table} (sender_id, timestamp)"
                 )
 
     def _replace_engine(self) -> None:
@@ -264,6 +273,19 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
+    def _autocommit_engine(self) -> sa.engine.Engine:
+        """PostgreSQL connections for the plain queries: autocommit (no BEGIN and COMMIT
+        round trips: each statement is atomic alone), statements prepared on connect, no
+        ping before each use (a lost connection is dropped when a query fails, and the
+        outage retry takes a new one). One is kept: Rasa calls the store from one thread."""
+        url = self.engine.url
+        options = create_engine_kwargs(url)
+        options.update(pool_size=1, max_overflow=4, isolation_level="AUTOCOMMIT")
+        options["connect_args"] = {**options.get("connect_args", {}), **_connect_args(url)}
+        engine = sa.create_engine(url, **options)
+        sa.event.listen(engine, "connect", self._queries.prepare)
+        return engine
+
     async def _retrying(self, operation: Callable[[], Awaitable[T]], what: str) -> T:
         deadline = time.monotonic() + self.outage_timeout
         while True:
@@ -278,87 +300,69 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 await asyncio.sleep(RETRY_PAUSE_S)
 
     @contextlib.contextmanager
-    def _raised_as_sqlalchemy(self, statement: str, parameters: Any) -> Iterator[None]:
-        """Errors of plain SQL on a DBAPI connection raised as SQLAlchemy's, so an outage
-        is retried and a failure reported like those of every other query."""
+    def _connection(self) -> Iterator[Any]:
+        """A DBAPI connection for the plain queries. Its errors are raised as SQLAlchemy's,
+        so an outage is retried and a failure reported like those of every other query;
+        a connection the database dropped is discarded."""
+        connection = self._plain_engine.raw_connection()
         dbapi = self.engine.dialect.dbapi
         try:
-            yield
+            yield connection
         except dbapi.Error as error:
-            raise sqlalchemy.exc.DBAPIError.instance(statement, parameters, error, dbapi.Error) from error
-
-    def _rows(self, connection: Any, statement: str, parameters: Tuple[Any, ...]) -> List[Tuple[Any, ...]]:
-        """The rows of a plain SQL query on a DBAPI connection."""
-        with self._raised_as_sqlalchemy(statement, parameters):
-            return connection.cursor().execute(statement, parameters).fetchall()
-
-    def _stamp(self, connection: Any, sender_id: Text) -> Stamp:
-        """How many rows the conversation has, its highest id and latest timestamp (on a
-        SQLite DBAPI connection): a write or delete by another process changes it (ids
-        alone can be reused in SQLite)."""
-        return tuple(self._rows(connection, self._stamp_sql, (sender_id,))[0])
+            lost = self.engine.dialect.is_disconnect(error, connection.dbapi_connection, None)
+            if lost:
+                connection.invalidate(error)
+            raise sqlalchemy.exc.DBAPIError.instance(
+                None, None, error, dbapi.Error, connection_invalidated=lost
+            ) from error
+        finally:
+            connection.close()  # back to the pool, which keeps it
 
     def _updated(self, connection: Any, sender_id: Text, events: List[str], stamp: Stamp) -> Optional[Entry]:
-        """The cached entry as the rows are now: unchanged, or with the rows another worker
-        appended since (read alone, when the rows up to the cached highest id are still the
-        ones cached: same number, same latest timestamp); None otherwise."""
-        now = self._stamp(connection, sender_id)
+        """A cached entry as the rows are now: unchanged, or with the rows others appended
+        since (read alone, when the rows up to the cached highest id are still the ones
+        cached: same number, same latest timestamp); None otherwise."""
+        now = self._queries.stamp(connection, sender_id)
         if now == stamp:
             return events, stamp
         count, highest_id, latest = stamp
         if highest_id is None or now[0] <= count:
             return None
-        if tuple(self._rows(connection, self._prefix_sql, (sender_id, highest_id))[0]) != (count, latest):
+        if tuple(self._queries.rows(connection, "prefix", sender=sender_id, highest=highest_id)[0]) != (count, latest):
             return None
-        appended = [data for (data,) in self._rows(connection, self._appended_sql, (sender_id, highest_id))]
+        appended = [
+            data for (data,) in self._queries.rows(connection, "appended", sender=sender_id, highest=highest_id)
+        ]
         if len(appended) != now[0] - count:
             return None  # written meanwhile (outside the conversation's lock)
         return session_tail(events + appended), now
 
-    def _cached(self, connection: Any, sender_id: Text) -> Optional[List[str]]:
-        """The cached stored events of the conversation's session, brought up to date (on
-        the SQLite DBAPI ``connection``) when other processes write."""
-        if self._cache is None:
-            return None
-        if not self._shared_file:
-            return self._cache.get(sender_id)
-        return self._cache.get(sender_id, lambda *entry: self._updated(connection, sender_id, *entry))
-
-    @contextlib.contextmanager
-    def _kept_connection(self) -> Iterator[Any]:
-        """The DBAPI connection SQLite's pool keeps (the cache is on for SQLite only)."""
-        connection = self.engine.raw_connection()
-        try:
-            yield connection
-        finally:
-            connection.close()  # back to the pool, which keeps it (rolling back what is open)
-
-    def _cached_or_new(self, sender_id: Text) -> Optional[List[str]]:
-        """The cached stored events; [] for a conversation without stored events, which
-        is then remembered as such (its first save needs no count query either); None
-        when Rasa's read has to answer."""
-        if self._cache is None:
-            return None
-        with self._kept_connection() as connection:
-            cached = self._cached(connection, sender_id)
+    def _stored(self, connection: Any, sender_id: Text, saving: bool) -> Entry:
+        """The conversation's stored session (serialised events) and the stamp of its rows:
+        from the cache (checked against the rows when others write; for a save, see
+        ``EventCache.get``), else read (Rasa's query for the latest session, up to the
+        highest id of the stamp read just before) and cached."""
+        if self._cache is not None:
+            check = (lambda *entry: self._updated(connection, sender_id, *entry)) if self._checked else None
+            cached = self._cache.get(sender_id, check, saving)
             if cached is not None:
                 return cached
-            stamp = self._stamp(connection, sender_id)
-        if stamp[0]:
-            return None
-        self._cache.remember(sender_id, [], [], list, NO_ROWS if self._shared_file else None)
-        return []
+        stamp = self._queries.stamp(connection, sender_id)
+        entry = (self._queries.session(connection, sender_id, stamp[1]) if stamp[0] else []), stamp
+        if self._cache is not None:
+            self._cache.put(sender_id, entry, read=True)
+        return entry
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        if not self.domain:  # Rasa's store returns no tracker without a domain
+            return None
+
         async def read() -> Optional[DialogueStateTracker]:
-            cached = self._cached_or_new(sender_id) if self.domain else None
-            if cached is not None:  # [] = known to have no events yet
-                return (
-                    DialogueStateTracker.from_dict(sender_id, [fastjson.loads(e) for e in cached], self.domain.slots)
-                    if cached
-                    else None
-                )
-            return await super(ResilientSQLTrackerStore, self).retrieve(sender_id)
+            with self._connection() as connection:
+                events, _ = self._stored(connection, sender_id, saving=False)
+            if not events:
+                return None
+            return DialogueStateTracker.from_dict(sender_id, [fastjson.loads(e) for e in events], self.domain.slots)
 
         return await self._retrying(read, "read a conversation")
 
@@ -372,7 +376,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
     def _new_rows(
         self, tracker: DialogueStateTracker, count: int
-    ) -> Tuple[List[Dict[Text, Any]], List[str], List[Tuple[Any, ...]]]:
+    ) -> Tuple[List[Dict[Text, Any]], List[str], List[Row]]:
         """For the events after the first ``count``: their stored data, its JSON, and the
         rows Rasa's ``SQLTrackerStore.save`` writes for them (``EVENT_COLUMNS``)."""
         new = list(itertools.islice(tracker.events, count, None))
@@ -391,63 +395,18 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         ]
         return data, written, rows
 
-    def _remember(
-        self,
-        tracker: DialogueStateTracker,
-        stored_before: Optional[List[str]],
-        count: int,
-        written: List[str],
-        stamp: Optional[Stamp],
-    ) -> None:
-        if self._cache is not None:
-            self._cache.remember(
-                tracker.sender_id,
-                stored_before,
-                written,
-                lambda: (
-                    [json.dumps(self.stored_data(event)) for event in itertools.islice(tracker.events, count)] + written
-                ),
-                stamp,
-            )
-
     def _write(self, tracker: DialogueStateTracker) -> List[Dict[Text, Any]]:
-        """Insert the events the database does not hold yet: the rows and columns Rasa's
-        ``SQLTrackerStore.save`` writes, in one ``executemany`` instead of an ORM object
-        and unit-of-work flush per event, each event serialised once. With SQLite, when
-        the cache knows what is stored, as plain SQL on the kept connection (through an
-        SQLAlchemy session a save cost ~5 % of the server's CPU in statement set-up).
+        """Insert the events the database does not hold yet (after the stored session's,
+        as Rasa counts them): Rasa's rows, in one statement.
 
         Returns the stored data of the events it inserted, for the event broker."""
-        if self._cache is not None:
-            with self._kept_connection() as connection:
-                stored = self._cached(connection, tracker.sender_id)
-                if stored is not None and len(stored) <= len(tracker.events):
-                    return self._insert_plain(connection, tracker, stored)
-        with self.session_scope() as session:
-            count = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
-            data, written, rows = self._new_rows(tracker, count)
+        with self._connection() as connection:
+            stored, stamp = self._stored(connection, tracker.sender_id, saving=True)
+            data, written, rows = self._new_rows(tracker, len(stored))
             if rows:
-                session.execute(
-                    self.SQLEvent.__table__.insert(), [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in rows]
-                )
-            stamp = self._stamp(session.connection().connection, tracker.sender_id) if self._shared_file else None
-            session.commit()
-        self._remember(tracker, None, count, written, stamp)
-        return data
-
-    def _insert_plain(self, connection: Any, tracker: DialogueStateTracker, stored: List[str]) -> List[Dict[Text, Any]]:
-        """``_write`` on a SQLite DBAPI connection, after the ``stored`` events."""
-        data, written, rows = self._new_rows(tracker, len(stored))
-        with self._raised_as_sqlalchemy(self._insert_sql, rows):
-            try:
-                if rows:
-                    connection.cursor().executemany(self._insert_sql, rows)
-                stamp = self._stamp(connection, tracker.sender_id) if self._shared_file else None
-                connection.commit()
-            except BaseException:
-                connection.rollback()
-                raise
-        self._remember(tracker, stored, len(stored), written, stamp)
+                stamp = stamp_after(stamp, rows, self._queries.insert(connection, tracker.sender_id, rows))
+        if self._cache is not None:
+            self._cache.put(tracker.sender_id, (session_tail(stored + written), stamp), read=False)
         return data
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
