@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import uuid
 from pathlib import Path
@@ -25,7 +24,7 @@ import requests
 from bot.tools.cluster import CLUSTER_ENV, ClusterSettings, read_env_file
 from bot.tools.serve import PROCESSES_FILE, wait_until_ready
 from tests.conftest import ROOT
-from tests.support.servers import trained_model
+from tests.support.servers import interrupt, trained_model
 
 LB_PORT = int(os.environ.get("CLUSTER_LB_PORT", "8605"))
 LB_ACTIONS_PORT = int(os.environ.get("CLUSTER_LB_ACTIONS_PORT", "8606"))
@@ -102,13 +101,7 @@ class MakeRunCluster:
         return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        interrupt(self.process, self.settings.run_dir / PROCESSES_FILE, 60)
 
 
 @pytest.fixture(scope="session")

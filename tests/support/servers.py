@@ -34,6 +34,25 @@ RASA = "Rasa server"
 ACTIONS = "action server"
 
 
+def interrupt(process: Optional[subprocess.Popen], processes_file: Path, timeout: float) -> None:
+    """Ctrl+C to a ``make run`` or ``make run-cluster`` started in a session of its own; after
+    ``timeout`` seconds SIGKILL, also to the servers its supervisor recorded in
+    ``processes_file``: each runs in a session of its own, so killing the group does not
+    reach them, and they would hold their ports against the next suite (seen in CI)."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        recorded = json.loads(processes_file.read_text(encoding="utf-8")) if processes_file.is_file() else {}
+        for pid in recorded.values():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+
+
 def trained_model() -> Path:
     """``BOT_MODEL`` or models/current.tar.gz. Tests never train one: without a model they
     fail at once, saying how to make one, rather than with a server that does not start."""
@@ -107,20 +126,8 @@ class Assistant:
         return self
 
     def stop(self) -> None:
-        """Ctrl+C, as a user stops it; SIGKILL after 30 s, also to the servers the supervisor
-        started (each in a session of its own, so killing its group does not reach them,
-        and a later suite would find their ports taken)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGINT)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-            for pid in self.pids().values() if (self.var_dir / PROCESSES_FILE).is_file() else ():
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pid, signal.SIGKILL)
+        """Ctrl+C, as a user stops it (SIGKILL after 30 s, see ``interrupt``)."""
+        interrupt(self.process, self.var_dir / PROCESSES_FILE, 30)
 
     def pids(self) -> Dict[str, int]:
         """The supervisor's record: ``Rasa server``, ``action server`` → pid."""
