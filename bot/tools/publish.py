@@ -39,7 +39,7 @@ import yaml
 
 from bot import PROJECT_ROOT
 from bot.conversation.handoff import SLACK_CHANNEL_ENV
-from bot.plugins.components.warm_start import WARM_START_KEY, warm_config
+from bot.plugins.components.warm_start import warm_config
 from bot.plugins.model_sync import ALIVE_WITHIN_S
 from bot.plugins.shared_state import SharedState
 from bot.tools.evaluation import MIN_ACCURACY, MIN_MACRO_F1
@@ -166,21 +166,24 @@ def validation_command() -> List[str]:
     return _rasa("data", "validate", *data_arguments(), "--fail-on-warnings")
 
 
-def training_config(settings: PublishSettings) -> Path:
+def training_config(settings: PublishSettings) -> Tuple[Path, bool]:
     """config.yml, set to start from the current model when there is one (a warm start:
-    bot/plugins/components/warm_start.py), written next to the publish's logs."""
+    bot/plugins/components/warm_start.py), written next to the publish's logs; and
+    whether it is set so."""
     config = yaml.safe_load((settings.root / "config.yml").read_text(encoding="utf-8"))
+    warm = True
     try:
         config = warm_config(config, settings.model, model_id(settings.model))
     except (OSError, tarfile.TarError, ValueError, KeyError) as error:
+        warm = False
         settings.log(f"   (no current model to start from, {type(error).__name__}: training from zero)")
     path = settings.reports / "config.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return path, warm
 
 
-def training(config: Path, name: str) -> Part:
+def training(config: Path, name: str, warm: bool) -> Part:
     """``rasa train`` without its own validation (the step beside it validates) and, for a
     warm start, without Rasa's cache: with new examples no trained component's inputs are
     unchanged, so the cache could not help, and its fingerprint run, restoring and storing
@@ -188,7 +191,7 @@ def training(config: Path, name: str) -> Part:
     ``training_hook`` speed-up skips Rasa's fingerprints too)."""
     arguments = [*data_arguments(str(config)), "--out", "models", "--fixed-model-name", name, "--skip-validation"]
     command = _launched("train", *arguments)
-    if WARM_START_KEY not in config.read_text(encoding="utf-8"):
+    if not warm:
         return Part("Train the candidate model", command)
     return Part("Train the candidate model", [*command, "--force"], {"RASA_MAX_CACHE_SIZE": "0"})
 
@@ -196,13 +199,13 @@ def training(config: Path, name: str) -> Part:
 def validate_and_train(settings: PublishSettings) -> Path:
     """Validation and training side by side (two CPUs); the candidate model's path."""
     name = f"candidate-{time.strftime('%Y%m%d-%H%M%S')}"
-    config = training_config(settings)
+    config, warm = training_config(settings)
     _run(
         settings,
         STEPS["train"],
         [
             Part("Validate training data", validation_command()),
-            training(config, name),
+            training(config, name, warm),
         ],
     )
     return settings.root / "models" / f"{name}.tar.gz"
@@ -323,8 +326,8 @@ def publish(settings: PublishSettings) -> None:
     expected = model_id(candidate)
     model = install(settings, candidate)
     settings.log(f"-- {STEPS['installed']} {model} (model {expected})")
-    workers: Optional[List[str]] = [] if settings.shared is None else None
-    if workers is None:
+    workers: List[str] = []
+    if settings.shared is not None:
         settings.log(f"-- {STEPS['waiting']} …")
         workers = wait_for_workers(settings, expected)
     if workers:

@@ -129,7 +129,9 @@ def test_a_failing_part_of_a_step_stops_the_parts_beside_it(tmp_path):
 
 def test_the_training_starts_from_the_current_model_when_there_is_one(project, monkeypatch):
     monkeypatch.setattr(publish, "model_id", lambda path: "current-id")
-    config = yaml.safe_load(publish.training_config(PublishSettings(root=project, log=lambda line: None)).read_text())
+    path, warm = publish.training_config(PublishSettings(root=project, log=lambda line: None))
+    assert warm
+    config = yaml.safe_load(path.read_text())
     warm = {c["name"].rsplit(".", 1)[-1]: c.get("warm_start") for c in config["pipeline"]}
     expected = {"model": str(project / "models" / "current.tar.gz"), "model_id": "current-id"}
     assert warm["LogCountLogisticRegression"] == expected
@@ -140,6 +142,7 @@ def test_the_training_starts_from_the_current_model_when_there_is_one(project, m
 
 def test_without_a_readable_current_model_the_training_starts_from_zero(project):
     logged = []
-    path = publish.training_config(PublishSettings(root=project, log=logged.append))  # "old model" is no archive
+    path, warm = publish.training_config(PublishSettings(root=project, log=logged.append))  # "old model" is no archive
+    assert not warm
     assert yaml.safe_load(path.read_text()) == yaml.safe_load((project / "config.yml").read_text())
     assert "training from zero" in logged[0]
