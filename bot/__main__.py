@@ -81,6 +81,45 @@ def _cluster(args: argparse.Namespace) -> int:
     )
 
 
+def _deploy_settings(args: argparse.Namespace) -> int:
+    from bot.tools.containers.settings import problems
+
+    found = problems()
+    if found:
+        return _report_problems("the deployment settings (deploy/cluster.env is the source)", found)
+    print("OK: docker-compose and the Helm values agree with deploy/cluster.env and endpoints.production.yml.")
+    return 0
+
+
+def _deploy_context(args: argparse.Namespace) -> int:
+    from bot.tools.containers.context import DockerIgnore, context_files, copy_problems, tree_size
+    from bot.tools.containers.dockerfile import parse
+    from bot.tools.containers.size import MB
+
+    ignore = DockerIgnore.read(PROJECT_ROOT / ".dockerignore")
+    found = []
+    for path in sorted((PROJECT_ROOT / "deploy").glob("Dockerfile.*")):
+        for copy in parse(path).image.copies:
+            if not copy.stage:
+                found += copy_problems(copy, PROJECT_ROOT, ignore, str(path.relative_to(PROJECT_ROOT)))
+    files = list(context_files(PROJECT_ROOT, ignore))
+    print(f"Build context: {len(files)} files, {tree_size(iter(files)) / MB:.1f} MB")
+    return _report_problems("the COPY lines", found) if found else 0
+
+
+def _deploy_size(args: argparse.Namespace) -> int:
+    from bot.tools.containers.dockerfile import DockerfileError, parse
+    from bot.tools.containers.size import markdown, measure
+
+    try:
+        sizes = [measure(parse(p), PROJECT_ROOT) for p in sorted((PROJECT_ROOT / "deploy").glob("Dockerfile.*"))]
+    except DockerfileError as error:
+        print(f"{error} (the Rasa image needs `make train` first)", file=sys.stderr)
+        return 1
+    print(markdown(sizes, PROJECT_ROOT))
+    return 0
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from bot.tools.evaluation import evaluate
 
@@ -217,6 +256,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="nginx's files, the API token, logs, processes.json",
     )
     cluster.set_defaults(handler=_cluster)
+
+    deploy = commands.add_parser("deploy", help="the container images and settings of deploy/ (docs/deployment.md)")
+    deploy_commands = deploy.add_subparsers(dest="deploy_command", required=True)
+    deploy_commands.add_parser(
+        "settings", help="check docker-compose and Helm against deploy/cluster.env"
+    ).set_defaults(handler=_deploy_settings)
+    deploy_commands.add_parser(
+        "context", help="check every COPY source against .dockerignore; the build context's size"
+    ).set_defaults(handler=_deploy_context)
+    deploy_commands.add_parser("size", help="what each image adds to its base image").set_defaults(handler=_deploy_size)
 
     evaluate = commands.add_parser("evaluate", help="per-language scores from `rasa test nlu` results")
     evaluate.add_argument("--results", default="reports/nlu")

@@ -86,9 +86,7 @@ def context_files(root: Path, ignore: DockerIgnore, below: Optional[Path] = None
     for folder, folders, files in os.walk(below or root):
         relative_folder = Path(folder).relative_to(root).as_posix()
         prefix = "" if relative_folder == "." else relative_folder + "/"
-        folders[:] = [
-            f for f in folders if not ignore.excluded(prefix + f) or ignore.may_include_below(prefix + f)
-        ]
+        folders[:] = [f for f in folders if not ignore.excluded(prefix + f) or ignore.may_include_below(prefix + f)]
         for name in files:
             if not ignore.excluded(prefix + name):
                 yield Path(folder) / name
@@ -145,7 +143,9 @@ def assemble(dockerfile: Dockerfile, root: Path, into: Path) -> Path:
             if copy.stage:
                 local = STAGE_OUTPUTS.get((copy.stage, source))
                 if local is None:
-                    raise DockerfileError(f"{dockerfile.path}:{copy.line}: no local build of stage {copy.stage} {source}")
+                    raise DockerfileError(
+                        f"{dockerfile.path}:{copy.line}: no local build of stage {copy.stage} {source}"
+                    )
                 matches, context = [root / local], None
             else:
                 context = ignore

@@ -23,7 +23,9 @@ HELM_VALUES = DEPLOY / "helm" / "values.yaml"
 
 # What Rasa's chart sets in the container itself, from its PostgreSQL and Redis settings
 # (rasa-common's psql and redis envs), so values.yaml must not set it again.
-CHART_SUPPLIED = frozenset({"DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"})
+CHART_SUPPLIED = frozenset(
+    {"DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"}
+)
 # The chart's endpoint keys that are the chart's own switches, not Rasa's settings.
 CHART_SWITCHES = frozenset({"enabled"})
 
@@ -59,7 +61,9 @@ def compose_problems(compose_path: Path, env_path: Path) -> List[str]:
     user = str(postgres.get("POSTGRES_USER", "postgres"))  # the postgres image's defaults
     database = str(postgres.get("POSTGRES_DB", user))
     if user != effective["DB_USER"]:
-        problems.append(f"{where}: services.postgres creates user {user!r}, {source} DB_USER is {effective['DB_USER']!r}")
+        problems.append(
+            f"{where}: services.postgres creates user {user!r}, {source} DB_USER is {effective['DB_USER']!r}"
+        )
     if effective["DB_LOGIN_DB"] not in (database, user):
         problems.append(
             f"{where}: services.postgres creates database {database!r}, "

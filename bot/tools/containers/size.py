@@ -74,9 +74,9 @@ def closure(names: Iterable[str]) -> Set[str]:
         for line in metadata.requires(requirement.name) or []:
             dependency = Requirement(line)
             environments = [{"extra": extra} for extra in requirement.extras] or [{"extra": ""}]
-            if dependency.marker is None or any(dependency.marker.evaluate(env) for env in environments):
-                if canonical(dependency.name) not in seen:
-                    todo.append(dependency)
+            wanted = dependency.marker is None or any(dependency.marker.evaluate(env) for env in environments)
+            if wanted and canonical(dependency.name) not in seen:
+                todo.append(dependency)
     return seen
 
 
