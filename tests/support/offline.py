@@ -10,8 +10,6 @@ unix sockets such as PostgreSQL's in /var/run/postgresql, are shared with the ho
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +17,8 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import pytest
+
+from bot.tools.serve import stop_process
 
 # The test's HTTP client inside the namespace: prints status and body as JSON.
 _CLIENT = """
@@ -110,11 +110,4 @@ class OfflineNamespace:
     def stop(self) -> None:
         """SIGTERM to every process group started here (SIGKILL after 20 s), then the holder."""
         for process in [*reversed(self.processes), self.holder]:
-            if process is None or process.poll() is not None:
-                continue
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop_process(process)

@@ -4,6 +4,8 @@
   image's own package (rasa, rasa-sdk) already needs, at our pins; measured as the
   installed files of those same versions in the project's .venv (the same wheels pip
   would unpack; no download, and no container engine needed);
+* the base package's own environment at our pins, measured the same way: about what the
+  base image's Python environment holds (its lock file may differ in patch versions);
 * the COPY layers: the image's ``/app`` assembled from its COPY lines (context.py), with
   the model and the web page's node_modules shown apart.
 
@@ -97,6 +99,7 @@ def folder_size(folder: Path) -> int:
 @dataclass
 class ImageSize:
     dockerfile: Dockerfile
+    base_bytes: int  # the base package's environment at our pins (≈ the base image's Python part)
     pip_added: List[str]
     pip_bytes: int
     copied_bytes: int
@@ -109,23 +112,25 @@ class ImageSize:
 
 def measure(dockerfile: Dockerfile, root: Path, apart: Iterable[str] = ("models", "web/node_modules")) -> ImageSize:
     """What ``dockerfile`` adds to its base image."""
-    added = sorted(closure(pip_packages(dockerfile)) - closure([base_package(dockerfile)]))
+    base = closure([base_package(dockerfile)])
+    added = sorted(closure(pip_packages(dockerfile)) - base)
     with tempfile.TemporaryDirectory() as temporary:
         app = assemble(dockerfile, root, Path(temporary))
         parts = {part: folder_size(app / part) for part in apart if (app / part).exists()}
         copied = folder_size(app)
-    return ImageSize(dockerfile, added, installed_size(added), copied, parts)
+    return ImageSize(dockerfile, installed_size(base), added, installed_size(added), copied, parts)
 
 
 def markdown(sizes: List[ImageSize], root: Path) -> str:
     lines = [
-        "| image | base | pip layer | copied files | of which | added in all |",
+        "| image | base (its Python packages at our pins) | pip layer | copied files | of which | added in all |",
         "|---|---|---|---|---|---|",
     ]
     for size in sizes:
         parts = ", ".join(f"{name} {value / MB:.1f} MB" for name, value in size.parts.items()) or "—"
         lines.append(
-            f"| {size.dockerfile.path.relative_to(root)} | {size.dockerfile.image.base} | "
+            f"| {size.dockerfile.path.relative_to(root)} | "
+            f"{size.dockerfile.image.base} ({size.base_bytes / MB:.0f} MB) | "
             f"{size.pip_bytes / MB:.0f} MB ({len(size.pip_added)} packages: {', '.join(size.pip_added)}) | "
             f"{size.copied_bytes / MB:.1f} MB | {parts} | {size.added_bytes / MB:.0f} MB |"
         )
