@@ -27,7 +27,7 @@ from bot.conversation.agenda.model import Programme
 from bot.conversation.agenda.query import build_query
 from bot.conversation.clock import Clock
 from bot.conversation.content import ContentError
-from bot.conversation.followup import SESSION_TOPIC, Remembered, message_language, pointing_words, session_follow_up
+from bot.conversation.followup import SESSION_TOPIC, Remembered, cues, message_language, session_follow_up
 from bot.conversation.languages import DEFAULT_LANGUAGE
 
 logger = logging.getLogger(__name__)
@@ -83,8 +83,8 @@ def _followed_up_session(
         return None
     language = tracker.get_slot("language") or DEFAULT_LANGUAGE
     remembered = Remembered.parse(tracker.get_slot(SUBJECT_SLOT))
-    anaphora = pointing_words(CATALOGUE, language, message_language(tracker.latest_message))
-    return session_follow_up(kb, programme, intent, text, remembered, anaphora, entities)
+    words = cues(CATALOGUE, language, message_language(tracker.latest_message))
+    return session_follow_up(kb, programme, intent, text, remembered, words, entities)
 
 
 class ActionAgendaMore(Action):

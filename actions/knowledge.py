@@ -20,7 +20,7 @@ from bot.conversation.clock import Clock
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
 from bot.conversation.content.select import chosen_answer, render_answer, unknown_topic
-from bot.conversation.followup import Remembered, follow_up, message_language, pointing_words, render_follow_up
+from bot.conversation.followup import Remembered, cues, follow_up, message_language, render_follow_up
 from bot.conversation.languages import load_catalogue
 
 logger = logging.getLogger(__name__)
@@ -46,8 +46,8 @@ def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -
         dispatcher.utter_message(response="utter_request_human")
         return []
     remembered = Remembered.parse(tracker.get_slot(SUBJECT_SLOT))
-    anaphora = pointing_words(CATALOGUE, language, message_language(message))
-    result = follow_up(kb, intent, question, remembered, anaphora)
+    words = cues(CATALOGUE, language, message_language(message))
+    result = follow_up(kb, intent, question, remembered, words)
     if result is not None:
         dispatcher.utter_message(text=render_follow_up(kb, result, language, CLOCK.after_event()))
         return [SlotSet(SUBJECT_SLOT, Remembered(result.topic.name, result.subject).key)]

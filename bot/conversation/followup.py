@@ -18,9 +18,13 @@ was just said — whatever topic the classifier, which sees one message, guessed
   another subject's answer for the same facet;
 * no facet, but pointing back ("it", "son", "zijn", "su", "sein", "ـه" …, data/languages.yml
   ``anaphora``): the subject's own answer when the intent is its topic or none was
-  understood ("tell me more about him"), else "about X, I don't have that" ("how old is he?");
+  understood and the question asks for no one detail ("tell me more about him"), else
+  "about X, I don't have that" ("how old is he?", "how many staff do they employ?": an
+  overview does not answer a question for a number, a time, a place or a choice,
+  data/languages.yml ``details``);
 * no facet, no pointing word, understood as another topic or not at all ("¿cuántos
-  miembros tiene?"): "about X, I don't have that".
+  miembros tiene?"), or out of scope but asking for a detail ("wie hoch ist das jährliche
+  Budget?"): "about X, I don't have that".
 
 Words that are a facet of the remembered topic ("who was the minister?" after the
 ministry) or, with a pointing word or facet, aliases that describe rather than name ("was
@@ -40,6 +44,7 @@ from bot.conversation.languages import DEFAULT_LANGUAGE, Catalogue
 from bot.conversation.text import longest_match, normalise
 
 NOT_UNDERSTOOD = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
 # "session:<id>": the last answer was one session of the programme (bot/conversation/agenda).
 SESSION_TOPIC = "session"
 
@@ -97,20 +102,37 @@ def role_words(kb: KnowledgeBase, topic: Topic) -> List[str]:
     return [alias for alias in topic.subject_aliases if alias in kb.all_facet_keywords]
 
 
-def pointing_words(catalogue: Catalogue, *languages: Optional[str]) -> List[str]:
-    """The pointing words of the conversation's language and of the message's own: a
-    German follow-up in a conversation that began in English ("wie alt ist er?") points
-    back with German words, and the conversation's language changes only with it."""
-    found: List[str] = []
-    for code in dict.fromkeys(code for code in languages if code is not None and code in catalogue.languages):
-        found += catalogue.languages[code].anaphora
-    return found or list(catalogue.languages[DEFAULT_LANGUAGE].anaphora)
+@dataclass(frozen=True)
+class Cues:
+    """The words that make a message a follow-up, of the languages it may be in:
+    ``pointing`` back ("it", "son", an attached "ـه") and asking for one ``detail`` (a
+    number, a time, a place, a choice: "how many", "combien", "welche", "كم")."""
+
+    pointing: Tuple[str, ...]
+    details: Tuple[str, ...] = ()
+
+
+def cues(catalogue: Catalogue, *languages: Optional[str]) -> Cues:
+    """The cues of the conversation's language and of the message's own: a German
+    follow-up in a conversation that began in English ("wie alt ist er?") points back with
+    German words, and the conversation's language changes only with it."""
+    codes = [code for code in dict.fromkeys(languages) if code is not None and code in catalogue.languages]
+    chosen = [catalogue.languages[code] for code in codes] or [catalogue.languages[DEFAULT_LANGUAGE]]
+    return Cues(
+        tuple(word for language in chosen for word in language.anaphora),
+        tuple(word for language in chosen for word in language.details),
+    )
 
 
 def message_language(parse_data: Optional[Mapping[str, Any]]) -> Optional[str]:
     """The language the detector gave the message (bot/plugins/components/language_detector.py)."""
     detected = (parse_data or {}).get("language")
     return detected.get("code") if isinstance(detected, Mapping) else None
+
+
+def asks_detail(question: str, details: Iterable[str]) -> bool:
+    """Whether the question asks for one specific detail ("how many", "quand", "welche")."""
+    return longest_match(normalise(question), details) is not None
 
 
 def refers_back(question: str, anaphora: Iterable[str]) -> bool:
@@ -136,7 +158,7 @@ def follow_up(
     intent: Optional[str],
     question: str,
     remembered: Optional[Remembered],
-    anaphora: Iterable[str],
+    words: Cues,
 ) -> Optional[FollowUp]:
     """The answer about the remembered subject, or None when the question is not a follow-up."""
     topic = topic_by_name(kb, remembered.topic) if remembered is not None else None
@@ -144,11 +166,15 @@ def follow_up(
         return None
     text = normalise(question)
     facet_word = longest_match(text, topic.facet_keywords)
-    pointing_back = refers_back(question, anaphora)
+    pointing_back = refers_back(question, words.pointing)
     describing = role_words(kb, topic) if (pointing_back or facet_word) and remembered.subject else ()
     if names_a_subject(kb, question, topic.facet_keywords, describing):
         return None
     facet = topic.facet_keywords[facet_word] if facet_word else None
+    if remembered.subject is not None and (facet is None or (remembered.subject, facet) not in topic.answers):
+        thing = _as_thing(kb, topic, remembered.subject, text)
+        if thing is not None:
+            return thing  # "why did they pick it?" after the City of Mechelen, an organiser
     asked_topic = kb.topics_by_intent.get(intent or "")
     same_topic = asked_topic is topic
     other_topic = asked_topic is not None and not same_topic
@@ -162,16 +188,29 @@ def follow_up(
         return FollowUp(topic, subject, facet, answer)
     if subject is None and not topic.thing_name:
         return None  # a general topic (the dates, the programme): the classifier's topic stands
+    detail = asks_detail(question, words.details)
     if pointing_back:
         own = topic.answers.get((subject, None))
-        if same_topic or intent == NOT_UNDERSTOOD:
+        if (same_topic or intent == NOT_UNDERSTOOD) and not detail:
             return FollowUp(topic, subject, None, own)  # "tell me more about him"
         return FollowUp(topic, subject, None, None)  # "how old is he?": not another subject's answer
-    if intent == NOT_UNDERSTOOD or other_topic:
+    if intent == NOT_UNDERSTOOD or other_topic or (intent == OUT_OF_SCOPE and detail):
         # "¿cuántos miembros tiene?" (the subject pronoun dropped) read as another topic's
         # question although it names nothing of that topic: not that topic's answer.
         return FollowUp(topic, subject, None, None)
     return None
+
+
+def _as_thing(kb: KnowledgeBase, topic: Topic, subject: str, text: str) -> Optional[FollowUp]:
+    """The answer of the topic the subject also is (``also`` in the content) for a facet
+    that topic has and the subject's own topic does not answer."""
+    other = topic_by_name(kb, topic.subject_also.get(subject, ""))
+    word = longest_match(text, other.facet_keywords) if other is not None else None
+    if other is None or word is None:
+        return None
+    facet = other.facet_keywords[word]
+    answer = other.answers.get((None, facet))
+    return FollowUp(other, None, facet, answer) if answer is not None else None
 
 
 def session_follow_up(
@@ -180,7 +219,7 @@ def session_follow_up(
     intent: Optional[str],
     question: str,
     remembered: Optional[Remembered],
-    anaphora: Iterable[str],
+    words: Cues,
     entities: Sequence[Mapping[str, Any]] = (),
 ) -> Optional[str]:
     """The remembered session's id when the question asks about it ("what time did it
@@ -196,7 +235,7 @@ def session_follow_up(
     asked_topic = kb.topics_by_intent.get(intent or "")
     if asked_topic is not None and longest_match(normalise(question), asked_topic.anchors):
         return None  # "where is the venue?"
-    if asked_topic is not None or intent == NOT_UNDERSTOOD or refers_back(question, anaphora):
+    if asked_topic is not None or intent == NOT_UNDERSTOOD or refers_back(question, words.pointing):
         return remembered.subject
     return None
 

@@ -80,6 +80,7 @@ class Language:
     letters: str = ""
     names: Sequence[str] = ()
     anaphora: Sequence[str] = ()  # normalised; "-ها" is an attached ending
+    details: Sequence[str] = ()  # normalised question words asking for one detail
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
             letters="".join(str(letter) for letter in entry.get("letters") or ()),
             names=tuple(str(name) for name in entry.get("names") or ()),
             anaphora=tuple(_normalised_anaphora(str(word)) for word in entry.get("anaphora") or ()),
+            details=tuple(normalise(str(word)) for word in entry.get("details") or ()),
         )
     neutral = tuple(str(name) for name in raw.get("neutral") or ())
     return Catalogue(languages, tuple(raw.get("unsupported") or ()), neutral)

@@ -11,7 +11,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 # Arabic short vowels and tatweel carry no meaning for keyword matching.
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
@@ -38,6 +38,10 @@ def contains_phrase(normalised_text: str, phrase: str) -> bool:
 
 
 ARABIC_PREFIXES = ("و", "ب", "ل", "ال", "بال", "وال", "لل")
+# Possessive endings Arabic attaches to a noun ("عنوانها": its address; "مقره": its seat),
+# normalised; before one, a feminine ة is written ت ("أمانتها": its secretariat).
+ARABIC_ENDINGS = ("هما", "ها", "هم", "هن", "كم", "ه")
+_MIN_ARABIC_STEM = 3
 
 
 @lru_cache(maxsize=8192)  # phrases come from fixed word lists: each is looked at once
@@ -45,19 +49,63 @@ def _has_arabic_letter(phrase: str) -> bool:
     return bool(_ARABIC_LETTER.search(phrase))
 
 
-def arabic_prefixed(normalised_text: str, phrase: str) -> bool:
-    """Arabic attaches و/ب/ل/ال to words; accept a phrase behind one such prefix."""
-    return _prefixed_in(f" {normalised_text} ", phrase)
+@lru_cache(maxsize=65536)
+def _without_prefix(word: str) -> Tuple[str, ...]:
+    """The word behind one attached Arabic prefix (و/ب/ل/ال …), if it has one."""
+    if not _has_arabic_letter(word):
+        return ()
+    return tuple(word[len(p) :] for p in ARABIC_PREFIXES if len(word) > len(p) and word.startswith(p))
 
 
-def _prefixed_in(padded_text: str, phrase: str) -> bool:
-    return _has_arabic_letter(phrase) and any(f" {prefix}{phrase} " in padded_text for prefix in ARABIC_PREFIXES)
+@lru_cache(maxsize=65536)
+def _without_ending(word: str) -> Tuple[str, ...]:
+    """The noun under an attached Arabic possessive ending, without and with the article
+    (a noun with a possessive takes none: "عنوانها" is "العنوان" of it)."""
+    if not _has_arabic_letter(word):
+        return ()
+    stems: List[str] = []
+    for ending in ARABIC_ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= _MIN_ARABIC_STEM:
+            stems += [stem, stem[:-1] + "ه"] if stem.endswith("ت") else [stem]
+    return tuple(dict.fromkeys([*stems, *("ال" + stem for stem in stems if not stem.startswith("ال"))]))
+
+
+def _run_forms(words: Sequence[str], start: int, count: int) -> Iterator[Tuple[str, bool]]:
+    """The phrases the run of ``count`` words at ``start`` may be, each with whether it is
+    the run as written: the first word also behind one Arabic prefix or under one
+    possessive ending ("أمانتها العامة"), the last also under one ending."""
+    first = words[start]
+    heads = [first, *_without_prefix(first), *_without_ending(first)]
+    if count == 1:
+        yield first, True
+        yield from ((head, False) for head in heads[1:])
+        return
+    body = " ".join(words[start + 1 : start + count - 1])
+    last = words[start + count - 1]
+    for index, head in enumerate(heads):
+        for tail_index, tail in enumerate([last, *_without_ending(last)]):
+            yield " ".join(part for part in (head, body, tail) if part), index == 0 and tail_index == 0
+
+
+def arabic_attached(normalised_text: str, phrase: str) -> bool:
+    """Arabic attaches و/ب/ل/ال in front of words and possessive endings behind nouns:
+    whether the phrase is in the text behind one such prefix or under one such ending."""
+    if not phrase or not _has_arabic_letter(phrase):
+        return False
+    words = normalised_text.split()
+    count = phrase.count(" ") + 1
+    return any(
+        form == phrase and not plain
+        for start in range(len(words) - count + 1)
+        for form, plain in _run_forms(words, start, count)
+    )
 
 
 def longest_match(normalised_text: str, phrases: Iterable[str]) -> Optional[str]:
     """The longest of ``phrases`` (normalised) found in the text as whole words, or as an
-    Arabic phrase behind a prefix (``contains_phrase``, ``arabic_prefixed``); among equally
-    long ones, the first in ``phrases``.
+    Arabic phrase with an attached prefix or ending (``contains_phrase``,
+    ``arabic_attached``); among equally long ones, the first in ``phrases``.
 
     A dict or frozenset of phrases (the content's and the languages' fixed indexes,
     looked up on every message) is indexed once (``_PhraseIndex``), so a lookup costs the
@@ -69,7 +117,7 @@ def longest_match(normalised_text: str, phrases: Iterable[str]) -> Optional[str]
     for phrase in phrases:
         if best is not None and len(phrase) <= len(best):
             continue
-        if phrase and (f" {phrase} " in padded or _prefixed_in(padded, phrase)):
+        if phrase and (f" {phrase} " in padded or arabic_attached(normalised_text, phrase)):
             best = phrase
     return best
 
@@ -86,18 +134,10 @@ class _PhraseIndex:
 
     def longest(self, words: List[str]) -> Optional[str]:
         best: Optional[str] = None
-        for start, first in enumerate(words):
-            # The word as written, and (Arabic) behind one attached prefix.
-            heads = [first] + [first[len(p) :] for p in ARABIC_PREFIXES if len(first) > len(p) and first.startswith(p)]
+        for start in range(len(words)):
             for count in range(1, min(self.max_words, len(words) - start) + 1):
-                rest = words[start + 1 : start + count]
-                for index, head in enumerate(heads):
-                    phrase = " ".join([head, *rest])
-                    if (
-                        phrase in self.order
-                        and (index == 0 or _has_arabic_letter(phrase))
-                        and self._better(phrase, best)
-                    ):
+                for phrase, plain in _run_forms(words, start, count):
+                    if phrase in self.order and (plain or _has_arabic_letter(phrase)) and self._better(phrase, best):
                         best = phrase
         return best
 

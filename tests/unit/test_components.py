@@ -153,7 +153,7 @@ def test_no_offer_after_a_custom_action_that_failed(policy):
 def followups():
     config = {**FollowUpPolicy.get_default_config(), "never": ["greet", "thank"], "facet_only": ["acknowledge"],
               "facet_pointing": ["request_human"], "facet_question": ["set_language"],
-              "named_subject": ["nlu_fallback", "help"]}
+              "named_subject": ["nlu_fallback", "help"], "pointing_question": ["thank", "acknowledge", "bot_challenge"]}
     return FollowUpPolicy.create(config, None, None, _Context())
 
 
@@ -184,6 +184,12 @@ def after_un_habitat(text, intent):
     ("can I talk to someone in charge?", "request_human", None),
     ("and its headquarters, in French?", "set_language", "action_answer"),
     ("in French please", "set_language", None),
+    ("is it legally binding?", "bot_challenge", "action_answer"),
+    ("are you a bot?", "bot_challenge", None),
+    ("thanks, and is it still active?", "thank", "action_answer"),
+    ("thanks for it", "thank", None),
+    ("how many staff do they have?", "out_of_scope", "action_answer"),
+    ("tell me a joke", "out_of_scope", None),
 ])
 def test_follow_ups_go_to_the_knowledge_action_whatever_the_intent(followups, text, intent, action):
     assert chosen(followups, after_un_habitat(text, intent)) == action

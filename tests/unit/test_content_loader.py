@@ -264,3 +264,9 @@ def test_the_shipped_content_is_valid():
 
 def test_ui_strings_fixture_is_complete():
     assert set(ui_strings()["strings"]) == {"source_label", "unknown_topic", "unknown_facet", "content_unavailable"}
+
+
+def test_also_must_name_a_topic_that_is_one_thing(tmp_path):
+    topic = venue_topic()
+    topic["subjects"]["lamot"]["also"] = "programme"
+    assert "venue.yml: subjects.lamot.also: 'programme' is not a topic that is one thing" in problems_for(tmp_path, topic)

@@ -12,7 +12,7 @@ from bot.conversation.followup import (
     Remembered,
     follow_up,
     message_language,
-    pointing_words,
+    cues,
     refers_back,
     render_follow_up,
     session_follow_up,
@@ -20,7 +20,8 @@ from bot.conversation.followup import (
 from bot.conversation.languages import load_catalogue
 
 KB = load_content(CONTENT_DIR)
-ANAPHORA = {code: lang.anaphora for code, lang in load_catalogue().languages.items()}
+CATALOGUE = load_catalogue()
+CUES = {code: cues(CATALOGUE, code) for code in CATALOGUE.languages}
 UN_HABITAT = Remembered("organisers", "un_habitat")
 
 
@@ -34,21 +35,21 @@ def test_the_remembered_subject_round_trips_through_the_slot():
                                             ("nl", "waar is het gevestigd?"), ("de", "wo ist ihr Sitz?"),
                                             ("es", "¿dónde está su sede?"), ("ar", "أين يقع مقرها؟")])
 def test_pronouns_point_back_in_each_language(language, text):
-    assert refers_back(text, ANAPHORA[language])
+    assert refers_back(text, CUES[language].pointing)
 
 
 def test_a_pointing_question_is_answered_about_the_remembered_subject_even_under_another_intent():
-    result = follow_up(KB, "ask_venue", "where is it based?", UN_HABITAT, ANAPHORA["en"])
+    result = follow_up(KB, "ask_venue", "where is it based?", UN_HABITAT, CUES["en"])
     assert result is not None and (result.subject, result.facet) == ("un_habitat", "headquarters")
     assert result.answer is KB.topics_by_intent["ask_organisers"].answers[("un_habitat", "headquarters")]
 
 
 def test_a_question_that_names_a_subject_starts_afresh():
-    assert follow_up(KB, "ask_organisers", "where is IOM based?", UN_HABITAT, ANAPHORA["en"]) is None
+    assert follow_up(KB, "ask_organisers", "where is IOM based?", UN_HABITAT, CUES["en"]) is None
 
 
 def test_a_question_about_another_topic_without_pointing_back_is_not_a_follow_up():
-    assert follow_up(KB, "ask_venue", "what is the address of the venue?", UN_HABITAT, ANAPHORA["en"]) is None
+    assert follow_up(KB, "ask_venue", "what is the address of the venue?", UN_HABITAT, CUES["en"]) is None
 
 
 def test_a_facet_the_subject_lacks_gets_an_honest_answer_about_that_subject():
@@ -57,14 +58,14 @@ def test_a_facet_the_subject_lacks_gets_an_honest_answer_about_that_subject():
                    if (s, f) not in topic.answers)
     keyword = next(k for k, f in topic.facet_keywords.items() if f == missing[1])
     result = follow_up(KB, "ask_organisers", f"and its {keyword}?", Remembered("organisers", missing[0]),
-                       ANAPHORA["en"])
+                       CUES["en"])
     assert result is not None and result.answer is None and result.subject == missing[0]
     reply = render_follow_up(KB, result, "de", after_event=True)
     assert reply == KB.strings["unknown_facet"]["de"].format(subject=topic.subject_names[missing[0]])
 
 
 def test_the_subject_is_named_as_the_content_writes_it():
-    result = follow_up(KB, "out_of_scope", "how big is their budget?", UN_HABITAT, ANAPHORA["en"])
+    result = follow_up(KB, "out_of_scope", "how big is their budget?", UN_HABITAT, CUES["en"])
     assert render_follow_up(KB, result, "en", after_event=True).startswith("About UN-Habitat,")
 
 
@@ -72,28 +73,28 @@ MINISTRY = Remembered("organisers", "belgian_ministry")
 
 
 def test_a_facet_word_that_also_names_someone_asks_for_the_facet():
-    result = follow_up(KB, "ask_organisers", "Who was the minister?", MINISTRY, ANAPHORA["en"])
+    result = follow_up(KB, "ask_organisers", "Who was the minister?", MINISTRY, CUES["en"])
     assert result is not None and (result.subject, result.facet) == ("belgian_ministry", "head")
 
 
 def test_a_facet_is_enough_when_the_classifier_understood_no_topic():
-    result = follow_up(KB, "nlu_fallback", "and the headquarters?", UN_HABITAT, ANAPHORA["en"])
+    result = follow_up(KB, "nlu_fallback", "and the headquarters?", UN_HABITAT, CUES["en"])
     assert result is not None and (result.subject, result.facet) == ("un_habitat", "headquarters")
 
 
 def test_a_pointing_question_the_classifier_did_not_understand_gets_the_subjects_own_answer():
-    result = follow_up(KB, "nlu_fallback", "tell me more about them", UN_HABITAT, ANAPHORA["en"])
+    result = follow_up(KB, "nlu_fallback", "tell me more about them", UN_HABITAT, CUES["en"])
     assert result is not None and result.answer is KB.topics_by_intent["ask_organisers"].answers[("un_habitat", None)]
 
 
 @pytest.mark.parametrize("intent", ["out_of_scope", "ask_participants"])
 def test_a_pointing_question_asking_for_something_else_never_gets_another_subjects_answer(intent):
-    result = follow_up(KB, intent, "how big is their budget?", UN_HABITAT, ANAPHORA["en"])
+    result = follow_up(KB, intent, "how big is their budget?", UN_HABITAT, CUES["en"])
     assert result is not None and result.answer is None and result.subject == "un_habitat"
 
 
 def test_a_general_question_of_the_same_topic_is_not_taken_for_a_follow_up():
-    assert follow_up(KB, "ask_organisers", "who organised the conference?", UN_HABITAT, ANAPHORA["en"]) is None
+    assert follow_up(KB, "ask_organisers", "who organised the conference?", UN_HABITAT, CUES["en"]) is None
 
 
 @pytest.mark.parametrize("language, intent, text", [
@@ -102,12 +103,12 @@ def test_a_general_question_of_the_same_topic_is_not_taken_for_a_follow_up():
     ("nl", "ask_dates", "sinds wanneer?"), ("ar", "ask_dates", "منذ متى؟"),
 ])
 def test_a_facet_without_a_subject_pronoun_is_a_follow_up_whatever_topic_the_classifier_guessed(language, intent, text):
-    result = follow_up(KB, intent, text, UN_HABITAT, ANAPHORA[language])
+    result = follow_up(KB, intent, text, UN_HABITAT, CUES[language])
     assert result is not None and result.subject == "un_habitat" and result.facet in ("founded", "headquarters")
 
 
 def test_a_question_naming_nothing_read_as_another_topic_gets_the_honest_answer_about_the_subject():
-    result = follow_up(KB, "ask_dates", "¿cuántos miembros tiene?", Remembered("organisers", "uclg"), ANAPHORA["es"])
+    result = follow_up(KB, "ask_dates", "¿cuántos miembros tiene?", Remembered("organisers", "uclg"), CUES["es"])
     assert result is not None and result.subject == "uclg" and result.answer is None
 
 
@@ -117,33 +118,33 @@ def test_a_question_naming_nothing_read_as_another_topic_gets_the_honest_answer_
     ("de", "ask_travel", "wie komme ich mit dem Zug dahin?"), ("ar", "ask_dates", "متى المؤتمر؟"),
 ])
 def test_a_question_that_names_the_classifiers_topic_is_that_topics_question(language, intent, text):
-    assert follow_up(KB, intent, text, UN_HABITAT, ANAPHORA[language]) is None
+    assert follow_up(KB, intent, text, UN_HABITAT, CUES[language]) is None
 
 
 def test_an_overview_that_covers_a_facet_answers_it():
-    result = follow_up(KB, "ask_dates", "Wann wurde er angenommen?", Remembered("context", "gcm"), ANAPHORA["de"])
+    result = follow_up(KB, "ask_dates", "Wann wurde er angenommen?", Remembered("context", "gcm"), CUES["de"])
     assert result is not None and result.answer is KB.topics_by_intent["ask_context"].answers[("gcm", None)]
 
 
 @pytest.mark.parametrize("language, text", [("en", "which city was he mayor of?"), ("fr", "Il a été maire de quelle ville ?"),
                                             ("es", "¿De qué ciudad fue alcalde?")])
 def test_a_role_word_with_a_pronoun_or_facet_describes_the_remembered_person(language, text):
-    result = follow_up(KB, "ask_participants", text, Remembered("speakers", "tau"), ANAPHORA[language])
+    result = follow_up(KB, "ask_participants", text, Remembered("speakers", "tau"), CUES[language])
     assert result is not None and result.answer is KB.topics_by_intent["ask_speakers"].answers[("tau", None)]
 
 
 def test_a_role_word_alone_still_names_someone_new():
-    assert follow_up(KB, "ask_speakers", "who was the mayor?", Remembered("speakers", "tau"), ANAPHORA["en"]) is None
+    assert follow_up(KB, "ask_speakers", "who was the mayor?", Remembered("speakers", "tau"), CUES["en"]) is None
 
 
 def test_a_topic_that_is_one_thing_is_held_to_like_a_subject_and_named_in_the_reply():
-    result = follow_up(KB, "ask_speakers", "who wrote it?", Remembered("declaration", None), ANAPHORA["en"])
+    result = follow_up(KB, "ask_speakers", "who wrote it?", Remembered("declaration", None), CUES["en"])
     assert result is not None and result.answer is None
     assert render_follow_up(KB, result, "fr", after_event=True).startswith("Au sujet de la Déclaration de Malines,")
 
 
 def test_after_a_general_topic_the_classifiers_topic_stands():
-    assert follow_up(KB, "ask_organisers", "who organised it?", Remembered("dates", None), ANAPHORA["en"]) is None
+    assert follow_up(KB, "ask_organisers", "who organised it?", Remembered("dates", None), CUES["en"]) is None
 
 
 PROGRAMME = load_programme()
@@ -154,7 +155,7 @@ OPENING = Remembered("session", "opening")
                                                     ("nl", "ask_speakers", "Wie sprak er?"),
                                                     ("fr", "nlu_fallback", "Dans quelle salle ?")])
 def test_a_question_about_the_remembered_session_is_answered_by_its_card(language, intent, text):
-    assert session_follow_up(KB, PROGRAMME, intent, text, OPENING, ANAPHORA[language]) == "opening"
+    assert session_follow_up(KB, PROGRAMME, intent, text, OPENING, CUES[language]) == "opening"
 
 
 @pytest.mark.parametrize("intent, text", [("ask_programme", "what's on Friday afternoon?"),
@@ -162,7 +163,7 @@ def test_a_question_about_the_remembered_session_is_answered_by_its_card(languag
                                           ("ask_organisers", "what does IOM do?")])
 def test_a_question_naming_a_time_a_topic_or_a_subject_leaves_the_session(intent, text):
     entities = [{"entity": m.entity, "value": m.value} for m in extract(text, "en")]
-    assert session_follow_up(KB, PROGRAMME, intent, text, OPENING, ANAPHORA["en"], entities) is None
+    assert session_follow_up(KB, PROGRAMME, intent, text, OPENING, CUES["en"], entities) is None
 
 
 def test_a_subject_of_another_topic_named_outright_chooses_that_topic():
@@ -178,8 +179,43 @@ def test_a_fallback_naming_a_thing_or_subject_finds_its_topic():
 
 
 def test_a_follow_up_in_the_messages_own_language_points_back_with_its_words():
-    catalogue = load_catalogue()
-    words = pointing_words(catalogue, "en", message_language({"language": {"code": "de", "reliable": True}}))
+    words = cues(CATALOGUE, "en", message_language({"language": {"code": "de", "reliable": True}}))
     result = follow_up(KB, "out_of_scope", "wie alt ist er?", Remembered("speakers", "clos"), words)
     assert result is not None and result.subject == "clos" and result.answer is None
-    assert not refers_back("wie alt ist er?", pointing_words(catalogue, "en", None))
+    assert not refers_back("wie alt ist er?", cues(CATALOGUE, "en", None).pointing)
+
+
+@pytest.mark.parametrize("language, intent, text", [
+    ("en", "ask_organisers", "how many staff do they employ?"), ("fr", "ask_speakers", "il est de quel parti ?"),
+    ("es", "ask_organisers", "cual es su presupuesto"), ("nl", "nlu_fallback", "hoeveel mensen werken er?"),
+    ("de", "ask_organisers", "wie viele Mitarbeiter haben sie?"), ("ar", "ask_organisers", "كم عدد موظفيها؟"),
+])
+def test_a_pointing_question_for_a_detail_the_subject_lacks_is_not_answered_by_its_overview(language, intent, text):
+    remembered = Remembered("speakers", "somers") if intent == "ask_speakers" else UN_HABITAT
+    result = follow_up(KB, intent, text, remembered, CUES[language])
+    assert result is not None and result.subject == remembered.subject and result.answer is None
+
+
+@pytest.mark.parametrize("language, text", [("de", "wie hoch ist das jährliche Budget?"), ("es", "¿cuántos empleados tiene?"),
+                                            ("fr", "combien de salariés ?")])
+def test_an_out_of_scope_question_for_a_detail_is_about_the_remembered_subject(language, text):
+    result = follow_up(KB, "out_of_scope", text, UN_HABITAT, CUES[language])
+    assert result is not None and result.subject == "un_habitat" and result.answer is None
+
+
+def test_an_out_of_scope_question_without_a_detail_or_pointing_word_stays_out_of_scope():
+    assert follow_up(KB, "out_of_scope", "tell me a joke", UN_HABITAT, CUES["en"]) is None
+
+
+@pytest.mark.parametrize("language, text, facet", [("en", "Why did they pick it?", "why_chosen"),
+                                                   ("ar", "كم عدد سكانها؟", "population"),
+                                                   ("nl", "Hoeveel inwoners heeft het?", "population")])
+def test_a_subject_that_is_also_a_topics_one_thing_is_followed_up_with_that_topics_facets(language, text, facet):
+    result = follow_up(KB, "ask_organisers", text, Remembered("organisers", "city_of_mechelen"), CUES[language])
+    assert result is not None and (result.topic.name, result.facet) == ("mechelen", facet)
+    assert result.answer is KB.topics_by_intent["ask_mechelen"].answers[(None, facet)]
+
+
+def test_the_subjects_own_facet_comes_before_the_other_topics():
+    result = follow_up(KB, "ask_organisers", "who heads it?", Remembered("organisers", "city_of_mechelen"), CUES["en"])
+    assert result is not None and (result.topic.name, result.facet) == ("organisers", "head")

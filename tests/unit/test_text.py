@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, strategies as st
 
 from bot.conversation.text import arabic_share, contains_phrase, longest_match, normalise, word_count
@@ -30,6 +31,17 @@ def test_arabic_prefixes_are_accepted():
     assert longest_match(normalise("وبالعنوان"), [normalise("عنوان")]) is None  # two prefixes: no
 
 
+@pytest.mark.parametrize("text, phrase", [("ما عنوانها؟", "العنوان"), ("أين تقع أمانتها العامة؟", "الأمانة العامة"),
+                                          ("أين مقره", "مقر"), ("كم عدد سكانها", "عدد السكان")])
+def test_arabic_possessive_endings_are_accepted(text, phrase):
+    assert longest_match(normalise(text), [normalise(phrase)]) == normalise(phrase)
+    assert longest_match(normalise(text), frozenset([normalise(phrase)])) == normalise(phrase)
+
+
+def test_an_ending_needs_a_stem_of_three_letters():
+    assert longest_match(normalise("منه"), [normalise("من")]) is None
+
+
 def test_arabic_share_and_word_count():
     assert arabic_share("أين المؤتمر؟") == 1.0
     assert arabic_share("Lamot أين") < 1.0
@@ -45,14 +57,16 @@ def test_normalise_is_idempotent_and_never_fails(text):
 
 
 def _longest_by_definition(text, phrases):
-    """The longest phrase found as whole words or behind one Arabic prefix (first wins a tie)."""
-    from bot.conversation.text import arabic_prefixed
+    """The longest phrase found as whole words, or behind one Arabic prefix or under one
+    possessive ending (first wins a tie)."""
+    from bot.conversation.text import arabic_attached
 
-    found = [p for p in phrases if contains_phrase(text, p) or arabic_prefixed(text, p)]
+    found = [p for p in phrases if contains_phrase(text, p) or arabic_attached(text, p)]
     return max(found, key=len, default=None) if found else None
 
 
-WORDS = ["iom", "un habitat", "ال", "عنوان", "mechelen", "a", "", "vol", "و", "بالعنوان", "the venue"]
+WORDS = ["iom", "un habitat", "ال", "عنوان", "mechelen", "a", "", "vol", "و", "بالعنوان", "the venue", "عنوانها",
+         "الامانه", "امانتها", "العامه", "مقر"]
 
 
 @given(st.lists(st.sampled_from(WORDS), max_size=6), st.lists(st.sampled_from(WORDS), max_size=8))

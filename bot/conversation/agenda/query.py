@@ -15,7 +15,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.conversation.agenda import timeparse
 from bot.conversation.agenda.model import Programme
-from bot.conversation.text import arabic_prefixed, contains_phrase, normalise
+from bot.conversation.text import arabic_attached, contains_phrase, normalise
 
 SESSION_ENTITY = "agenda_session"  # from buttons: /ask_programme{"agenda_session": "opening"}
 
@@ -44,7 +44,7 @@ def named(normalised_text: str, index: Mapping[str, str]) -> List[str]:
     for alias in sorted(index, key=len, reverse=True):
         if any(contains_phrase(longer, alias) for longer in matched):
             continue
-        if contains_phrase(normalised_text, alias) or arabic_prefixed(normalised_text, alias):
+        if contains_phrase(normalised_text, alias) or arabic_attached(normalised_text, alias):
             matched.append(alias)
             if index[alias] not in found:
                 found.append(index[alias])

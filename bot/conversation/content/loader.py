@@ -346,7 +346,12 @@ def load_topic(path: Path, problems: List[str], registry: Optional[Mapping[str, 
     anchors = _anchors(where, raw.get("anchors"), problems)
     topic_name, intent = str(raw.get("topic")), str(raw.get("intent"))
     thing_name = _texts(where, raw["name"], problems, "name") if raw.get("name") is not None else {}
-    return Topic(topic_name, intent, where, aliases, keywords, answers, names, anchors, thing_name)
+    also = {
+        str(subject): str(entry["also"])
+        for subject, entry in (subjects_raw.items() if isinstance(subjects_raw, dict) else ())
+        if isinstance(entry, dict) and entry.get("also")
+    }
+    return Topic(topic_name, intent, where, aliases, keywords, answers, names, anchors, thing_name, also)
 
 
 def _anchors(where: str, raw: Any, problems: List[str]) -> FrozenSet[str]:
@@ -377,6 +382,18 @@ def load_strings(path: Path, problems: List[str]) -> Dict[str, Dict[str, str]]:
     return result
 
 
+def _also_problems(topics: Mapping[str, Topic]) -> List[str]:
+    """A subject's ``also`` must name a topic that is one thing (it has a ``name``)."""
+    things = {topic.name for topic in topics.values() if topic.thing_name}
+    return [
+        f"{topic.file}: subjects.{subject}.also: '{other}' is not a topic that is one thing "
+        f"(one of: {', '.join(sorted(things))})"
+        for topic in topics.values()
+        for subject, other in topic.subject_also.items()
+        if other not in things
+    ]
+
+
 def load_content(directory: Path = CONTENT_DIR, sources_file: Optional[Path] = None) -> KnowledgeBase:
     """Load and validate every content file and the source registry (``sources_file``, by default
     the one of ``sources_file_for(directory)``); raise ``ContentError`` listing all faults."""
@@ -402,6 +419,7 @@ def load_content(directory: Path = CONTENT_DIR, sources_file: Optional[Path] = N
             if answer.id in seen_ids:
                 problems.append(f"{path.name}: answer id '{answer.id}' is also used in {seen_ids[answer.id]}")
             seen_ids[answer.id] = path.name
+    problems += _also_problems(topics)
     if not strings:
         problems.append(f"{directory / STRINGS_FILE}: missing")
     if problems:

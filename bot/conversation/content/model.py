@@ -87,6 +87,9 @@ class Topic:
     # For a topic that is one thing (the Declaration, the venue, the city): its name per
     # language. Follow-ups about it are then held to it, as about a subject.
     thing_name: Mapping[str, str] = field(default_factory=dict)
+    # A subject that is also the one thing of another topic (the City of Mechelen, an
+    # organiser, is the city of the "mechelen" topic): subject → that topic's name.
+    subject_also: Mapping[str, str] = field(default_factory=dict)
 
     def distinct_answers(self) -> List[Answer]:
         """Each answer once: one that covers facets is in ``answers`` under several keys."""

@@ -9,7 +9,9 @@ predicts ``action_answer``, which answers it about that subject, and then listen
 (the rules have no step after an answer to a fallback).
 
 Which messages are considered (``config.yml``): any intent except the conversation's own
-moves (``never``: greetings, thanks, goodbyes …); for ``facet_only`` intents
+moves (``never``: greetings, thanks, goodbyes …); for ``pointing_question`` intents, a
+question that points back is considered whatever else is needed below ("Ist sie rechtlich
+bindend?" read as "are you a bot?", "Worauf baut sie auf?" as a goodbye); for ``facet_only`` intents
 ("ok, and its headquarters?" classified as an acknowledgement, "was war seine Funktion?"
 as a request for help) only when the message names a facet of the remembered topic, so
 "ok, that's it" stays an acknowledgement; for ``facet_pointing`` ones also with a pointing
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
@@ -38,10 +40,11 @@ from bot.conversation.content.model import KnowledgeBase
 from bot.conversation.content.select import topic_for
 from bot.conversation.followup import (
     SESSION_TOPIC,
+    Cues,
     Remembered,
+    cues,
     follow_up,
     message_language,
-    pointing_words,
     refers_back,
     session_follow_up,
 )
@@ -71,6 +74,7 @@ class FollowUpPolicy(UntrainedPolicy):
         self._facet_pointing = frozenset(self.config["facet_pointing"])
         self._facet_question = frozenset(self.config["facet_question"])
         self._named_subject = frozenset(self.config["named_subject"])
+        self._pointing_question = frozenset(self.config["pointing_question"])
         self._need_facet = self._facet_only | self._facet_pointing | self._facet_question
 
     @staticmethod
@@ -86,6 +90,7 @@ class FollowUpPolicy(UntrainedPolicy):
             "facet_pointing": [],
             "facet_question": [],
             "named_subject": [],
+            "pointing_question": [],
         }
 
     def decide(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[Optional[str], List[Event]]:
@@ -107,8 +112,17 @@ class FollowUpPolicy(UntrainedPolicy):
             return None
         text = message.text or ""
         intent = ((message.parse_data or {}).get("intent") or {}).get("name")
-        if not text or text.startswith("/") or intent in self._never:
-            return None  # a button payload, or a move of the conversation itself
+        if not text or text.startswith("/"):
+            return None  # a button payload
+        words = cues(self._catalogue, tracker.get_slot("language"), message_language(message.parse_data))
+        pointing_question = (
+            remembered is not None
+            and intent in self._pointing_question
+            and _is_question(text)
+            and refers_back(text, words.pointing)
+        )
+        if intent in self._never and not pointing_question:
+            return None  # a move of the conversation itself
         try:
             kb = self._content.get()
         except ContentError:
@@ -117,22 +131,23 @@ class FollowUpPolicy(UntrainedPolicy):
             return ANSWER_ACTION  # "info sobre CGLU porfa" read as a request for help
         if remembered is None:
             return None
-        anaphora = pointing_words(self._catalogue, tracker.get_slot("language"), message_language(message.parse_data))
         if remembered.topic == SESSION_TOPIC:
-            return AGENDA_ACTION if self._session(kb, intent, text, remembered, anaphora, message) else None
-        result = follow_up(kb, intent, text, remembered, anaphora)
-        if result is None or not self._allowed(intent, result.facet, text, anaphora):
+            if (intent in self._need_facet or intent in self._never) and not pointing_question:
+                return None
+            return AGENDA_ACTION if self._session(kb, intent, text, remembered, words, message) else None
+        result = follow_up(kb, intent, text, remembered, words)
+        if result is None or not (pointing_question or self._allowed(intent, result.facet, text, words)):
             return None
         return ANSWER_ACTION
 
-    def _allowed(self, intent: Optional[str], facet: Optional[str], text: str, anaphora: Sequence[str]) -> bool:
+    def _allowed(self, intent: Optional[str], facet: Optional[str], text: str, words: Cues) -> bool:
         """Whether a follow-up classified as ``intent`` is routed (config.yml says which
         intents need a facet, a facet and a pointing word, or a facet and a question)."""
         if intent in self._need_facet and facet is None:
             return False
-        if intent in self._facet_pointing and not refers_back(text, anaphora):
+        if intent in self._facet_pointing and not refers_back(text, words.pointing):
             return False  # "can I talk to someone in charge?" stays a request for a person
-        return intent not in self._facet_question or text.rstrip().endswith(("?", "؟"))
+        return intent not in self._facet_question or _is_question(text)
 
     def _session(
         self,
@@ -140,14 +155,17 @@ class FollowUpPolicy(UntrainedPolicy):
         intent: Optional[str],
         text: str,
         remembered: Remembered,
-        anaphora: Sequence[str],
+        words: Cues,
         message: UserUttered,
     ) -> Optional[str]:
-        if intent in self._need_facet:
-            return None
         try:
             programme = self._programme.get()
         except ProgrammeError:
             return None
         entities = (message.parse_data or {}).get("entities") or []
-        return session_follow_up(kb, programme, intent, text, remembered, anaphora, entities)
+        return session_follow_up(kb, programme, intent, text, remembered, words, entities)
+
+
+def _is_question(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.endswith(("?", "؟")) or stripped.startswith("¿")
