@@ -165,7 +165,7 @@ def follow_up(
     if remembered is None or topic is None:
         return None
     text = normalise(question)
-    facet_word = longest_match(text, topic.facet_keywords)
+    facet_word = asked_facet(topic, remembered.subject, text)
     pointing_back = refers_back(question, words.pointing)
     describing = role_words(kb, topic) if (pointing_back or facet_word) and remembered.subject else ()
     if names_a_subject(kb, question, topic.facet_keywords, describing):
@@ -199,6 +199,23 @@ def follow_up(
         # question although it names nothing of that topic: not that topic's answer.
         return FollowUp(topic, subject, None, None)
     return None
+
+
+def asked_facet(topic: Topic, subject: Optional[str], text: str, tries: int = 3) -> Optional[str]:
+    """The facet keyword the question asks about: the longest found, unless a shorter one
+    names a facet the subject has an answer for ("wann wurde er angenommen?": "angenommen"
+    asks for an outcome, "wann" for the date the Compact's overview gives)."""
+    first: Optional[str] = None
+    remaining = text
+    for _ in range(tries):
+        word = longest_match(remaining, topic.facet_keywords)
+        if word is None:
+            break
+        first = first or word
+        if (subject, topic.facet_keywords[word]) in topic.answers:
+            return word
+        remaining = f" {remaining} ".replace(f" {word} ", " ").strip()
+    return first
 
 
 def _as_thing(kb: KnowledgeBase, topic: Topic, subject: str, text: str) -> Optional[FollowUp]:
