@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge import CATALOGUE, SUBJECT_SLOT, utter_knowledge_answer
 from actions.knowledge import STORE as KNOWLEDGE
 from bot.conversation.agenda.answer import Reply, answer, more
+from bot.conversation.agenda.details import unknown_detail
 from bot.conversation.agenda.live import LiveProgramme
 from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError
 from bot.conversation.agenda.model import Programme
@@ -66,6 +67,10 @@ class ActionAgenda(Action):
         intent = (message.get("intent") or {}).get("name")
         session = _followed_up_session(programme, tracker, intent, text, entities)
         if session is not None:
+            unknown = _missing_detail(programme, session, text, tracker.get_slot("language"))
+            if unknown is not None:
+                dispatcher.utter_message(text=unknown)
+                return [SlotSet(PENDING_SLOT, None)]
             query = replace(query, sessions=(session,))
         reply = answer(programme, query, CLOCK.now(programme.conference.timezone), tracker.get_slot("language"), intent)
         if reply is None:
@@ -85,6 +90,14 @@ def _followed_up_session(
     remembered = Remembered.parse(tracker.get_slot(SUBJECT_SLOT))
     words = cues(CATALOGUE, language, message_language(tracker.latest_message))
     return session_follow_up(kb, programme, intent, text, remembered, words, entities)
+
+
+def _missing_detail(programme: Programme, session_id: str, text: str, language: Optional[str]) -> Optional[str]:
+    try:
+        unknown_facet = KNOWLEDGE.get().strings["unknown_facet"]
+    except ContentError:
+        return None
+    return unknown_detail(programme, session_id, text, language, unknown_facet)
 
 
 class ActionAgendaMore(Action):

@@ -168,9 +168,12 @@ def follow_up(
     facet_word = asked_facet(topic, remembered.subject, text)
     pointing_back = refers_back(question, words.pointing)
     describing = role_words(kb, topic) if (pointing_back or facet_word) and remembered.subject else ()
-    if names_a_subject(kb, question, topic.facet_keywords, describing):
-        return None
     facet = topic.facet_keywords[facet_word] if facet_word else None
+    # "did UN-Habitat sign it?", "gibt's dort ein Hotel?": pointing back for a facet the
+    # remembered subject answers; the other subject or topic named is part of the facet.
+    held = pointing_back and facet is not None and (remembered.subject, facet) in topic.answers
+    if names_a_subject(kb, question, topic.facet_keywords, describing) and not held:
+        return None
     if remembered.subject is not None and (facet is None or (remembered.subject, facet) not in topic.answers):
         thing = _as_thing(kb, topic, remembered.subject, text)
         if thing is not None:
@@ -178,7 +181,7 @@ def follow_up(
     asked_topic = kb.topics_by_intent.get(intent or "")
     same_topic = asked_topic is topic
     other_topic = asked_topic is not None and not same_topic
-    if asked_topic is not None and other_topic and longest_match(text, asked_topic.anchors):
+    if asked_topic is not None and other_topic and longest_match(text, asked_topic.anchors) and not held:
         return None  # "where is the venue?", "when is the conference?": that topic's own question
     subject = remembered.subject
     if facet is not None:

@@ -219,3 +219,20 @@ def test_a_subject_that_is_also_a_topics_one_thing_is_followed_up_with_that_topi
 def test_the_subjects_own_facet_comes_before_the_other_topics():
     result = follow_up(KB, "ask_organisers", "who heads it?", Remembered("organisers", "city_of_mechelen"), CUES["en"])
     assert result is not None and (result.topic.name, result.facet) == ("organisers", "head")
+
+
+@pytest.mark.parametrize("language, intent, text, remembered, answer", [
+    ("en", "ask_organisers", "Did UN-Habitat sign it?", Remembered("declaration", None), "declaration.signatories"),
+    ("en", "ask_context", "What is its link to the Global Compact?", Remembered("declaration", None), "declaration.links"),
+    ("de", "ask_travel", "Gibt's dort auch ein Hotel?", Remembered("venue", None), "venue.facilities"),
+])
+def test_pointing_back_for_a_facet_the_subject_answers_holds_it_though_another_is_named(
+    language, intent, text, remembered, answer
+):
+    result = follow_up(KB, intent, text, remembered, CUES[language])
+    assert result is not None and result.answer is not None and result.answer.id == answer
+
+
+def test_naming_another_subject_without_pointing_back_starts_afresh():
+    assert follow_up(KB, "ask_organisers", "Did UN-Habitat sign the Declaration?", Remembered("declaration", None),
+                     CUES["en"]) is None

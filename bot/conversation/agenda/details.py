@@ -1,0 +1,57 @@
+"""A follow-up about one session that asks for its day, hour or room when the programme
+does not have it.
+
+"What time did it start?" after a session no source gives a time for: the card would
+answer with everything else and "day and time not confirmed" among it; the question
+gets the honest "about «session», I don't have that information" instead, as a missing
+facet of any other subject does (bot/conversation/followup.py).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, FrozenSet, Mapping, Optional
+
+import yaml
+
+from bot.conversation.agenda.model import Programme, Session
+from bot.conversation.agenda.render import Renderer
+from bot.conversation.languages import DEFAULT_LANGUAGE
+from bot.conversation.text import longest_match, normalise
+
+DETAILS_FILE = Path(__file__).with_name("session_details.yml")
+
+
+@lru_cache(maxsize=1)
+def detail_words() -> Dict[str, FrozenSet[str]]:
+    """Per detail ("day", "hour", "room"), its words in every language, normalised."""
+    raw = yaml.safe_load(DETAILS_FILE.read_text(encoding="utf-8"))
+    return {
+        detail: frozenset(normalise(str(word)) for words in by_language.values() for word in words)
+        for detail, by_language in raw.items()
+    }
+
+
+def missing_detail(session: Session, question: str) -> Optional[str]:
+    """What the question asks about the session ("day", "hour", "room"), when the session
+    has none of it; None when it asks for none of these or the card can answer a part
+    ("when did it start?" of a session with a day but no hour)."""
+    text = normalise(question)
+    lacking = {"day": session.day is None, "hour": session.start is None, "room": not session.room}
+    asked = [detail for detail, words in detail_words().items() if longest_match(text, words)]
+    return asked[0] if asked and all(lacking[detail] for detail in asked) else None
+
+
+def unknown_detail(
+    programme: Programme, session_id: str, question: str, language: Optional[str], unknown_facet: Mapping[str, str]
+) -> Optional[str]:
+    """ "About «session», I don't have that information" (``unknown_facet``: the content's
+    string per language) when the question asks only for what the session lacks."""
+    session = programme.session(session_id)
+    if session is None or missing_detail(session, question) is None:
+        return None
+    language = language or DEFAULT_LANGUAGE
+    renderer = Renderer.of(programme, language)
+    text = unknown_facet.get(language, unknown_facet[DEFAULT_LANGUAGE])
+    return text.format(subject=renderer.say("quoted", title=renderer.pick(session.title)))

@@ -1,0 +1,43 @@
+"""Follow-ups about one session asking for a day, hour or room it lacks (bot/conversation/agenda/details.py)."""
+
+import pytest
+import yaml
+
+from bot.conversation.agenda.details import DETAILS_FILE, missing_detail, unknown_detail
+from bot.conversation.agenda.loader import load_programme
+from bot.conversation.content.loader import load_content
+
+PROGRAMME = load_programme()
+UNKNOWN = load_content().strings["unknown_facet"]
+UNTIMED = next(s for s in PROGRAMME.sessions if s.day is None and s.start is None and not s.room)
+TIMED = next(s for s in PROGRAMME.sessions if s.timed)
+
+
+def test_every_detail_has_words_in_every_language():
+    raw = yaml.safe_load(DETAILS_FILE.read_text(encoding="utf-8"))
+    assert set(raw) == {"day", "hour", "room"}
+    assert all(set(words) == {"en", "fr", "nl", "es", "de", "ar"} and all(words.values()) for words in raw.values())
+
+
+@pytest.mark.parametrize("language, text, detail", [("en", "What time did it start?", "hour"),
+                                                    ("nl", "Hoe laat begon dat?", "hour"),
+                                                    ("fr", "Dans quelle salle ?", "room"),
+                                                    ("ar", "في أي قاعة كانت؟", "room"),
+                                                    ("es", "¿Qué día y a qué hora fue?", "day"),
+                                                    ("de", "In welchem Saal war das?", "room")])
+def test_a_time_or_room_the_session_lacks_gets_the_honest_answer_about_it(language, text, detail):
+    assert missing_detail(UNTIMED, text) == detail
+    reply = unknown_detail(PROGRAMME, UNTIMED.id, text, language, UNKNOWN)
+    assert reply is not None and UNTIMED.title.get(language, UNTIMED.title["en"]) in reply
+    assert reply.startswith(UNKNOWN[language].split("{")[0])
+
+
+def test_a_time_the_session_has_is_left_to_its_card():
+    assert missing_detail(TIMED, "What time did it start?") is None
+    dated = next(s for s in PROGRAMME.sessions if s.day is not None and s.start is None)
+    assert missing_detail(dated, "Op welke dag was die?") is None
+    assert missing_detail(dated, "when did it start?") is None  # the card gives the day
+
+
+def test_other_questions_about_the_session_are_left_to_its_card():
+    assert unknown_detail(PROGRAMME, UNTIMED.id, "who spoke there?", "en", UNKNOWN) is None
