@@ -33,6 +33,11 @@ def test_a_follow_up_names_only_the_facet_in_every_language(chat, language, firs
 @pytest.mark.parametrize("language, first, second, name", [
     ("en", "Tell me about UN-Habitat", "How big is their annual budget?", "UN-Habitat"),
     ("de", "Was ist die IOM?", "Wie hoch ist ihr Budget?", "IOM"),
+    ("en", "Tell me about IOM", "how many staff do they employ?", "IOM"),
+    ("fr", "Parlez-moi d'ONU-Habitat", "combien de salariés ?", "UN-Habitat"),
+    ("es", "Háblame de la OIM", "¿cuántos empleados tiene?", "IOM"),
+    ("nl", "Wat is de Verklaring van Mechelen?", "Is ze juridisch bindend?", "de Verklaring van Mechelen"),
+    ("ar", "ما هو إعلان ميخلين؟", "هل هو ملزم قانونياً؟", "إعلان ميخلين"),
 ])
 def test_a_follow_up_the_subject_has_no_answer_for_gets_an_honest_reply_about_it(chat, language, first, second, name):
     conversation = chat()
@@ -73,3 +78,25 @@ def test_a_question_naming_another_topic_after_a_subject_is_answered_on_that_top
     conversation = chat()
     conversation.say("Tell me about UN-Habitat")
     assert "Van Beethovenstraat" in conversation.say("Where is the venue?")
+
+
+@pytest.mark.parametrize("language, first, second, expected", [
+    ("en", "The host city was Mechelen?", "Why did they pick it?", "inclusion"),
+    ("ar", "مدينة ميخلن", "كم عدد سكانها؟", "86"),
+])
+def test_the_city_as_a_host_is_followed_up_with_the_citys_facts(chat, language, first, second, expected):
+    conversation = chat()
+    conversation.say(first)
+    reply = conversation.say(second)
+    assert expected in reply and language_of(reply) == language
+
+
+@pytest.mark.parametrize("language, first, second", [
+    ("en", "the Human Rights of migrants session", "which room was that in?"),
+    ("nl", "Het nevenevenement Human Mobility and the Right to the City", "Hoe laat begon dat?"),
+])
+def test_a_sessions_room_or_hour_the_programme_lacks_gets_an_honest_reply(chat, language, first, second):
+    conversation = chat()
+    conversation.say(first)
+    reply = conversation.say(second)
+    assert reply.startswith(UNKNOWN_FACET[language].split("{")[0]) and language_of(reply) == language
