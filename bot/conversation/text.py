@@ -75,17 +75,22 @@ def _run_forms(words: Sequence[str], start: int, count: int) -> Iterator[Tuple[s
     """The phrases the run of ``count`` words at ``start`` may be, each with whether it is
     the run as written: the first word also behind one Arabic prefix or under one
     possessive ending ("أمانتها العامة"), the last also under one ending."""
+    yield " ".join(words[start : start + count]), True
+    yield from _attached_forms(words, start, count)
+
+
+def _attached_forms(words: Sequence[str], start: int, count: int) -> Iterator[Tuple[str, bool]]:
     first = words[start]
-    heads = [first, *_without_prefix(first), *_without_ending(first)]
+    heads = [*_without_prefix(first), *_without_ending(first)]
     if count == 1:
-        yield first, True
-        yield from ((head, False) for head in heads[1:])
+        yield from ((head, False) for head in heads)
         return
-    body = " ".join(words[start + 1 : start + count - 1])
+    body = words[start + 1 : start + count - 1]
     last = words[start + count - 1]
-    for index, head in enumerate(heads):
-        for tail_index, tail in enumerate([last, *_without_ending(last)]):
-            yield " ".join(part for part in (head, body, tail) if part), index == 0 and tail_index == 0
+    tails = _without_ending(last)
+    for head in [first, *heads]:
+        for tail in tails if head is first else [last, *tails]:
+            yield " ".join([head, *body, tail]), False
 
 
 def arabic_attached(normalised_text: str, phrase: str) -> bool:
@@ -134,11 +139,16 @@ class _PhraseIndex:
 
     def longest(self, words: List[str]) -> Optional[str]:
         best: Optional[str] = None
+        arabic = [_has_arabic_letter(word) for word in words]
         for start in range(len(words)):
             for count in range(1, min(self.max_words, len(words) - start) + 1):
-                for phrase, plain in _run_forms(words, start, count):
-                    if phrase in self.order and (plain or _has_arabic_letter(phrase)) and self._better(phrase, best):
-                        best = phrase
+                phrase = " ".join(words[start : start + count])
+                if phrase in self.order and self._better(phrase, best):
+                    best = phrase
+                if arabic[start] or arabic[start + count - 1]:
+                    for form, _ in _attached_forms(words, start, count):
+                        if form in self.order and self._better(form, best):
+                            best = form
         return best
 
     def _better(self, phrase: str, best: Optional[str]) -> bool:
