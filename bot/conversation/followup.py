@@ -186,8 +186,8 @@ def follow_up(
     subject = remembered.subject
     if facet is not None:
         answer = topic.answers.get((subject, facet))
-        own = answer is not None and answer.facet == facet  # not an overview that covers it
-        if not own and not pointing_back and same_topic and (None, facet) in topic.answers:
+        dedicated = answer is not None and answer.facet == facet  # not an overview that covers it
+        if not dedicated and not pointing_back and same_topic and (None, facet) in topic.answers:
             return None  # "who organised the conference?": the topic's general answer, not one about X
         return FollowUp(topic, subject, facet, answer)
     if subject is None and not topic.thing_name:
