@@ -15,19 +15,22 @@ def test_a_follow_up_the_classifier_does_not_understand_is_answered_about_the_su
     assert "Joan Clos" in conversation.say("Who was in charge of it back then?")
 
 
-@pytest.mark.parametrize("language, first, second, city", [
+@pytest.mark.parametrize("language, first, second, expected", [
     ("en", "Tell me about IOM", "Where is it based?", "Geneva"),
     ("fr", "Parlez-moi de l'OIM", "Et son siège ?", "Genève"),
     ("nl", "Vertel me over de IOM", "Waar is haar hoofdzetel?", "Genève"),
     ("es", "Háblame de la OIM", "¿Dónde está su sede?", "Ginebra"),
     ("de", "Erzähl mir von der IOM", "Wo ist ihr Sitz?", "Genf"),
     ("ar", "حدثني عن المنظمة الدولية للهجرة", "أين يقع مقرها؟", "جنيف"),
+    # The City of Mechelen, an organiser, is also the city: the city's facts answer.
+    ("en", "The host city was Mechelen?", "Why did they pick it?", "inclusion"),
+    ("ar", "مدينة ميخلن", "كم عدد سكانها؟", "86"),
 ])
-def test_a_follow_up_names_only_the_facet_in_every_language(chat, language, first, second, city):
+def test_a_follow_up_names_only_the_facet_in_every_language(chat, language, first, second, expected):
     conversation = chat()
     conversation.say(first)
     reply = conversation.say(second)
-    assert city in reply and language_of(reply) == language
+    assert expected in reply and language_of(reply) == language
 
 
 @pytest.mark.parametrize("language, first, second, name", [
@@ -78,17 +81,6 @@ def test_a_question_naming_another_topic_after_a_subject_is_answered_on_that_top
     conversation = chat()
     conversation.say("Tell me about UN-Habitat")
     assert "Van Beethovenstraat" in conversation.say("Where is the venue?")
-
-
-@pytest.mark.parametrize("language, first, second, expected", [
-    ("en", "The host city was Mechelen?", "Why did they pick it?", "inclusion"),
-    ("ar", "مدينة ميخلن", "كم عدد سكانها؟", "86"),
-])
-def test_the_city_as_a_host_is_followed_up_with_the_citys_facts(chat, language, first, second, expected):
-    conversation = chat()
-    conversation.say(first)
-    reply = conversation.say(second)
-    assert expected in reply and language_of(reply) == language
 
 
 @pytest.mark.parametrize("language, first, second", [
