@@ -9,6 +9,13 @@ from tests.e2e.replies import language_of
 UNKNOWN_FACET = load_content(CONTENT_DIR).strings["unknown_facet"]
 
 
+def second_reply(chat, first, second):
+    """The reply to ``second`` in a new conversation that began with ``first``."""
+    conversation = chat()
+    conversation.say(first)
+    return conversation.say(second)
+
+
 def test_a_follow_up_the_classifier_does_not_understand_is_answered_about_the_subject(chat):
     conversation = chat()
     assert "UN-Habitat" in conversation.say("Tell me about UN-Habitat")
@@ -27,9 +34,7 @@ def test_a_follow_up_the_classifier_does_not_understand_is_answered_about_the_su
     ("ar", "مدينة ميخلن", "كم عدد سكانها؟", "86"),
 ])
 def test_a_follow_up_names_only_the_facet_in_every_language(chat, language, first, second, expected):
-    conversation = chat()
-    conversation.say(first)
-    reply = conversation.say(second)
+    reply = second_reply(chat, first, second)
     assert expected in reply and language_of(reply) == language
 
 
@@ -43,9 +48,7 @@ def test_a_follow_up_names_only_the_facet_in_every_language(chat, language, firs
     ("ar", "ما هو إعلان ميخلين؟", "هل هو ملزم قانونياً؟", "إعلان ميخلين"),
 ])
 def test_a_follow_up_the_subject_has_no_answer_for_gets_an_honest_reply_about_it(chat, language, first, second, name):
-    conversation = chat()
-    conversation.say(first)
-    assert conversation.say(second).startswith(UNKNOWN_FACET[language].format(subject=name).split(",")[0])
+    assert second_reply(chat, first, second).startswith(UNKNOWN_FACET[language].format(subject=name).split(",")[0])
 
 
 def test_thanks_after_an_answer_stays_thanks(chat):
@@ -64,9 +67,7 @@ def test_thanks_after_an_answer_stays_thanks(chat):
     ("ar", "حدثني عن حفل الافتتاح", "متى بدأ؟"),
 ])
 def test_a_follow_up_about_a_session_gets_that_sessions_time_not_the_conference_dates(chat, language, first, second):
-    conversation = chat()
-    conversation.say(first)
-    reply = conversation.say(second)
+    reply = second_reply(chat, first, second)
     assert "09:00" in reply and language_of(reply) == language
 
 
@@ -88,7 +89,5 @@ def test_a_question_naming_another_topic_after_a_subject_is_answered_on_that_top
     ("nl", "Het nevenevenement Human Mobility and the Right to the City", "Hoe laat begon dat?"),
 ])
 def test_a_sessions_room_or_hour_the_programme_lacks_gets_an_honest_reply(chat, language, first, second):
-    conversation = chat()
-    conversation.say(first)
-    reply = conversation.say(second)
+    reply = second_reply(chat, first, second)
     assert reply.startswith(UNKNOWN_FACET[language].split("{")[0]) and language_of(reply) == language
