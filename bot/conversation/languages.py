@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.conversation import yaml_files
 from bot.conversation.language_model import LanguageModel
 from bot.conversation.text import arabic_share, longest_match, normalise, word_count
 
@@ -111,7 +112,7 @@ def _normalised_anaphora(word: str) -> str:
 def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
     """Read and validate the language file."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise LanguageFileError(f"{path}: cannot be read: {error}") from error
     if not isinstance(raw, dict) or not isinstance(raw.get("languages"), dict):
