@@ -27,6 +27,16 @@ def _installed(monkeypatch, owner: type, attribute: str, patch: str):
     return getattr(owner, attribute).__wrapped__
 
 
+def test_the_validator_is_built_when_installed_and_accepts_a_typical_reply(monkeypatch):
+    from rasa.core.actions.action import RemoteAction
+
+    monkeypatch.setattr(speedups, "_VALIDATORS", {})
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction.__dict__["_validate_action_result"])
+    speedups.SPEEDUPS["validator"]()
+    assert RemoteAction in speedups._VALIDATORS  # before the workers fork, not on a first action
+    assert speedups.validate_action_result(RemoteAction("action_answer", None), speedups.TYPICAL_REPLY)
+
+
 def test_the_setting_selects_patches_and_rejects_unknown_names():
     assert speedups.selected(None) == list(speedups.SPEEDUPS)
     assert speedups.selected("off") == []
