@@ -3,7 +3,9 @@
 What ``python -m bot serve`` and ``make run-cluster`` start instead of ``rasa run``
 (same arguments, Rasa's own command line):
 
-1. before Rasa is imported, the TensorFlow stand-in when the model needs no TensorFlow
+1. for ``run``, the model archive unpacked once (``bot.plugins.model_archive``; Rasa takes
+   the files instead of reading the archive twice more); before Rasa is imported, the
+   TensorFlow stand-in when the model needs no TensorFlow
    (``bot.plugins.patches.apply_tensorflow_stand_in``: about 350 MB less per process);
 2. ``bot.plugins.patches.apply()``: the speed-ups, when Rasa is the pinned version
    (before Rasa builds anything, so the forked Sanic workers inherit them);
@@ -25,6 +27,8 @@ from typing import Any, List, Optional, Tuple
 
 import pluggy
 
+from bot.plugins.model_archive import Unpacked
+
 # Rasa's hook specs name the project "rasa" (rasa/plugin.py).
 hookimpl = pluggy.HookimplMarker("rasa")
 
@@ -32,8 +36,9 @@ hookimpl = pluggy.HookimplMarker("rasa")
 class ServerListeners:
     """A plug-in for Rasa's ``configure_commandline`` hook (``rasa run`` only)."""
 
-    def __init__(self, patches: Tuple[str, ...]) -> None:
+    def __init__(self, patches: Tuple[str, ...], unpacked: Optional[Unpacked] = None) -> None:
         self.patches = patches
+        self.unpacked = unpacked
 
     @hookimpl
     def configure_commandline(self, cmdline_arguments: argparse.Namespace) -> Optional[str]:
@@ -45,7 +50,7 @@ class ServerListeners:
 
         model = getattr(cmdline_arguments, "model", None)
         if getattr(cmdline_arguments, "func", None) is rasa_run and model and Path(model).is_file():
-            preload_model(Path(model))
+            preload_model(Path(model), self.unpacked)
             cmdline_arguments.server_listeners = server_listeners(
                 Path(model).resolve(), getattr(cmdline_arguments, "port", None), process_shared_state, self.patches
             )
@@ -64,12 +69,14 @@ def main(argv: Optional[List[str]] = None) -> Any:
     from bot.plugins import patches
 
     arguments = sys.argv[1:] if argv is None else argv
-    patches.apply_tensorflow_stand_in(model_argument(arguments))
+    model = model_argument(arguments)
+    unpacked = patches.unpack_model(model) if arguments[:1] == ["run"] else None
+    patches.apply_tensorflow_stand_in(unpacked.directory if unpacked else model)
 
     from rasa.__main__ import main as rasa_main
     from rasa.plugin import plugin_manager
 
-    plugin_manager().register(ServerListeners(patches.apply()))
+    plugin_manager().register(ServerListeners(patches.apply(), unpacked))
     sys.argv = ["rasa", *arguments]
     return rasa_main()
 

@@ -62,7 +62,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type, TypeVar
 
-from bot.plugins import fastjson
+from bot.plugins import fastjson, model_archive
+from bot.plugins.model_archive import Unpacked
 
 logger = logging.getLogger(__name__)
 
@@ -337,13 +338,14 @@ def active() -> Tuple[str, ...]:
 
 def apply_tensorflow_stand_in(model_file: Optional[Path]) -> bool:
     """Serve without TensorFlow (bot/plugins/tensorflow_stand_in.py): only for the pinned
-    Rasa, a model file whose components all run without it, and ``BOT_TENSORFLOW`` not
-    ``on``. Must run before Rasa's modules are imported; True when the stand-in is in place."""
+    Rasa, a model (file, or the directory it was unpacked into) whose components all run
+    without it, and ``BOT_TENSORFLOW`` not ``on``. Must run before Rasa's modules are
+    imported; True when the stand-in is in place."""
     from bot.plugins import tensorflow_stand_in
 
     if os.environ.get(TENSORFLOW_ENV, "").strip().lower() in ON_WORDS:
         return False
-    if model_file is None or not model_file.is_file() or not supported():
+    if model_file is None or not model_file.exists() or not supported():
         return False
     needing = tensorflow_stand_in.tensorflow_components(model_file)
     if needing:
@@ -359,28 +361,54 @@ _PRELOADED: Dict[Tuple[str, Any], Tuple[Any, ...]] = {}
 _SERVED_PRELOADED: List[str] = []
 
 
-def _model_key(model_path: Any) -> Optional[Tuple[str, Any]]:
-    from bot.plugins.model_sync import file_signature
+def unpack_model(model_file: Optional[Path]) -> Optional[Unpacked]:
+    """The model archive unpacked in one pass (bot/plugins/model_archive.py), for the
+    TensorFlow decision and then for Rasa (``preload_model``); None on another Rasa."""
+    if model_file is None or not supported():
+        return None
+    return model_archive.unpack_once(model_file)
 
-    path = Path(model_path).resolve()
-    signature = file_signature(path)
-    return (str(path), signature) if signature is not None and path.is_file() else None
+
+def _install_unpacked(unpacked: Unpacked) -> None:
+    """Rasa's extraction of the archive ``unpacked`` was made from takes its files, once;
+    any other archive (a publish) is extracted as Rasa extracts it."""
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    rasa_extract = _original(LocalModelStorage._extract_archive_to_directory)
+    waiting = [unpacked]
+
+    def _extract_archive_to_directory(model_archive_path: Any, temporary_directory: Path) -> None:
+        if waiting and model_archive.archive_key(model_archive_path) == waiting[0].key:
+            waiting.pop().move_into(Path(temporary_directory))
+            LocalModelStorage._assert_not_rasa2_archive(temporary_directory)
+        else:
+            rasa_extract(model_archive_path, temporary_directory)
+
+    _extract_archive_to_directory.__wrapped__ = rasa_extract  # type: ignore[attr-defined]
+    LocalModelStorage._extract_archive_to_directory = staticmethod(_marked(_extract_archive_to_directory, "preload"))
 
 
-def preload_model(model_file: Path) -> None:
+def preload_model(model_file: Path, unpacked: Optional[Unpacked] = None) -> None:
     """Load the model in the process that forks the Sanic workers, before it forks: the
     workers then start with it instead of each loading their own, so its arrays, the
     content and the language data stay pages the workers share (copy-on-write) and the
     model is read once instead of once per worker (docs/performance.md, memory). ``MessageProcessor._load_model`` hands
     the preloaded model to the first caller in each process that asks for that file (each
-    worker's ``Agent``); any other model (a publish) loads as Rasa loads it."""
+    worker's ``Agent``); any other model (a publish) loads as Rasa loads it. ``unpacked``:
+    the archive's files, unpacked already (``unpack_model``)."""
     from rasa.core.processor import MessageProcessor
 
-    key = _model_key(model_file)
+    key = model_archive.archive_key(model_file)
     if key is None or not supported():
         return
     original = _original(MessageProcessor._load_model)
-    _PRELOADED[key] = original(str(model_file))
+    if unpacked is not None:
+        _install_unpacked(unpacked)
+    try:
+        _PRELOADED[key] = original(str(model_file))
+    finally:
+        if unpacked is not None:
+            unpacked.discard()  # if the archive changed meanwhile and Rasa read it instead
     # Leave the objects made so far to the permanent generation: the workers' garbage
     # collector would otherwise write to every one of them, and each page it writes to
     # becomes the worker's own copy.
@@ -388,7 +416,7 @@ def preload_model(model_file: Path) -> None:
     gc.freeze()
 
     def _load_model(model_path: Any) -> Tuple[Any, ...]:
-        preloaded = _PRELOADED.pop(_model_key(model_path) or ("", None), None)
+        preloaded = _PRELOADED.pop(model_archive.archive_key(model_path) or ("", None), None)
         if preloaded is None:
             return original(model_path)
         _SERVED_PRELOADED.append(str(model_path))

@@ -134,12 +134,16 @@ def install() -> None:
 
 def model_components(model_file: Path) -> List[str]:
     """The classes (module.Class) of the model's prediction graph, from its metadata.json,
-    read without importing Rasa."""
-    with tarfile.open(model_file, mode="r:gz") as archive:
-        member = archive.extractfile("metadata.json")
-        if member is None:
-            raise ValueError(f"{model_file} has no metadata.json: not a Rasa 3 model")
-        metadata = json.load(member)
+    read without importing Rasa; ``model_file`` is the archive or the directory it was
+    unpacked into (bot/plugins/model_archive.py)."""
+    if model_file.is_dir():
+        metadata = json.loads((model_file / "metadata.json").read_text(encoding="utf-8"))
+    else:
+        with tarfile.open(model_file, mode="r:gz") as archive:
+            member = archive.extractfile("metadata.json")
+            if member is None:
+                raise ValueError(f"{model_file} has no metadata.json: not a Rasa 3 model")
+            metadata = json.load(member)
     nodes = metadata.get("predict_schema", {}).get("nodes", {})
     return sorted({node["uses"] for node in nodes.values() if "uses" in node})
 
