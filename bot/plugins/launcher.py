@@ -3,9 +3,10 @@
 What ``python -m bot serve`` and ``make run-cluster`` start instead of ``rasa run``
 (same arguments, Rasa's own command line):
 
-1. for ``run``, the model archive unpacked once (``bot.plugins.model_archive``; Rasa takes
-   the files instead of reading the archive twice more); before Rasa is imported, the
-   TensorFlow stand-in when the model needs no TensorFlow
+1. for ``run``, the garbage collector paused until the model is loaded (it is collected
+   once, then frozen, before the workers fork) and the model archive unpacked once
+   (``bot.plugins.model_archive``; Rasa takes the files instead of reading the archive twice
+   more); before Rasa is imported, the TensorFlow stand-in when the model needs no TensorFlow
    (``bot.plugins.patches.apply_tensorflow_stand_in``: about 350 MB less per process);
 2. ``bot.plugins.patches.apply()``: the speed-ups, when Rasa is the pinned version
    (before Rasa builds anything, so the forked Sanic workers inherit them);
@@ -21,6 +22,7 @@ Any other Rasa command (``shell``) passes through with the patches only.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
@@ -49,11 +51,16 @@ class ServerListeners:
         from bot.plugins.patches import preload_model
 
         model = getattr(cmdline_arguments, "model", None)
-        if getattr(cmdline_arguments, "func", None) is rasa_run and model and Path(model).is_file():
-            preload_model(Path(model), self.unpacked)
-            cmdline_arguments.server_listeners = server_listeners(
-                Path(model).resolve(), getattr(cmdline_arguments, "port", None), process_shared_state, self.patches
-            )
+        try:
+            if getattr(cmdline_arguments, "func", None) is rasa_run and model and Path(model).is_file():
+                preload_model(Path(model), self.unpacked)
+                cmdline_arguments.server_listeners = server_listeners(
+                    Path(model).resolve(), getattr(cmdline_arguments, "port", None), process_shared_state, self.patches
+                )
+        finally:
+            if self.unpacked is not None:
+                self.unpacked.discard()  # when nothing took it
+            gc.enable()  # off since start-up (main); the loaded objects are frozen by now
         return None  # Rasa takes a returned value for an endpoints file
 
 
@@ -70,7 +77,13 @@ def main(argv: Optional[List[str]] = None) -> Any:
 
     arguments = sys.argv[1:] if argv is None else argv
     model = model_argument(arguments)
-    unpacked = patches.unpack_model(model) if arguments[:1] == ["run"] else None
+    serving = arguments[:1] == ["run"]
+    if serving:
+        # Until the model is loaded (ServerListeners): the collector's passes over what is
+        # being loaded, none of it garbage, took ~1 s of start-up; preload_model collects
+        # once, before the workers fork.
+        gc.disable()
+    unpacked = patches.unpack_model(model) if serving else None
     patches.apply_tensorflow_stand_in(unpacked.directory if unpacked else model)
 
     from rasa.__main__ import main as rasa_main
