@@ -5,8 +5,9 @@ What ``python -m bot serve`` and ``make run-cluster`` start instead of ``rasa ru
 
 1. for ``run``, the garbage collector paused until the model is loaded (it is collected
    once, then frozen, before the workers fork) and the model archive unpacked once
-   (``bot.plugins.model_archive``; Rasa takes the files instead of reading the archive twice
-   more); before Rasa is imported, the TensorFlow stand-in when the model needs no TensorFlow
+   (``bot.plugins.model_archive``, by a child process while this one loads lingua's models;
+   Rasa takes the files instead of reading the archive twice more); before Rasa is
+   imported, the TensorFlow stand-in when the model needs no TensorFlow
    (``bot.plugins.patches.apply_tensorflow_stand_in``: about 350 MB less per process);
 2. ``bot.plugins.patches.apply()``: the speed-ups, when Rasa is the pinned version
    (before Rasa builds anything, so the forked Sanic workers inherit them);
@@ -83,7 +84,12 @@ def main(argv: Optional[List[str]] = None) -> Any:
         # being loaded, none of it garbage, took ~1 s of start-up; preload_model collects
         # once, before the workers fork.
         gc.disable()
-    unpacked = patches.unpack_model(model) if serving else None
+    unpacking = patches.unpack_model(model) if serving else None
+    if unpacking is not None:  # lingua's models meanwhile (no TensorFlow in them)
+        from bot.conversation.languages import load_catalogue, preload_lingua
+
+        preload_lingua(load_catalogue())
+    unpacked = unpacking.wait() if unpacking is not None else None
     patches.apply_tensorflow_stand_in(unpacked.directory if unpacked else model)
 
     from rasa.__main__ import main as rasa_main

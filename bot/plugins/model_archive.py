@@ -75,16 +75,37 @@ def archive_key(archive: Any) -> Optional[Tuple[str, Any]]:
     return (str(path), signature) if signature is not None and path.is_file() else None
 
 
-def unpack_once(archive: Path) -> Optional[Unpacked]:
-    """``archive`` unpacked into a new temporary directory; None if it is not a file or
-    cannot be unpacked (Rasa then reads it, and reports what is wrong, as it always has)."""
+@dataclass(frozen=True)
+class Unpacking:
+    """An archive being unpacked by a child process into ``directory``."""
+
+    key: Tuple[str, Any]
+    directory: Path
+    pid: int
+
+    def wait(self) -> Optional[Unpacked]:
+        """The unpacked archive; None if it could not be unpacked (Rasa then reads it,
+        and reports what is wrong, as it always has)."""
+        _, status = os.waitpid(self.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            return None
+        return Unpacked(self.key, self.directory)
+
+
+def start_unpacking(archive: Path) -> Optional[Unpacking]:
+    """``archive`` unpacked into a new temporary directory by a forked child, so that the
+    caller can load something else meanwhile on another CPU (the launcher: lingua's
+    models); None if it is not a file. Fork before starting threads."""
     key = archive_key(archive)
     if key is None:
         return None
     directory = Path(tempfile.mkdtemp(prefix="model-"))
-    try:
-        unpack(archive, directory)
-    except (tarfile.TarError, OSError, EOFError, UnsafeArchiveError):
-        shutil.rmtree(directory, ignore_errors=True)
-        return None
-    return Unpacked(key, directory)
+    pid = os.fork()
+    if pid == 0:  # the child: unpack, and leave without the parent's exit handlers
+        try:
+            unpack(archive, directory)
+        except (tarfile.TarError, OSError, EOFError, UnsafeArchiveError):
+            os._exit(1)
+        os._exit(0)
+    return Unpacking(key, directory, pid)

@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type, TypeVar
 
 from bot.plugins import fastjson, model_archive
-from bot.plugins.model_archive import Unpacked
+from bot.plugins.model_archive import Unpacked, Unpacking
 
 logger = logging.getLogger(__name__)
 
@@ -361,12 +361,12 @@ _PRELOADED: Dict[Tuple[str, Any], Tuple[Any, ...]] = {}
 _SERVED_PRELOADED: List[str] = []
 
 
-def unpack_model(model_file: Optional[Path]) -> Optional[Unpacked]:
-    """The model archive unpacked in one pass (bot/plugins/model_archive.py), for the
-    TensorFlow decision and then for Rasa (``preload_model``); None on another Rasa."""
+def unpack_model(model_file: Optional[Path]) -> Optional[Unpacking]:
+    """The model archive being unpacked in one pass (bot/plugins/model_archive.py), for
+    the TensorFlow decision and then for Rasa (``preload_model``); None on another Rasa."""
     if model_file is None or not supported():
         return None
-    return model_archive.unpack_once(model_file)
+    return model_archive.start_unpacking(model_file)
 
 
 def _install_unpacked(unpacked: Unpacked) -> None:

@@ -1,5 +1,5 @@
-"""bot.plugins.model_archive: the archive unpacked in one pass gives the files tarfile
-extracts, refuses what tarsafe refuses, and Rasa's extraction of that archive takes the
+"""bot.plugins.model_archive: the archive unpacked in one pass (by a forked child) gives
+the files tarfile extracts, refuses what tarsafe refuses, and Rasa's extraction of that archive takes the
 files once (patches.preload_model), any other archive being extracted as Rasa does."""
 
 from __future__ import annotations
@@ -32,13 +32,19 @@ def archive(path: Path, files: Dict[str, bytes], link: str = "") -> Path:
     return path
 
 
+def unpacked_by_child(path: Path):
+    unpacking = model_archive.start_unpacking(path)
+    assert unpacking is not None
+    return unpacking.wait()
+
+
 def contents(directory: Path) -> Dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
 
 
 def test_one_pass_gives_the_files_tarfile_extracts(tmp_path: Path):
     path = archive(tmp_path / "model.tar.gz", FILES)
-    unpacked = model_archive.unpack_once(path)
+    unpacked = unpacked_by_child(path)
     assert unpacked is not None and unpacked.key == model_archive.archive_key(path)
     with tarfile.open(path) as tar:
         tar.extractall(tmp_path / "tarfile")
@@ -56,14 +62,14 @@ def test_members_that_reach_outside_are_refused_and_nothing_is_left(tmp_path: Pa
     with pytest.raises(model_archive.UnsafeArchiveError):
         model_archive.unpack(path, tmp_path / "into")
     before = set(Path(model_archive.tempfile.gettempdir()).glob("model-*"))
-    assert model_archive.unpack_once(path) is None
+    assert unpacked_by_child(path) is None
     assert set(Path(model_archive.tempfile.gettempdir()).glob("model-*")) == before
     assert not (tmp_path / "outside.txt").exists()
 
 
 def test_the_tensorflow_decision_reads_the_unpacked_metadata_as_the_archive(tmp_path: Path):
     path = model_with(tmp_path, PROJECT_GRAPH + ["acme.components.Sentiment"])
-    unpacked = model_archive.unpack_once(path)
+    unpacked = unpacked_by_child(path)
     assert unpacked is not None
     assert tensorflow_stand_in.model_components(unpacked.directory) == tensorflow_stand_in.model_components(path)
     unpacked.discard()
@@ -74,7 +80,7 @@ def test_rasa_takes_the_unpacked_files_once_then_extracts_as_it_does(tmp_path: P
         LocalModelStorage, "_extract_archive_to_directory", LocalModelStorage.__dict__["_extract_archive_to_directory"]
     )
     path = archive(tmp_path / "model.tar.gz", FILES)
-    unpacked = model_archive.unpack_once(path)
+    unpacked = unpacked_by_child(path)
     assert unpacked is not None
     speedups._install_unpacked(unpacked)
     for attempt in ("unpacked", "rasa"):
