@@ -30,9 +30,10 @@ import types
 from pathlib import Path
 from typing import Any, Iterator, List, Optional, Sequence
 
-# The packages replaced: TensorFlow, what TensorFlow imports when present (Keras, JAX) and
-# the add-ons Rasa's language-model components import.
-PACKAGES = ("tensorflow", "tensorflow_hub", "tensorflow_text", "tensorflow_addons", "keras", "jax", "jaxlib")
+# The packages replaced: TensorFlow, what TensorFlow imports when present (Keras, JAX), the
+# add-ons Rasa's language-model components import, and h5py, the file format of Keras's
+# weights, which only thinc's TensorFlow shim uses (thinc imports it if it can: 0.2 s).
+PACKAGES = ("tensorflow", "tensorflow_hub", "tensorflow_text", "tensorflow_addons", "keras", "jax", "jaxlib", "h5py")
 
 # Rasa 3.6's graph components that run TensorFlow when they predict (Rasa's documentation,
 # "Components" and "Policies"; each subclasses rasa.utils.tensorflow.models.RasaModel or
