@@ -39,6 +39,13 @@ shipped, or a comma-separated list of the names below (to measure each one:
   with all default actions, intents and slots) to compare against: 0.036 ms of CPU per
   message measured alone (``python -m bench.micro domain``), 2 % of the server's profile
   samples. Here the empty domain's data is built once (0.001 ms).
+* ``domain_load``: a model's domain is the ``domain.yml`` Rasa wrote when it trained the
+  model. Loading it (``DomainProvider.load``, ``Domain.from_path``) parses that YAML four
+  times (whether it is a domain file, the schema check, the domain, the merge) and checks
+  it against the schema Rasa checked it with at training: ~0.7 s of every start-up. Here
+  it is parsed once, by Rasa's parser, and the domain made as Rasa makes it from a
+  directory (its files' data merged, then ``Domain.from_dict``); a storage without that
+  file loads as Rasa loads it.
 * ``training_hook`` (training only): after every node of a training, Rasa's
   ``TrainingHook`` fingerprints the node's inputs and output to store them in the
   training cache, also when the cache is switched off (``RASA_MAX_CACHE_SIZE=0``) and
@@ -74,6 +81,8 @@ TENSORFLOW_ENV = "BOT_TENSORFLOW"
 ON_WORDS = frozenset({"on", "1", "true", "yes"})
 OFF_WORDS = frozenset({"off", "0", "false", "no", "none"})
 KEEPALIVE_S = 2.0
+# What Rasa's DomainProvider stores a model's domain as.
+DOMAIN_FILE = "domain.yml"
 # An action server's reply of the usual shape: an event and a text.
 TYPICAL_REPLY = {"events": [{"event": "slot", "name": "subject", "value": "venue"}], "responses": [{"text": "…"}]}
 F = TypeVar("F", bound=Callable[..., Any])
@@ -251,6 +260,34 @@ def _install_domain_empty() -> None:
     Domain.is_empty = _marked(is_empty, "domain_empty")
 
 
+def _install_domain_load() -> None:
+    import rasa.shared.utils.io
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+    from rasa.shared.core.domain import Domain
+
+    rasa_load = _original(DomainProvider.__dict__["load"].__func__)
+
+    def load(
+        cls: Type[DomainProvider],
+        config: Dict[Text, Any],
+        model_storage: Any,
+        resource: Any,
+        execution_context: Any,
+        **kwargs: Any,
+    ) -> DomainProvider:
+        """Rasa's ``DomainProvider.load``, the stored domain parsed once."""
+        with model_storage.read_from(resource) as directory:
+            stored = Path(directory) / DOMAIN_FILE
+            if not stored.is_file() or len(list(Path(directory).iterdir())) != 1:
+                return rasa_load(cls, config, model_storage, resource, execution_context, **kwargs)
+            data = rasa.shared.utils.io.read_yaml(rasa.shared.utils.io.read_file(stored))
+            domain = Domain.from_dict(Domain.merge_domain_dicts(data, {}))
+        return cls(model_storage, resource, domain)
+
+    load.__wrapped__ = rasa_load  # type: ignore[attr-defined]
+    DomainProvider.load = classmethod(_marked(load, "domain_load"))
+
+
 def _install_training_hook() -> None:
     from rasa.engine.training.hooks import TrainingHook
 
@@ -278,6 +315,7 @@ SPEEDUPS: Dict[str, Callable[[], None]] = {
     "action_session": _install_action_session,
     "graph_runner": _install_graph_runner,
     "domain_empty": _install_domain_empty,
+    "domain_load": _install_domain_load,
     "training_hook": _install_training_hook,
 }
 # Where each patch lives: (module, class or None, attribute).
@@ -287,6 +325,7 @@ TARGETS: Dict[str, Tuple[str, Optional[str], str]] = {
     "action_session": ("rasa.utils.endpoints", "EndpointConfig", "session"),
     "graph_runner": ("rasa.engine.runner.dask", "DaskGraphRunner", "run"),
     "domain_empty": ("rasa.shared.core.domain", "Domain", "is_empty"),
+    "domain_load": ("rasa.graph_components.providers.domain_provider", "DomainProvider", "load"),
     "training_hook": ("rasa.engine.training.hooks", "TrainingHook", "on_after_node"),
 }
 
