@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 PENDING_SLOT = "agenda_pending"
 # One store per action-server process; it reloads the file as organisers edit it.
 STORE = LiveProgramme(Path(os.environ.get("BOT_PROGRAMME_FILE", PROGRAMME_FILE)))
+STORE.preload()  # before the server answers, not on its first question
 CLOCK = Clock.from_environment()
 
 

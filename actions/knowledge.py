@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 # One store per action-server process; it reloads files as organisers edit them.
 STORE = LiveContent(Path(os.environ.get("BOT_CONTENT_DIR", CONTENT_DIR)))
+STORE.preload()  # before the server answers, not on its first question
 CLOCK = Clock.from_environment()
 CATALOGUE = load_catalogue()
 SUBJECT_SLOT = "subject"  # what the last answer was about (bot/conversation/followup.py)

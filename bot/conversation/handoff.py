@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.conversation import yaml_files
 from bot.conversation.reloading import HotReloaded, file_signature
 from bot.conversation.text import normalise
 
@@ -153,7 +154,7 @@ def _phrases(values: Any, where: str) -> List[str]:
 def load_settings(path: Path = HANDOFF_FILE) -> HandoffSettings:
     """The checked settings of ``path``; HandoffFileError names what is wrong."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise HandoffFileError(f"{path}: {error}") from None
     if not isinstance(data, dict):

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.conversation import yaml_files
 from bot.conversation.language_model import LanguageModel
 from bot.conversation.text import arabic_share, longest_match, normalise, word_count
 
@@ -112,7 +113,7 @@ def _normalised_anaphora(word: str) -> str:
 def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
     """Read and validate the language file."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise LanguageFileError(f"{path}: cannot be read: {error}") from error
     if not isinstance(raw, dict) or not isinstance(raw.get("languages"), dict):
@@ -201,6 +202,22 @@ def lingua_detector(languages: Tuple[str, ...]) -> Any:
     return _LINGUA_DETECTORS[languages]
 
 
+def lingua_languages(catalogue: Catalogue) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """What lingua's two detectors know (lingua's names). Choosing among the six is most
+    accurate with a detector that knows only them; a second, wider one tells whether a
+    message is in none of them (none without other languages in the catalogue)."""
+    supported = tuple(lang.lingua for lang in catalogue.languages.values())
+    return supported, supported + tuple(catalogue.unsupported_lingua) if catalogue.unsupported_lingua else ()
+
+
+def preload_lingua(catalogue: Catalogue) -> None:
+    """Both detectors, with their models, for the ``LanguageIdentifier`` built later in
+    this process (the launcher: while the model archive unpacks on the other CPU)."""
+    for languages in lingua_languages(catalogue):
+        if languages:
+            lingua_detector(languages)
+
+
 class LanguageIdentifier:
     """Which of the six languages a message is in.
 
@@ -217,16 +234,10 @@ class LanguageIdentifier:
 
         self._catalogue = catalogue
         self._model = model
-        by_name = {lang.lingua: code for code, lang in catalogue.languages.items()}
-        self._code_of = {getattr(LinguaLanguage, name): code for name, code in by_name.items()}
-        # Choosing among the six is most accurate with a detector that knows only them;
-        # a second, wider one tells whether a message is in none of them.
-        self._supported = lingua_detector(tuple(by_name))
-        self._wide = (
-            lingua_detector(tuple(by_name) + tuple(catalogue.unsupported_lingua))
-            if catalogue.unsupported_lingua
-            else None
-        )
+        self._code_of = {getattr(LinguaLanguage, lang.lingua): code for code, lang in catalogue.languages.items()}
+        supported, wide = lingua_languages(catalogue)
+        self._supported = lingua_detector(supported)
+        self._wide = lingua_detector(wide) if wide else None
         self._called = {phrase: code for code, lang in catalogue.languages.items() for phrase in lang.called}
         # A greeting several languages share ("hallo": Dutch and German) decides nothing.
         speakers: Dict[str, set] = {}

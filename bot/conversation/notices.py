@@ -12,9 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-import yaml
-
 from bot import PROJECT_ROOT
+from bot.conversation import yaml_files
 from bot.conversation.languages import DEFAULT_LANGUAGE, load_catalogue, metadata_language
 
 NOTICES_FILE = PROJECT_ROOT / "data" / "channel_notices.yml"
@@ -24,7 +23,7 @@ NOTICE_NAMES = ("rate_limited", "unreadable", "too_long", "try_again")
 @lru_cache(maxsize=1)
 def load_notices(path: Path = NOTICES_FILE) -> Dict[str, Dict[str, str]]:
     """Every notice in every language; ValueError naming the file and entry otherwise."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     languages = set(load_catalogue().codes)
     for name in NOTICE_NAMES:
         texts = raw.get(name) if isinstance(raw, dict) else None

@@ -13,6 +13,7 @@ from typing import Any, Dict, List
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.conversation import yaml_files
 from bot.conversation.content.loader import ContentError, _texts
 from bot.conversation.languages import load_catalogue
 
@@ -55,7 +56,7 @@ def load_page(path: Path = PAGE_FILE) -> Dict[str, Any]:
     Raises ContentError listing every problem, each naming the file and entry.
     """
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise ContentError([f"{path}: cannot be read: {error}"]) from error
     if not isinstance(raw, dict):

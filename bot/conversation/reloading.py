@@ -106,6 +106,15 @@ class HotReloaded(Generic[T]):
                 raise self.last_error
             return self._value
 
+    def preload(self) -> None:
+        """Load now, at start-up, so that no request waits for it: the first question each
+        process answered used to read the content files (docs/performance.md, start-up).
+        An invalid version is logged and left out, as on a request."""
+        try:
+            self.get()
+        except self._errors:
+            pass
+
     def _reload(self, signature: Hashable) -> None:
         try:
             value = self._load(self.source)

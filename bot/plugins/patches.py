@@ -39,6 +39,13 @@ shipped, or a comma-separated list of the names below (to measure each one:
   with all default actions, intents and slots) to compare against: 0.036 ms of CPU per
   message measured alone (``python -m bench.micro domain``), 2 % of the server's profile
   samples. Here the empty domain's data is built once (0.001 ms).
+* ``domain_load``: a model's domain is the ``domain.yml`` Rasa wrote when it trained the
+  model. Loading it (``DomainProvider.load``, ``Domain.from_path``) parses that YAML four
+  times (whether it is a domain file, the schema check, the domain, the merge) and checks
+  it against the schema Rasa checked it with at training: ~0.7 s of every start-up. Here
+  it is parsed once, by Rasa's parser, and the domain made as Rasa makes it from a
+  directory (its files' data merged, then ``Domain.from_dict``); a storage without that
+  file loads as Rasa loads it.
 * ``training_hook`` (training only): after every node of a training, Rasa's
   ``TrainingHook`` fingerprints the node's inputs and output to store them in the
   training cache, also when the cache is switched off (``RASA_MAX_CACHE_SIZE=0``) and
@@ -62,7 +69,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type, TypeVar
 
-from bot.plugins import fastjson
+from bot.plugins import fastjson, model_archive
+from bot.plugins.model_archive import Unpacked, Unpacking
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +81,10 @@ TENSORFLOW_ENV = "BOT_TENSORFLOW"
 ON_WORDS = frozenset({"on", "1", "true", "yes"})
 OFF_WORDS = frozenset({"off", "0", "false", "no", "none"})
 KEEPALIVE_S = 2.0
+# What Rasa's DomainProvider stores a model's domain as.
+DOMAIN_FILE = "domain.yml"
+# An action server's reply of the usual shape: an event and a text.
+TYPICAL_REPLY = {"events": [{"event": "slot", "name": "subject", "value": "venue"}], "responses": [{"text": "…"}]}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -134,6 +146,9 @@ def _install_validator() -> None:
     from rasa.core.actions.action import RemoteAction
 
     RemoteAction._validate_action_result = _marked(validate_action_result, "validator")
+    # Built, and its schema references resolved by a first reply, now: in the process that
+    # forks the Sanic workers rather than during each worker's first action (~0.2 s).
+    list(_validator(RemoteAction).iter_errors(TYPICAL_REPLY))
 
 
 def _install_event_classes() -> None:
@@ -245,6 +260,34 @@ def _install_domain_empty() -> None:
     Domain.is_empty = _marked(is_empty, "domain_empty")
 
 
+def _install_domain_load() -> None:
+    import rasa.shared.utils.io
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+    from rasa.shared.core.domain import Domain
+
+    rasa_load = _original(DomainProvider.__dict__["load"].__func__)
+
+    def load(
+        cls: Type[DomainProvider],
+        config: Dict[Text, Any],
+        model_storage: Any,
+        resource: Any,
+        execution_context: Any,
+        **kwargs: Any,
+    ) -> DomainProvider:
+        """Rasa's ``DomainProvider.load``, the stored domain parsed once."""
+        with model_storage.read_from(resource) as directory:
+            stored = Path(directory) / DOMAIN_FILE
+            if not stored.is_file() or len(list(Path(directory).iterdir())) != 1:
+                return rasa_load(cls, config, model_storage, resource, execution_context, **kwargs)
+            data = rasa.shared.utils.io.read_yaml(rasa.shared.utils.io.read_file(stored))
+            domain = Domain.from_dict(Domain.merge_domain_dicts(data, {}))
+        return cls(model_storage, resource, domain)
+
+    load.__wrapped__ = rasa_load  # type: ignore[attr-defined]
+    DomainProvider.load = classmethod(_marked(load, "domain_load"))
+
+
 def _install_training_hook() -> None:
     from rasa.engine.training.hooks import TrainingHook
 
@@ -272,6 +315,7 @@ SPEEDUPS: Dict[str, Callable[[], None]] = {
     "action_session": _install_action_session,
     "graph_runner": _install_graph_runner,
     "domain_empty": _install_domain_empty,
+    "domain_load": _install_domain_load,
     "training_hook": _install_training_hook,
 }
 # Where each patch lives: (module, class or None, attribute).
@@ -281,6 +325,7 @@ TARGETS: Dict[str, Tuple[str, Optional[str], str]] = {
     "action_session": ("rasa.utils.endpoints", "EndpointConfig", "session"),
     "graph_runner": ("rasa.engine.runner.dask", "DaskGraphRunner", "run"),
     "domain_empty": ("rasa.shared.core.domain", "Domain", "is_empty"),
+    "domain_load": ("rasa.graph_components.providers.domain_provider", "DomainProvider", "load"),
     "training_hook": ("rasa.engine.training.hooks", "TrainingHook", "on_after_node"),
 }
 
@@ -332,13 +377,14 @@ def active() -> Tuple[str, ...]:
 
 def apply_tensorflow_stand_in(model_file: Optional[Path]) -> bool:
     """Serve without TensorFlow (bot/plugins/tensorflow_stand_in.py): only for the pinned
-    Rasa, a model file whose components all run without it, and ``BOT_TENSORFLOW`` not
-    ``on``. Must run before Rasa's modules are imported; True when the stand-in is in place."""
+    Rasa, a model (file, or the directory it was unpacked into) whose components all run
+    without it, and ``BOT_TENSORFLOW`` not ``on``. Must run before Rasa's modules are
+    imported; True when the stand-in is in place."""
     from bot.plugins import tensorflow_stand_in
 
     if os.environ.get(TENSORFLOW_ENV, "").strip().lower() in ON_WORDS:
         return False
-    if model_file is None or not model_file.is_file() or not supported():
+    if model_file is None or not model_file.exists() or not supported():
         return False
     needing = tensorflow_stand_in.tensorflow_components(model_file)
     if needing:
@@ -354,28 +400,54 @@ _PRELOADED: Dict[Tuple[str, Any], Tuple[Any, ...]] = {}
 _SERVED_PRELOADED: List[str] = []
 
 
-def _model_key(model_path: Any) -> Optional[Tuple[str, Any]]:
-    from bot.plugins.model_sync import file_signature
+def unpack_model(model_file: Optional[Path]) -> Optional[Unpacking]:
+    """The model archive being unpacked in one pass (bot/plugins/model_archive.py), for
+    the TensorFlow decision and then for Rasa (``preload_model``); None on another Rasa."""
+    if model_file is None or not supported():
+        return None
+    return model_archive.start_unpacking(model_file)
 
-    path = Path(model_path).resolve()
-    signature = file_signature(path)
-    return (str(path), signature) if signature is not None and path.is_file() else None
+
+def _install_unpacked(unpacked: Unpacked) -> None:
+    """Rasa's extraction of the archive ``unpacked`` was made from takes its files, once;
+    any other archive (a publish) is extracted as Rasa extracts it."""
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    rasa_extract = _original(LocalModelStorage._extract_archive_to_directory)
+    waiting = [unpacked]
+
+    def _extract_archive_to_directory(model_archive_path: Any, temporary_directory: Path) -> None:
+        if waiting and model_archive.archive_key(model_archive_path) == waiting[0].key:
+            waiting.pop().move_into(Path(temporary_directory))
+            LocalModelStorage._assert_not_rasa2_archive(temporary_directory)
+        else:
+            rasa_extract(model_archive_path, temporary_directory)
+
+    _extract_archive_to_directory.__wrapped__ = rasa_extract  # type: ignore[attr-defined]
+    LocalModelStorage._extract_archive_to_directory = staticmethod(_marked(_extract_archive_to_directory, "preload"))
 
 
-def preload_model(model_file: Path) -> None:
+def preload_model(model_file: Path, unpacked: Optional[Unpacked] = None) -> None:
     """Load the model in the process that forks the Sanic workers, before it forks: the
     workers then start with it instead of each loading their own, so its arrays, the
     content and the language data stay pages the workers share (copy-on-write) and the
     model is read once instead of once per worker (docs/performance.md, memory). ``MessageProcessor._load_model`` hands
     the preloaded model to the first caller in each process that asks for that file (each
-    worker's ``Agent``); any other model (a publish) loads as Rasa loads it."""
+    worker's ``Agent``); any other model (a publish) loads as Rasa loads it. ``unpacked``:
+    the archive's files, unpacked already (``unpack_model``)."""
     from rasa.core.processor import MessageProcessor
 
-    key = _model_key(model_file)
+    key = model_archive.archive_key(model_file)
     if key is None or not supported():
         return
     original = _original(MessageProcessor._load_model)
-    _PRELOADED[key] = original(str(model_file))
+    if unpacked is not None:
+        _install_unpacked(unpacked)
+    try:
+        _PRELOADED[key] = original(str(model_file))
+    finally:
+        if unpacked is not None:
+            unpacked.discard()  # if the archive changed meanwhile and Rasa read it instead
     # Leave the objects made so far to the permanent generation: the workers' garbage
     # collector would otherwise write to every one of them, and each page it writes to
     # becomes the worker's own copy.
@@ -383,7 +455,7 @@ def preload_model(model_file: Path) -> None:
     gc.freeze()
 
     def _load_model(model_path: Any) -> Tuple[Any, ...]:
-        preloaded = _PRELOADED.pop(_model_key(model_path) or ("", None), None)
+        preloaded = _PRELOADED.pop(model_archive.archive_key(model_path) or ("", None), None)
         if preloaded is None:
             return original(model_path)
         _SERVED_PRELOADED.append(str(model_path))

@@ -30,9 +30,10 @@ import types
 from pathlib import Path
 from typing import Any, Iterator, List, Optional, Sequence
 
-# The packages replaced: TensorFlow, what TensorFlow imports when present (Keras, JAX) and
-# the add-ons Rasa's language-model components import.
-PACKAGES = ("tensorflow", "tensorflow_hub", "tensorflow_text", "tensorflow_addons", "keras", "jax", "jaxlib")
+# The packages replaced: TensorFlow, what TensorFlow imports when present (Keras, JAX), the
+# add-ons Rasa's language-model components import, and h5py, the file format of Keras's
+# weights, which only thinc's TensorFlow shim uses (thinc imports it if it can: 0.2 s).
+PACKAGES = ("tensorflow", "tensorflow_hub", "tensorflow_text", "tensorflow_addons", "keras", "jax", "jaxlib", "h5py")
 
 # Rasa 3.6's graph components that run TensorFlow when they predict (Rasa's documentation,
 # "Components" and "Policies"; each subclasses rasa.utils.tensorflow.models.RasaModel or
@@ -134,12 +135,16 @@ def install() -> None:
 
 def model_components(model_file: Path) -> List[str]:
     """The classes (module.Class) of the model's prediction graph, from its metadata.json,
-    read without importing Rasa."""
-    with tarfile.open(model_file, mode="r:gz") as archive:
-        member = archive.extractfile("metadata.json")
-        if member is None:
-            raise ValueError(f"{model_file} has no metadata.json: not a Rasa 3 model")
-        metadata = json.load(member)
+    read without importing Rasa; ``model_file`` is the archive or the directory it was
+    unpacked into (bot/plugins/model_archive.py)."""
+    if model_file.is_dir():
+        metadata = json.loads((model_file / "metadata.json").read_text(encoding="utf-8"))
+    else:
+        with tarfile.open(model_file, mode="r:gz") as archive:
+            member = archive.extractfile("metadata.json")
+            if member is None:
+                raise ValueError(f"{model_file} has no metadata.json: not a Rasa 3 model")
+            metadata = json.load(member)
     nodes = metadata.get("predict_schema", {}).get("nodes", {})
     return sorted({node["uses"] for node in nodes.values() if "uses" in node})
 

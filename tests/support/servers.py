@@ -120,6 +120,7 @@ class Assistant:
                     (f"{self.public_url}/webhooks/rest/",) if self.public_port else ()):
                 wait_until_ready(url, self.process, READY_TIMEOUT_S)
             self.wait_for_workers()
+            self.wait_for_record()
         except BaseException:
             self.stop()
             raise
@@ -152,6 +153,15 @@ class Assistant:
                 return workers
             time.sleep(0.5)
         raise TimeoutError(f"workers of {self.rasa_url} did not report within {timeout:.0f} s")
+
+    def wait_for_record(self, timeout: float = READY_TIMEOUT_S) -> None:
+        """Until the supervisor has recorded the pids: it does once it has seen both servers
+        answer, which it checks every 0.5 s, so a test may see them answer first."""
+        deadline = time.monotonic() + timeout
+        while not (self.var_dir / PROCESSES_FILE).is_file():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.var_dir / PROCESSES_FILE} not written within {timeout:.0f} s")
+            time.sleep(0.1)
 
     def crash(self, role: str = RASA) -> int:
         """SIGKILL a server (``RASA`` or ``ACTIONS``) as a crash would; its pid."""

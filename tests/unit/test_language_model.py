@@ -31,6 +31,7 @@ def test_the_model_tells_apart_what_it_learnt_and_is_uniform_on_nothing():
 def test_the_model_survives_its_own_serialisation():
     model = LanguageModel.train(TOY)
     again = LanguageModel.from_dict(model.as_dict())
+    assert "_rows" in vars(again)  # built on loading (before the workers fork), not on a first message
     assert again.probabilities("wie ist er") == model.probabilities("wie ist er")
 
 

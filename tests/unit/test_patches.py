@@ -27,6 +27,16 @@ def _installed(monkeypatch, owner: type, attribute: str, patch: str):
     return getattr(owner, attribute).__wrapped__
 
 
+def test_the_validator_is_built_when_installed_and_accepts_a_typical_reply(monkeypatch):
+    from rasa.core.actions.action import RemoteAction
+
+    monkeypatch.setattr(speedups, "_VALIDATORS", {})
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction.__dict__["_validate_action_result"])
+    speedups.SPEEDUPS["validator"]()
+    assert RemoteAction in speedups._VALIDATORS  # before the workers fork, not on a first action
+    assert speedups.validate_action_result(RemoteAction("action_answer", None), speedups.TYPICAL_REPLY)
+
+
 def test_the_setting_selects_patches_and_rejects_unknown_names():
     assert speedups.selected(None) == list(speedups.SPEEDUPS)
     assert speedups.selected("off") == []
@@ -102,6 +112,23 @@ def test_a_domain_is_empty_exactly_when_rasa_says_so(monkeypatch):
 
 
 
+def test_a_stored_domain_loads_as_rasa_loads_it(monkeypatch, tmp_path):
+    """The project's domain, stored as Rasa's DomainProvider stores it at training."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+
+    rasa_load = _installed(monkeypatch, DomainProvider, "load", "domain_load")
+    storage, resource = LocalModelStorage(tmp_path), Resource("domain_provider")
+    with storage.write_to(resource) as directory:
+        Domain.load(str(ROOT / "domain")).persist(directory / speedups.DOMAIN_FILE)
+    arguments = ({}, storage, resource, ExecutionContext(GraphSchema({}), "domain_provider"))
+    ours = DomainProvider.load(*arguments).provide_inference()
+    rasas = rasa_load(DomainProvider, *arguments).provide_inference()
+    assert ours.as_dict() == rasas.as_dict() and len(ours.responses) > 20 and ours.intents == rasas.intents
+
+
 def test_a_training_without_cache_fingerprints_nothing_and_one_with_cache_is_rasa_s(monkeypatch, tmp_path):
     """Both hooks of a training node: with the cache off, no fingerprint is computed and
     nothing stored; with it on, Rasa's fingerprint key and stored output."""
@@ -150,8 +177,8 @@ def rasa_as_shipped(monkeypatch):
         owner = importlib.import_module(module_name)
         owner = getattr(owner, class_name) if class_name else owner
         current = owner.__dict__[attribute]
-        if isinstance(current, staticmethod):
-            monkeypatch.setattr(owner, attribute, staticmethod(speedups._original(current.__func__)))
+        if isinstance(current, (staticmethod, classmethod)):
+            monkeypatch.setattr(owner, attribute, type(current)(speedups._original(current.__func__)))
         else:
             monkeypatch.setattr(owner, attribute, speedups._original(current))
     assert speedups.active() == ()

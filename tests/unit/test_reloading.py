@@ -132,3 +132,16 @@ def test_with_recheck_after_the_source_is_compared_at_most_that_often(tmp_path, 
     assert holder.get() == "first"  # within the second: not compared
     now[0] += 0.6
     assert holder.get() == "second"
+
+
+def test_preload_loads_at_once_and_a_broken_source_is_logged_not_raised(source, caplog):
+    source.write("good")
+    holder = source.holder()
+    holder.preload()
+    assert source.loads == ["good"]
+    assert holder.get() == "good" and source.loads == ["good"]
+    source.write("broken")
+    broken = source.holder()
+    with caplog.at_level(logging.ERROR):
+        broken.preload()
+    assert "data.txt: broken" in caplog.text and isinstance(broken.last_error, Broken)

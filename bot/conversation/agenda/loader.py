@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.conversation import yaml_files
 from bot.conversation.agenda.model import (
     SESSION_TYPES,
     Conference,
@@ -267,7 +268,7 @@ def load_programme(path: Path = PROGRAMME_FILE) -> Programme:
     """Load and validate the programme; raise ``ProgrammeError`` listing every fault."""
     check = _Checker(path.name)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ProgrammeError([f"{path}: cannot be read: {error}"]) from error
     except (UnicodeDecodeError, yaml.YAMLError) as error:

@@ -12,8 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import List, Mapping, Optional, Sequence
 
-import yaml
-
+from bot.conversation import yaml_files
 from bot.conversation.agenda.model import Person, Programme, Session, Texts
 from bot.conversation.languages import DEFAULT_LANGUAGE
 
@@ -24,7 +23,7 @@ LABELLED_TYPES = ("plenary", "guided_discussion", "thematic_session", "official_
 
 @cache
 def strings() -> Mapping[str, Mapping]:
-    return yaml.safe_load(STRINGS_FILE.read_text(encoding="utf-8"))
+    return yaml_files.safe_load(STRINGS_FILE.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

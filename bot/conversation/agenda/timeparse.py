@@ -23,8 +23,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
-import yaml
-
+from bot.conversation import yaml_files
 from bot.conversation.text import normalise
 
 WORDS_FILE = Path(__file__).with_name("time_words.yml")
@@ -102,7 +101,7 @@ def _alternation(phrases: Iterable[str]) -> Tuple[Pattern[str], List[str]]:
 
 @cache
 def _raw() -> dict:
-    return yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    return yaml_files.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
 
 
 def schedule_cues() -> List[str]:

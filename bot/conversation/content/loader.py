@@ -15,6 +15,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequ
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.conversation import yaml_files
 from bot.conversation.content.model import TAGS, WEAK_RANK, Answer, KnowledgeBase, Source, SourceRef, Topic
 from bot.conversation.languages import load_catalogue
 from bot.conversation.text import normalise
@@ -108,7 +109,7 @@ def load_sources(path: Path, problems: List[str]) -> Dict[str, Source]:
     """The source registry: ``sources: {id: {title, publisher, tag, url?, note?}}``."""
     where = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         problems.append(f"{where}: cannot be read ({error})")
         return {}
@@ -301,7 +302,7 @@ def load_topic(path: Path, problems: List[str], registry: Optional[Mapping[str, 
     registry = registry or {}
     where = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
         problems.append(f"{where}: not UTF-8 text ({error})")
         return None
@@ -367,7 +368,7 @@ def _anchors(where: str, raw: Any, problems: List[str]) -> FrozenSet[str]:
 def load_strings(path: Path, problems: List[str]) -> Dict[str, Dict[str, str]]:
     """The interface strings (``ui.yml``)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         problems.append(f"{path.name}: cannot be read: {error}")
         return {}

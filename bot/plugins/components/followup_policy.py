@@ -69,6 +69,9 @@ class FollowUpPolicy(UntrainedPolicy):
         # action server, which compares on every question): the stat calls were ~3 % of a message.
         self._content = LiveContent(Path(os.environ.get("BOT_CONTENT_DIR", CONTENT_DIR)), RECHECK_S)
         self._programme = LiveProgramme(Path(os.environ.get("BOT_PROGRAMME_FILE", PROGRAMME_FILE)), RECHECK_S)
+        # Read while the model loads, before the Sanic workers fork: they share them.
+        self._content.preload()
+        self._programme.preload()
         self._never = frozenset(self.config["never"])
         self._facet_only = frozenset(self.config["facet_only"])
         self._facet_pointing = frozenset(self.config["facet_pointing"])
