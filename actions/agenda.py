@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge import CATALOGUE, SUBJECT_SLOT, utter_knowledge_answer
 from actions.knowledge import STORE as KNOWLEDGE
 from bot.conversation.agenda.answer import Reply, answer, more
-from bot.conversation.agenda.details import unknown_detail
+from bot.conversation.agenda.details import detail_words, unknown_detail
 from bot.conversation.agenda.live import LiveProgramme
 from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError
 from bot.conversation.agenda.model import Programme
@@ -37,6 +37,7 @@ PENDING_SLOT = "agenda_pending"
 # One store per action-server process; it reloads the file as organisers edit it.
 STORE = LiveProgramme(Path(os.environ.get("BOT_PROGRAMME_FILE", PROGRAMME_FILE)))
 STORE.preload()  # before the server answers, not on its first question
+detail_words()  # (the session details' words too)
 CLOCK = Clock.from_environment()
 
 

@@ -13,12 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Mapping, Optional
 
-import yaml
-
 from bot.conversation.agenda.model import Programme, Session
 from bot.conversation.agenda.render import Renderer
 from bot.conversation.languages import DEFAULT_LANGUAGE
 from bot.conversation.text import longest_match, normalise
+from bot.conversation.yaml_files import safe_load
 
 DETAILS_FILE = Path(__file__).with_name("session_details.yml")
 
@@ -26,7 +25,7 @@ DETAILS_FILE = Path(__file__).with_name("session_details.yml")
 @lru_cache(maxsize=1)
 def detail_words() -> Dict[str, FrozenSet[str]]:
     """Per detail ("day", "hour", "room"), its words in every language, normalised."""
-    raw = yaml.safe_load(DETAILS_FILE.read_text(encoding="utf-8"))
+    raw = safe_load(DETAILS_FILE.read_text(encoding="utf-8"))
     return {
         detail: frozenset(normalise(str(word)) for words in by_language.values() for word in words)
         for detail, by_language in raw.items()
