@@ -66,6 +66,7 @@ import asyncio
 import gc
 import logging
 import os
+import typing
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type, TypeVar
 
@@ -285,6 +286,9 @@ def _install_domain_load() -> None:
         return cls(model_storage, resource, domain)
 
     load.__wrapped__ = rasa_load  # type: ignore[attr-defined]
+    # Rasa validates a graph's components by their resolved type hints; this module's are
+    # strings naming a class imported above only here, so the original's are given instead.
+    load.__annotations__ = typing.get_type_hints(rasa_load)
     DomainProvider.load = classmethod(_marked(load, "domain_load"))
 
 

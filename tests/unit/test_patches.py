@@ -129,6 +129,17 @@ def test_a_stored_domain_loads_as_rasa_loads_it(monkeypatch, tmp_path):
     assert ours.as_dict() == rasas.as_dict() and len(ours.responses) > 20 and ours.intents == rasas.intents
 
 
+def test_the_patched_domain_load_passes_rasas_graph_validation(monkeypatch):
+    """Rasa validates a model's graph by its components' resolved type hints (a publish
+    trains with the patches in place): the patched ``load`` must resolve like Rasa's."""
+    from rasa.engine.validation import _get_type_hints
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+
+    rasa_load = _installed(monkeypatch, DomainProvider, "load", "domain_load")
+    hints = _get_type_hints(DomainProvider, DomainProvider.load)
+    assert hints == _get_type_hints(DomainProvider, rasa_load) and "model_storage" in hints
+
+
 def test_a_training_without_cache_fingerprints_nothing_and_one_with_cache_is_rasa_s(monkeypatch, tmp_path):
     """Both hooks of a training node: with the cache off, no fingerprint is computed and
     nothing stored; with it on, Rasa's fingerprint key and stored output."""
