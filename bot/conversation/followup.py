@@ -130,11 +130,6 @@ def message_language(parse_data: Optional[Mapping[str, Any]]) -> Optional[str]:
     return detected.get("code") if isinstance(detected, Mapping) else None
 
 
-def asks_detail(question: str, details: Iterable[str]) -> bool:
-    """Whether the question asks for one specific detail ("how many", "quand", "welche")."""
-    return longest_match(normalise(question), details) is not None
-
-
 def refers_back(question: str, anaphora: Iterable[str]) -> bool:
     """A pronoun or adverb that points back ("it", "son", "daar", an attached "ـه" …)."""
     text = normalise(question)
@@ -169,12 +164,13 @@ def follow_up(
     pointing_back = refers_back(question, words.pointing)
     describing = role_words(kb, topic) if (pointing_back or facet_word) and remembered.subject else ()
     facet = topic.facet_keywords[facet_word] if facet_word else None
+    answered = facet is not None and (remembered.subject, facet) in topic.answers
     # "did UN-Habitat sign it?", "gibt's dort ein Hotel?": pointing back for a facet the
     # remembered subject answers; the other subject or topic named is part of the facet.
-    held = pointing_back and facet is not None and (remembered.subject, facet) in topic.answers
+    held = pointing_back and answered
     if names_a_subject(kb, question, topic.facet_keywords, describing) and not held:
         return None
-    if remembered.subject is not None and (facet is None or (remembered.subject, facet) not in topic.answers):
+    if remembered.subject is not None and not answered:
         thing = _as_thing(kb, topic, remembered.subject, text)
         if thing is not None:
             return thing  # "why did they pick it?" after the City of Mechelen, an organiser
@@ -192,7 +188,7 @@ def follow_up(
         return FollowUp(topic, subject, facet, answer)
     if subject is None and not topic.thing_name:
         return None  # a general topic (the dates, the programme): the classifier's topic stands
-    detail = asks_detail(question, words.details)
+    detail = longest_match(text, words.details) is not None  # "how many", "quand", "welche"
     if pointing_back:
         own = topic.answers.get((subject, None))
         if (same_topic or intent == NOT_UNDERSTOOD) and not detail:

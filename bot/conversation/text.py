@@ -71,26 +71,20 @@ def _without_ending(word: str) -> Tuple[str, ...]:
     return tuple(dict.fromkeys([*stems, *("ال" + stem for stem in stems if not stem.startswith("ال"))]))
 
 
-def _run_forms(words: Sequence[str], start: int, count: int) -> Iterator[Tuple[str, bool]]:
-    """The phrases the run of ``count`` words at ``start`` may be, each with whether it is
-    the run as written: the first word also behind one Arabic prefix or under one
-    possessive ending ("أمانتها العامة"), the last also under one ending."""
-    yield " ".join(words[start : start + count]), True
-    yield from _attached_forms(words, start, count)
-
-
-def _attached_forms(words: Sequence[str], start: int, count: int) -> Iterator[Tuple[str, bool]]:
+def _attached_forms(words: Sequence[str], start: int, count: int) -> Iterator[str]:
+    """The phrases the run of ``count`` words at ``start`` may be besides the run as
+    written: its first word behind one Arabic prefix or under one possessive ending
+    ("أمانتها العامة"), its last under one ending."""
     first = words[start]
     heads = [*_without_prefix(first), *_without_ending(first)]
     if count == 1:
-        yield from ((head, False) for head in heads)
+        yield from heads
         return
     body = words[start + 1 : start + count - 1]
     last = words[start + count - 1]
     tails = _without_ending(last)
-    for head in [first, *heads]:
-        for tail in tails if head is first else [last, *tails]:
-            yield " ".join([head, *body, tail]), False
+    yield from (" ".join([first, *body, tail]) for tail in tails)
+    yield from (" ".join([head, *body, tail]) for head in heads for tail in (last, *tails))
 
 
 def arabic_attached(normalised_text: str, phrase: str) -> bool:
@@ -101,9 +95,7 @@ def arabic_attached(normalised_text: str, phrase: str) -> bool:
     words = normalised_text.split()
     count = phrase.count(" ") + 1
     return any(
-        form == phrase and not plain
-        for start in range(len(words) - count + 1)
-        for form, plain in _run_forms(words, start, count)
+        form == phrase for start in range(len(words) - count + 1) for form in _attached_forms(words, start, count)
     )
 
 
@@ -146,7 +138,7 @@ class _PhraseIndex:
                 if phrase in self.order and self._better(phrase, best):
                     best = phrase
                 if arabic[start] or arabic[start + count - 1]:
-                    for form, _ in _attached_forms(words, start, count):
+                    for form in _attached_forms(words, start, count):
                         if form in self.order and self._better(form, best):
                             best = form
         return best

@@ -117,12 +117,15 @@ class FollowUpPolicy(UntrainedPolicy):
         intent = ((message.parse_data or {}).get("intent") or {}).get("name")
         if not text or text.startswith("/"):
             return None  # a button payload
-        words = cues(self._catalogue, tracker.get_slot("language"), message_language(message.parse_data))
+        # Without a remembered subject nothing points back: no follow-up cues to gather.
+        language = tracker.get_slot("language")
+        words = (
+            cues(self._catalogue, language, message_language(message.parse_data))
+            if remembered is not None
+            else Cues(())
+        )
         pointing_question = (
-            remembered is not None
-            and intent in self._pointing_question
-            and _is_question(text)
-            and refers_back(text, words.pointing)
+            intent in self._pointing_question and _is_question(text) and refers_back(text, words.pointing)
         )
         if intent in self._never and not pointing_question:
             return None  # a move of the conversation itself
