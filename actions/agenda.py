@@ -96,10 +96,10 @@ def _followed_up_session(
 
 def _missing_detail(programme: Programme, session_id: str, text: str, language: Optional[str]) -> Optional[str]:
     try:
-        unknown_facet = KNOWLEDGE.get().strings["unknown_facet"]
+        kb = KNOWLEDGE.get()
     except ContentError:
         return None
-    return unknown_detail(programme, session_id, text, language, unknown_facet)
+    return unknown_detail(kb, programme, session_id, text, language)
 
 
 class ActionAgendaMore(Action):

@@ -271,12 +271,9 @@ def subject_name(topic: Topic, subject: Optional[str], language: str) -> Optiona
 
 def render_follow_up(kb: KnowledgeBase, result: FollowUp, language: Optional[str], after_event: bool) -> str:
     """The answer about the remembered subject, or "about X, I don't have that"."""
-    from bot.conversation.content.select import render_answer
+    from bot.conversation.content.select import render_answer, unknown_about, unknown_topic
 
     if result.answer is not None:
         return render_answer(kb, result.answer, language, after_event)
-    language = language or DEFAULT_LANGUAGE
-    name = subject_name(result.topic, result.subject, language)
-    strings = kb.strings["unknown_facet" if name else "unknown_topic"]
-    text = strings.get(language, strings[DEFAULT_LANGUAGE])
-    return text.format(subject=name) if name else text
+    name = subject_name(result.topic, result.subject, language or DEFAULT_LANGUAGE)
+    return unknown_about(kb, name, language) if name else unknown_topic(kb, language)

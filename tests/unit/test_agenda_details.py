@@ -8,7 +8,8 @@ from bot.conversation.agenda.loader import load_programme
 from bot.conversation.content.loader import load_content
 
 PROGRAMME = load_programme()
-UNKNOWN = load_content().strings["unknown_facet"]
+KB = load_content()
+UNKNOWN = KB.strings["unknown_facet"]
 UNTIMED = next(s for s in PROGRAMME.sessions if s.day is None and s.start is None and not s.room)
 TIMED = next(s for s in PROGRAMME.sessions if s.timed)
 
@@ -27,7 +28,7 @@ def test_every_detail_has_words_in_every_language():
                                                     ("de", "In welchem Saal war das?", "room")])
 def test_a_time_or_room_the_session_lacks_gets_the_honest_answer_about_it(language, text, detail):
     assert missing_detail(UNTIMED, text) == detail
-    reply = unknown_detail(PROGRAMME, UNTIMED.id, text, language, UNKNOWN)
+    reply = unknown_detail(KB, PROGRAMME, UNTIMED.id, text, language)
     assert reply is not None and UNTIMED.title.get(language, UNTIMED.title["en"]) in reply
     assert reply.startswith(UNKNOWN[language].split("{")[0])
 
@@ -40,4 +41,4 @@ def test_a_time_the_session_has_is_left_to_its_card():
 
 
 def test_other_questions_about_the_session_are_left_to_its_card():
-    assert unknown_detail(PROGRAMME, UNTIMED.id, "who spoke there?", "en", UNKNOWN) is None
+    assert unknown_detail(KB, PROGRAMME, UNTIMED.id, "who spoke there?", "en") is None

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Mapping, Optional
+from typing import Dict, FrozenSet, Optional
 
 from bot.conversation.agenda.model import Programme, Session
 from bot.conversation.agenda.render import Renderer
+from bot.conversation.content.model import KnowledgeBase
+from bot.conversation.content.select import unknown_about
 from bot.conversation.languages import DEFAULT_LANGUAGE
 from bot.conversation.text import longest_match, normalise
 from bot.conversation.yaml_files import safe_load
@@ -43,14 +45,12 @@ def missing_detail(session: Session, question: str) -> Optional[str]:
 
 
 def unknown_detail(
-    programme: Programme, session_id: str, question: str, language: Optional[str], unknown_facet: Mapping[str, str]
+    kb: KnowledgeBase, programme: Programme, session_id: str, question: str, language: Optional[str]
 ) -> Optional[str]:
-    """ "About «session», I don't have that information" (``unknown_facet``: the content's
-    string per language) when the question asks only for what the session lacks."""
+    """ "About «session», I don't have that information" when the question asks only for
+    what the session lacks."""
     session = programme.session(session_id)
     if session is None or missing_detail(session, question) is None:
         return None
-    language = language or DEFAULT_LANGUAGE
-    renderer = Renderer.of(programme, language)
-    text = unknown_facet.get(language, unknown_facet[DEFAULT_LANGUAGE])
-    return text.format(subject=renderer.say("quoted", title=renderer.pick(session.title)))
+    renderer = Renderer.of(programme, language or DEFAULT_LANGUAGE)
+    return unknown_about(kb, renderer.say("quoted", title=renderer.pick(session.title)), language)

@@ -78,6 +78,12 @@ def unknown_topic(kb: KnowledgeBase, language: Optional[str]) -> str:
     return strings.get(language or DEFAULT_LANGUAGE, strings[DEFAULT_LANGUAGE])
 
 
+def unknown_about(kb: KnowledgeBase, subject: str, language: Optional[str]) -> str:
+    """ "About ``subject``, I don't have that information" (a facet, a session's detail)."""
+    strings = kb.strings["unknown_facet"]
+    return strings.get(language or DEFAULT_LANGUAGE, strings[DEFAULT_LANGUAGE]).format(subject=subject)
+
+
 def answer_question(
     kb: KnowledgeBase, intent: Optional[str], question: str, language: Optional[str], after_event: bool = False
 ) -> str:
