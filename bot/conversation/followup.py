@@ -41,6 +41,7 @@ from bot.conversation.agenda.model import Programme
 from bot.conversation.agenda.query import build_query
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
 from bot.conversation.languages import DEFAULT_LANGUAGE, Catalogue
+from bot.conversation.mentions import mentioning
 from bot.conversation.text import longest_match, normalise
 
 NOT_UNDERSTOOD = "nlu_fallback"
@@ -185,7 +186,7 @@ def follow_up(
         dedicated = answer is not None and answer.facet == facet  # not an overview that covers it
         if not dedicated and not pointing_back and same_topic and (None, facet) in topic.answers:
             return None  # "who organised the conference?": the topic's general answer, not one about X
-        return FollowUp(topic, subject, facet, answer)
+        return FollowUp(topic, subject, facet, answer)  # a facet declared without an answer: none
     if subject is None and not topic.thing_name:
         return None  # a general topic (the dates, the programme): the classifier's topic stands
     detail = longest_match(text, words.details) is not None  # "how many", "quand", "welche"
@@ -193,12 +194,25 @@ def follow_up(
         own = topic.answers.get((subject, None))
         if (same_topic or intent == NOT_UNDERSTOOD) and not detail:
             return FollowUp(topic, subject, None, own)  # "tell me more about him"
-        return FollowUp(topic, subject, None, None)  # "how old is he?": not another subject's answer
+        # "how old is he?": not another subject's answer; "who opened it?": the overview saying so
+        return FollowUp(topic, subject, None, _mentioning(kb, topic, subject, question, words))
     if intent == NOT_UNDERSTOOD or other_topic or (intent == OUT_OF_SCOPE and detail):
         # "¿cuántos miembros tiene?" (the subject pronoun dropped) read as another topic's
         # question although it names nothing of that topic: not that topic's answer.
-        return FollowUp(topic, subject, None, None)
+        return FollowUp(topic, subject, None, _mentioning(kb, topic, subject, question, words))
     return None
+
+
+def _mentioning(kb: KnowledgeBase, topic: Topic, subject: Optional[str], question: str, words: Cues) -> Optional[Answer]:
+    """The subject's answer that mentions what the question asks ("combien de délégations ?":
+    the meeting's overview counts them), its own first; None: "about X, I don't have that".
+    The words naming the subject itself ("dieser Ausschuss") are not what is asked."""
+    own = topic.answers.get((subject, None))
+    answers = {answer.id: answer for answer in ([own] if own else [])}
+    answers.update((a.id, a) for (s, _), a in topic.answers.items() if s == subject and a.id not in answers)
+    naming = [alias for alias, named in topic.subject_aliases.items() if named == subject] or list(topic.thing_name.values())
+    ignored = (*words.pointing, *words.details, *naming)
+    return mentioning(list(answers.values()), question, ignored, kb.all_answers, kb)
 
 
 def asked_facet(topic: Topic, subject: Optional[str], text: str, tries: int = 3) -> Optional[str]:

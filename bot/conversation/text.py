@@ -71,6 +71,15 @@ def _without_ending(word: str) -> Tuple[str, ...]:
     return tuple(dict.fromkeys([*stems, *("ال" + stem for stem in stems if not stem.startswith("ال"))]))
 
 
+def arabic_stems(word: str) -> Tuple[str, ...]:
+    """An Arabic word as written, behind one attached prefix and under one possessive
+    ending ("وكلمته": "كلمته", "كلمه", "الكلمه"); nothing for a word of another script."""
+    if not _has_arabic_letter(word):
+        return ()
+    forms = [word, *_without_prefix(word)]
+    return tuple(dict.fromkeys([*forms, *(stem for form in forms for stem in _without_ending(form))]))
+
+
 def _attached_forms(words: Sequence[str], start: int, count: int) -> Iterator[str]:
     """The phrases the run of ``count`` words at ``start`` may be besides the run as
     written: its first word behind one Arabic prefix or under one possessive ending

@@ -102,6 +102,8 @@ class ReplyIndex:
         """The answer the reply is; where two answers have the same text (the City of
         Mechelen's address is also the town hall's), the expected one if it is among them."""
         reply = reply.strip()
+        if expected and expected.startswith("session ") and self.names_session(reply, expected):
+            return expected  # "who moderated it?": the moderator's answer naming the session is about it
         matches = [(text, answer_id) for text, answer_id, _ in self.answers if reply.startswith(text)]
         if matches:
             same_text = [answer_id for text, answer_id in matches if text == matches[0][0]]
@@ -112,6 +114,11 @@ class ReplyIndex:
             if title in reply:
                 return f"session {session}"
         return None
+
+    def names_session(self, reply: str, session_label: str) -> bool:
+        """Whether the reply names the session ("session <id>") by one of its titles."""
+        session = session_label.split(" ", 1)[1]
+        return any(title in reply for title, identifier in self.sessions if identifier == session)
 
     def subject_of(self, answer_id: str) -> Optional[str]:
         return next((key for _, identifier, key in self.answers if identifier == answer_id), None)

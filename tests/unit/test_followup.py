@@ -236,3 +236,36 @@ def test_pointing_back_for_a_facet_the_subject_answers_holds_it_though_another_i
 def test_naming_another_subject_without_pointing_back_starts_afresh():
     assert follow_up(KB, "ask_organisers", "Did UN-Habitat sign the Declaration?", Remembered("declaration", None),
                      CUES["en"]) is None
+
+
+@pytest.mark.parametrize("language, intent, text, remembered, answer", [
+    ("fr", "ask_participants", "combien de délégations ?", Remembered("context", "puerto_vallarta"), "context.puerto_vallarta"),
+    ("nl", "nlu_fallback", "hoeveel doelstellingen?", Remembered("context", "gcm"), "context.gcm"),
+    ("es", "ask_speakers", "¿Quién la inauguró?", Remembered("context", "puerto_vallarta"), "context.puerto_vallarta"),
+])
+def test_a_detail_no_facet_names_is_answered_by_the_subjects_answer_that_mentions_it(
+    language, intent, text, remembered, answer
+):
+    result = follow_up(KB, intent, text, remembered, CUES[language])
+    assert result is not None and result.answer is not None and result.answer.id == answer
+
+
+def test_words_naming_the_subject_itself_are_not_what_is_asked():
+    result = follow_up(KB, "ask_dates", "Seit wann gibt es diesen Ausschuss?", Remembered("organisers", "uclg_cisdp"),
+                       CUES["de"])
+    assert result is not None and result.subject == "uclg_cisdp" and result.answer is None
+
+
+def test_a_facet_declared_without_an_answer_stays_unanswered_though_another_answer_mentions_its_word():
+    result = follow_up(KB, "ask_declaration", "Hoeveel pagina's telt ze?", Remembered("declaration", None), CUES["nl"])
+    assert result is not None and result.facet == "length" and result.answer is None
+
+
+@pytest.mark.parametrize("language, text, subject, covered", [
+    ("de", "Was war er vorher?", "clos", True), ("nl", "wat was ze voordien?", "sharif", True),
+    ("en", "what was he before?", "somers", False),
+])
+def test_a_former_office_is_answered_by_the_overviews_that_give_one(language, text, subject, covered):
+    result = follow_up(KB, "ask_speakers", text, Remembered("speakers", subject), CUES[language])
+    assert result is not None and result.facet == "before"
+    assert (result.answer is not None and result.answer.id == f"speakers.{subject}") if covered else result.answer is None

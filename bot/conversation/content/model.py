@@ -114,6 +114,11 @@ class KnowledgeBase:
         """Every topic's facet keywords (which aliases describe rather than name: followup.py)."""
         return frozenset(word for topic in self.topics_by_intent.values() for word in topic.facet_keywords)
 
+    @cached_property
+    def all_answers(self) -> Tuple[Answer, ...]:
+        """Every topic's answers, each once."""
+        return tuple(answer for topic in self.topics_by_intent.values() for answer in topic.distinct_answers())
+
     def answer_count(self) -> int:
         return sum(len(topic.distinct_answers()) for topic in self.topics_by_intent.values())
 
