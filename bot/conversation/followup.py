@@ -203,14 +203,17 @@ def follow_up(
     return None
 
 
-def _mentioning(kb: KnowledgeBase, topic: Topic, subject: Optional[str], question: str, words: Cues) -> Optional[Answer]:
+def _mentioning(
+    kb: KnowledgeBase, topic: Topic, subject: Optional[str], question: str, words: Cues
+) -> Optional[Answer]:
     """The subject's answer that mentions what the question asks ("combien de délégations ?":
     the meeting's overview counts them), its own first; None: "about X, I don't have that".
     The words naming the subject itself ("dieser Ausschuss") are not what is asked."""
     own = topic.answers.get((subject, None))
     answers = {answer.id: answer for answer in ([own] if own else [])}
     answers.update((a.id, a) for (s, _), a in topic.answers.items() if s == subject and a.id not in answers)
-    naming = [alias for alias, named in topic.subject_aliases.items() if named == subject] or list(topic.thing_name.values())
+    naming = [alias for alias, named in topic.subject_aliases.items() if named == subject]
+    naming = naming or list(topic.thing_name.values())
     ignored = (*words.pointing, *words.details, *naming)
     return mentioning(list(answers.values()), question, ignored, kb.all_answers, kb)
 

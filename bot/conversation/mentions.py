@@ -81,7 +81,8 @@ def _answer_stems(answer: Answer) -> FrozenSet[str]:
     cached = _ANSWER_STEMS.get(answer.id)
     if cached is None or cached[0] is not answer.text:
         texts = [*answer.text.values(), *(answer.after_event or {}).values()]
-        cached = (answer.text, frozenset(stem for text in texts for word in normalise(text).split() for stem in _indexed(word)))
+        words = (word for text in texts for word in normalise(text).split())
+        cached = (answer.text, frozenset(stem for word in words for stem in _indexed(word)))
         _ANSWER_STEMS[answer.id] = cached
     return cached[1]
 
