@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
@@ -47,6 +47,10 @@ SURE_PROBABILITY = 0.9
 ALTERNATIVE_MIN_PROBABILITY = 0.1
 # How much lingua's opinion counts beside the model's (a weighted geometric mean).
 LINGUA_WEIGHT = 0.5
+# A name as other languages write it ("Mechelen" where French writes "Malines") makes a
+# language this much less likely: on a short line the name is often the best evidence
+# ("Mechelen population?"), in a sentence the words still decide.
+OTHER_NAME_FORM_WEIGHT = 0.2
 # What carries no language: markup, addresses, numbers.
 _MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|https?://\S+|www\.\S+|\S+@\S+\.\S+|\d+")
 _ACRONYM = re.compile(r"(?<!\w)[A-Z][A-Z0-9]{1,}(?:-[A-Z0-9]+)*(?!\w)")
@@ -80,6 +84,7 @@ class Language:
     lexicon: Sequence[str]
     letters: str = ""
     names: Sequence[str] = ()
+    foreign_forms: Sequence[str] = ()  # names as others write them where this language does not
     anaphora: Sequence[str] = ()  # normalised; "-ها" is an attached ending
     details: Sequence[str] = ()  # normalised question words asking for one detail
 
@@ -134,6 +139,7 @@ def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
             lexicon=tuple(normalise(str(p)) for p in entry["lexicon"]),
             letters="".join(str(letter) for letter in entry.get("letters") or ()),
             names=tuple(str(name) for name in entry.get("names") or ()),
+            foreign_forms=tuple(str(name) for name in entry.get("foreign_forms") or ()),
             anaphora=tuple(_normalised_anaphora(str(word)) for word in entry.get("anaphora") or ()),
             details=tuple(normalise(str(word)) for word in entry.get("details") or ()),
         )
@@ -218,13 +224,22 @@ def preload_lingua(catalogue: Catalogue) -> None:
             lingua_detector(languages)
 
 
+def _any_of(names: Iterable[str]) -> Optional["re.Pattern[str]"]:
+    """A pattern finding any of the names as whole words, longest first, in any case."""
+    ordered = sorted(names, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in ordered) + r")(?!\w)", re.IGNORECASE)
+
+
 class LanguageIdentifier:
     """Which of the six languages a message is in.
 
     Evidence, strongest first: Arabic script; a letter only one of the six writes
     (Spanish "¿", German "ß"); then, on the words left once names and acronyms are
-    removed (they never decide: "ONU-Habitat", "CGLU", "Bart Somers"), the model learnt
-    from the training examples (``LanguageModel``, when given) combined with lingua.
+    removed (they never decide alone: "ONU-Habitat", "CGLU", "Bart Somers"), the model
+    learnt from the training examples (``LanguageModel``, when given) combined with
+    lingua, weighed by how the names were written ("Mechelen" is not French).
     A message with no words of any language (markup, emoji, numbers, an address) has no
     language: the conversation keeps its own.
     """
@@ -252,12 +267,14 @@ class LanguageIdentifier:
         for code, lang in catalogue.languages.items():
             for name in lang.names:
                 self._name_languages.setdefault(name.casefold(), []).append(code)
-        names = sorted(self._name_languages, key=len, reverse=True)
-        self._names = (
-            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
-            if names
-            else None
-        )
+        self._names = _any_of(self._name_languages)
+
+        self._foreign_forms = {
+            code: frozenset(name.casefold() for name in lang.foreign_forms)
+            for code, lang in catalogue.languages.items()
+            if lang.foreign_forms
+        }
+        self._foreign = _any_of({name for forms in self._foreign_forms.values() for name in forms})
 
     def _without_names(self, text: str) -> str:
         """The message without names and acronyms, which read alike in every language.
@@ -267,6 +284,11 @@ class LanguageIdentifier:
         if self._names is not None:
             text = self._names.sub(" ", text)
         return " ".join(_ACRONYM.sub(" ", text).split())
+
+    def _written_otherwise(self, text: str) -> List[str]:
+        """The languages that write a name found in ``text`` otherwise ("Mechelen": French, Spanish)."""
+        found = {match.group(0).casefold() for match in self._foreign.finditer(text)} if self._foreign else set()
+        return [code for code, forms in self._foreign_forms.items() if found & forms]
 
     def _shared_lexicon_languages(self, normalised: str) -> List[str]:
         """The languages of a message that is only a greeting several of them share."""
@@ -334,6 +356,8 @@ class LanguageIdentifier:
             alternative = named[1] if len(named) > 1 else None
             return Detection(None, 0.0, False, False, 0, mentioned, lexicon, alternative, named)
         scores = self._scores(content)
+        for code in self._written_otherwise(text):
+            scores[code] = scores.get(code, 0.0) * OTHER_NAME_FORM_WEIGHT
         greeting = self._shared_lexicon_languages(normalise(content))
         if greeting:  # "Hallo" alone: Dutch or German, never a third language
             scores = {code: scores.get(code, 0.0) + 1e-9 for code in greeting}

@@ -145,3 +145,10 @@ def test_a_worker_forked_after_start_up_reuses_or_builds_lingua_detectors_withou
         os.killpg(process.pid, signal.SIGKILL)
         raise AssertionError("the forked worker never finished building its detector")
     assert out.split() == ["True", "Language.GERMAN"], err[-2000:]
+
+
+@pytest.mark.parametrize("text, code", [("population Malines", "fr"), ("population Mechelen", "en"),
+                                        ("information OIM", "fr"), ("information IOM", "en")])
+def test_a_name_as_other_languages_write_it_makes_a_language_less_likely(text, code):
+    # The words are the same; only the name's form differs (French writes Malines and OIM).
+    assert DETECTOR.detect(text).code == code
