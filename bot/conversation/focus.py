@@ -6,22 +6,38 @@ and a greeting, a sentence of context or contact details around the question pul
 towards the wrong intent (contact details alone made a venue question out of scope).
 So the understanding works on the message's question: contact details and web
 addresses are taken out (they are redacted before storage anyway), the message is cut
-into sentences, and when one of several is a question, that one is kept. A message
-with one sentence, or with no question among several, is left as it is.
+into sentences, and when one of several is a question, that one is kept. A short
+question that points back to the sentence before it ("My colleague says the declaration
+has dozens of recommendations. How many were there exactly?", "I keep seeing UCLG in
+the press. What does it stand for?": a pointing word of any of the six languages,
+data/languages.yml ``anaphora``) keeps that sentence too, unless it is a greeting or
+thanks (a few words). A message with one sentence, or with no question among several,
+is left as it is.
 """
 
 from __future__ import annotations
 
 import re
-from typing import List
+from functools import lru_cache
+from typing import List, Tuple
 
+from bot.conversation.languages import load_catalogue
 from bot.conversation.redact import EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, redact_text
+from bot.conversation.text import refers_back, word_count
 
 _ADDRESS = re.compile(r"https?://\S+|www\.\S+")
 # A sentence ends at ! ? … (Arabic ؟) or at a full stop after a word of three or more
 # letters ("Dr. Clos", "16.11.2017" do not end one), followed by a space.
 _BOUNDARY = re.compile(r"(?:(?<=[!?؟…])|(?<=[^\W\d_]{3}\.))\s+")
 _QUESTION_MARKS = ("?", "؟")
+SHORT_QUESTION_WORDS = 5  # "How many were there exactly?", "C'est quoi au juste ?"
+CONTEXT_MIN_WORDS = 4  # shorter: "Hi!", "Merci beaucoup !", "Good morning team."
+
+
+@lru_cache(maxsize=1)
+def _pointing_words() -> Tuple[str, ...]:
+    """Every language's pointing words: the message's language is not known yet."""
+    return tuple(word for language in load_catalogue().languages.values() for word in language.anaphora)
 
 
 def sentences(text: str) -> List[str]:
@@ -40,5 +56,13 @@ def question_of(text: str) -> str:
     parts = sentences(cleaned)
     questions = [part for part in parts if part.endswith(_QUESTION_MARKS)]
     if len(parts) > 1 and questions:
-        return questions[0] if len(questions) == 1 else " ".join(questions)
+        if len(questions) > 1:
+            return " ".join(questions)
+        question = questions[0]
+        index = parts.index(question)
+        before = parts[index - 1] if index else ""
+        short = word_count(question) <= SHORT_QUESTION_WORDS
+        if short and word_count(before) >= CONTEXT_MIN_WORDS and refers_back(question, _pointing_words()):
+            return f"{before} {question}"
+        return question
     return cleaned or text

@@ -42,7 +42,7 @@ from bot.conversation.agenda.query import build_query
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
 from bot.conversation.languages import DEFAULT_LANGUAGE, Catalogue
 from bot.conversation.mentions import mentioning
-from bot.conversation.text import longest_match, normalise
+from bot.conversation.text import longest_match, normalise, refers_back
 
 NOT_UNDERSTOOD = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -129,20 +129,6 @@ def message_language(parse_data: Optional[Mapping[str, Any]]) -> Optional[str]:
     """The language the detector gave the message (bot/plugins/components/language_detector.py)."""
     detected = (parse_data or {}).get("language")
     return detected.get("code") if isinstance(detected, Mapping) else None
-
-
-def refers_back(question: str, anaphora: Iterable[str]) -> bool:
-    """A pronoun or adverb that points back ("it", "son", "daar", an attached "ـه" …)."""
-    text = normalise(question)
-    words = text.split()
-    for phrase in anaphora:
-        if phrase.startswith("-"):  # an attached ending (Arabic): a word of 3+ letters ending in it
-            suffix = phrase[1:]
-            if any(len(word) > len(suffix) + 2 and word.endswith(suffix) for word in words):
-                return True
-        elif f" {phrase} " in f" {text} ":
-            return True
-    return False
 
 
 def topic_by_name(kb: KnowledgeBase, name: str) -> Optional[Topic]:

@@ -188,3 +188,17 @@ def arabic_share(text: str) -> float:
 def word_count(text: str) -> int:
     """Number of words, counting only tokens that contain a letter."""
     return sum(1 for token in text.split() if _LETTER.search(token))
+
+
+def refers_back(question: str, anaphora: Iterable[str]) -> bool:
+    """A pronoun or adverb that points back ("it", "son", "daar", an attached "ـه" …)."""
+    text = normalise(question)
+    words = text.split()
+    for phrase in anaphora:
+        if phrase.startswith("-"):  # an attached ending (Arabic): a word of 3+ letters ending in it
+            suffix = phrase[1:]
+            if any(len(word) > len(suffix) + 2 and word.endswith(suffix) for word in words):
+                return True
+        elif f" {phrase} " in f" {text} ":
+            return True
+    return False

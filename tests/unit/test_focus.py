@@ -40,3 +40,15 @@ def test_the_component_changes_messages_not_training_examples():
     example = Message(data={"text": "hello! where is it?", "intent": "ask_venue"})
     focus.process_training_data(TrainingData([example]))
     assert example.get("text") == "hello! where is it?"
+
+
+@pytest.mark.parametrize("text, question", [
+    ("My colleague says the declaration has dozens of recommendations. How many were there exactly?",
+     "My colleague says the declaration has dozens of recommendations. How many were there exactly?"),
+    ("Ik maak een thesis over Bart Somers. Wat zei hij daar? Antwoord graag naar student@example.edu",
+     "Ik maak een thesis over Bart Somers. Wat zei hij daar?"),
+    ("I work for the city of Ghent and would like to come. How do I register?", "How do I register?"),
+    ("Good morning! Where is it?", "Where is it?"),
+])
+def test_a_short_question_pointing_back_keeps_the_sentence_it_points_to(text, question):
+    assert question_of(text) == question
