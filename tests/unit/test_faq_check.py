@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 import pytest
+import yaml
 
 from bot.tools.faq.check import KnownExamples, check_sheet
 from bot.conversation.faq.model import LANGUAGES
@@ -128,3 +129,14 @@ def test_the_same_words_in_two_languages_of_one_entry_are_fine(tmp_path):
     assert result.ok
     assert [(f.row, f.column, f.message) for f in result.findings] == [
         (2, "questions_de", "'WO IST DIE GARDEROBE' is listed twice")]
+
+
+@pytest.mark.parametrize("folder", ["tests/nlu_fresh", "tests/blind/nlu", "tests/regression/nlu_multipart"])
+def test_a_question_of_any_set_kept_out_of_training_is_refused(folder, tmp_path):
+    test_set = yaml.safe_load((ROOT / folder / "en.yml").read_text(encoding="utf-8"))
+    question = next(line.strip()[2:] for block in test_set["nlu"] for line in block["examples"].splitlines()
+                    if line.strip().startswith("- ") and '"' not in line)
+    sheet = (FIXTURES / "known_question.csv").read_text(encoding="utf-8")
+    (tmp_path / "sheet.csv").write_text(sheet.replace("hellooo", question), encoding="utf-8")
+    messages = [f.message for f in check_file(tmp_path / "sheet.csv", FaqPaths(ROOT)).errors]
+    assert any("held-out test questions" in message and question in message for message in messages)

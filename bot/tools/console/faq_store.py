@@ -74,9 +74,8 @@ def layout_for(rows: List[Row]) -> Tuple[str, ...]:
 def _training_signature(paths: FaqPaths) -> Hashable:
     nlu = paths.root / "data" / "nlu"
     folders = sorted(p for p in nlu.iterdir() if p.is_dir()) if nlu.is_dir() else []
-    return tuple(directory_signature(folder, "*.yml") for folder in folders), directory_signature(
-        paths.held_out, "*.yml"
-    )
+    held_out = tuple(directory_signature(folder, "*.yml") for folder in paths.held_out)
+    return tuple(directory_signature(folder, "*.yml") for folder in folders), held_out
 
 
 class FaqStore:

@@ -418,6 +418,6 @@ def _collisions(
                     number,
                     column,
                     f"'{question}' is one of the held-out test questions "
-                    "(tests/nlu), which must never be used for training; reword it",
+                    "(tests/), which must never be used for training; reword it",
                 )
             )

@@ -20,7 +20,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
@@ -62,8 +62,15 @@ class FaqPaths:
         return self.root / "domain" / FAQ_FILE_NAME
 
     @property
-    def held_out(self) -> Path:
-        return self.root / "tests" / "nlu"
+    def held_out(self) -> Tuple[Path, ...]:
+        """Every set of test questions kept out of training (tests/unit/test_training_data.py):
+        the held-out gate, the fresh set, the blind sets and the retired ones."""
+        tests = self.root / "tests"
+        return (
+            tests / "nlu",
+            tests / "nlu_fresh",
+            *(tests / kind / part for kind in ("blind", "regression") for part in ("nlu", "nlu_multipart")),
+        )
 
     @property
     def sources(self) -> Path:
@@ -88,7 +95,8 @@ def known_examples(paths: FaqPaths) -> KnownExamples:
     """Examples the FAQ must not reuse: other intents' training data and all held-out tests."""
     training = [p for p in sorted((paths.root / "data" / "nlu").rglob("*.yml")) if p.name != FAQ_FILE_NAME]
     return KnownExamples(
-        training=_nlu_examples(training), held_out=set(_nlu_examples(sorted(paths.held_out.glob("*.yml"))))
+        training=_nlu_examples(training),
+        held_out=set(_nlu_examples(path for folder in paths.held_out for path in sorted(folder.glob("*.yml")))),
     )
 
 
