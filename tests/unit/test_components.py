@@ -188,6 +188,8 @@ def after_un_habitat(text, intent):
     ("are you a bot?", "bot_challenge", None),
     ("thanks, and is it still active?", "thank", "action_answer"),
     ("thanks for it", "thank", None),
+    ("thanks, who led it", "thank", "action_answer"),  # no question mark: a facet it answers
+    ("thanks, its budget", "thank", None),  # no question mark, a facet it has no answer for
     ("how many staff do they have?", "out_of_scope", "action_answer"),
     ("tell me a joke", "out_of_scope", None),
 ])

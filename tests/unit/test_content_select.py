@@ -2,7 +2,7 @@ import pytest
 
 from bot.conversation.content import load_content, render_answer, select_answer
 from bot.conversation.content.loader import CONTENT_DIR
-from bot.conversation.content.select import answer_question
+from bot.conversation.content.select import answer_question, topic_for
 from tests.conftest import six, venue_topic, write_yaml
 
 
@@ -75,3 +75,9 @@ def test_shipped_venue_answer_names_lamot_and_its_address(language):
     reply = answer_question(load_content(CONTENT_DIR), "ask_venue", "where?", language)
     assert "Lamot" in reply
     assert "Van Beethovenstraat 8" in reply
+
+
+@pytest.mark.parametrize("text, topic", [("Lamot in Mecheln", "venue"), ("Mechelen, Lamot", "mechelen")])
+def test_of_several_things_named_without_a_topic_the_first_is_the_subject(text, topic):
+    found = topic_for(load_content(CONTENT_DIR), None, text)
+    assert found is not None and found.name == topic

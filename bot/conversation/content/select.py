@@ -46,11 +46,20 @@ def topic_for(kb: KnowledgeBase, intent: Optional[str], question: str) -> Option
             best, best_alias = other, alias
     if best is not None or topic is not None:
         return best or topic
-    # Understood as no topic at all ("ميخلن", "Lamot?"): a topic that is one thing, named.
-    return next(
-        (other for other in kb.topics_by_intent.values() if other.thing_name and longest_match(text, other.anchors)),
-        None,
-    )
+    # Understood as no topic at all ("ميخلن", "Lamot?"): a topic that is one thing, named;
+    # of several, the one named first ("Lamot in Mechelen" is about the venue).
+    named = [
+        (_position(text, anchor), order, other)
+        for order, other in enumerate(kb.topics_by_intent.values())
+        if other.thing_name and (anchor := longest_match(text, other.anchors))
+    ]
+    return min(named, key=lambda found: found[:2])[2] if named else None
+
+
+def _position(text: str, phrase: str) -> int:
+    """Where ``phrase`` begins in ``text``; at the end for a form found attached (Arabic)."""
+    found = f" {text} ".find(f" {phrase} ")
+    return found if found >= 0 else len(text)
 
 
 def render_answer(kb: KnowledgeBase, answer: Answer, language: Optional[str], after_event: bool = False) -> str:

@@ -124,10 +124,9 @@ class FollowUpPolicy(UntrainedPolicy):
             if remembered is not None
             else Cues(())
         )
-        pointing_question = (
-            intent in self._pointing_question and _is_question(text) and refers_back(text, words.pointing)
-        )
-        if intent in self._never and not pointing_question:
+        pointing = intent in self._pointing_question and refers_back(text, words.pointing)
+        pointing_question = pointing and _is_question(text)
+        if intent in self._never and not pointing:
             return None  # a move of the conversation itself
         try:
             kb = self._content.get()
@@ -142,7 +141,13 @@ class FollowUpPolicy(UntrainedPolicy):
                 return None
             return AGENDA_ACTION if self._session(kb, intent, text, remembered, words, message) else None
         result = follow_up(kb, intent, text, remembered, words)
-        if result is None or not (pointing_question or self._allowed(intent, result.facet, text, words)):
+        if result is None:
+            return None
+        # Without a question mark ("wer hat sie verabschiedet" read as a goodbye), pointing
+        # back is a follow-up when it asks for a facet the subject has an answer for.
+        if pointing_question or (pointing and result.facet is not None and result.answer is not None):
+            return ANSWER_ACTION
+        if intent in self._never or not self._allowed(intent, result.facet, text, words):
             return None
         return ANSWER_ACTION
 
