@@ -72,7 +72,7 @@ def read_chains(folder: Path) -> Dict[str, List[Chain]]:
 
 @dataclass
 class ReplyIndex:
-    """Which answer a reply text is: content answers, sessions, "I don't have that"."""
+    """Which answer a reply text is: content and FAQ answers, sessions, "I don't have that"."""
 
     answers: List[Tuple[str, str, str]] = field(default_factory=list)  # (text, answer id, subject key)
     sessions: List[Tuple[str, str]] = field(default_factory=list)  # (title, session id)
@@ -91,6 +91,11 @@ class ReplyIndex:
                     index.answers += [(text.strip(), answer.id, key) for text in texts.values() if text.strip()]
         unknown = kb.strings.get("unknown_facet") or {}
         index.unknown_prefixes = [text.split("{")[0].strip() for text in unknown.values() if text.split("{")[0].strip()]
+        from bot.conversation.faq.answers import load_answers
+
+        for entry in load_answers(root / "data" / "faq" / "answers.json"):  # labelled by intent: "faq_wifi"
+            for texts in (entry.answers, entry.after_event):
+                index.answers += [(text.strip(), entry.intent, entry.intent) for text in texts.values() if text.strip()]
         programme = yaml.safe_load((root / "data" / "programme" / "programme.yml").read_text(encoding="utf-8"))
         for session in programme.get("sessions") or []:
             titles = session.get("title") or {}
