@@ -164,6 +164,9 @@ class Detection:
     named: Sequence[str] = ()
     # Words besides the phrase that names a language ("auf Deutsch bitte": 1).
     besides_language: int = 0
+    # Asks for one detail ("¿dónde puedo leerla en inglés?"): a language it names is what
+    # is asked about, not a request to be answered in it.
+    asks_detail: bool = False
 
     def as_dict(self) -> Dict[str, Any]:
         return {
@@ -177,6 +180,7 @@ class Detection:
             "alternative": self.alternative,
             "named": list(self.named),
             "besides_language": self.besides_language,
+            "asks_detail": self.asks_detail,
         }
 
 
@@ -254,6 +258,7 @@ class LanguageIdentifier:
         self._supported = lingua_detector(supported)
         self._wide = lingua_detector(wide) if wide else None
         self._called = {phrase: code for code, lang in catalogue.languages.items() for phrase in lang.called}
+        self._details = frozenset(word for lang in catalogue.languages.values() for word in lang.details)
         # A greeting several languages share ("hallo": Dutch and German) decides nothing.
         speakers: Dict[str, set] = {}
         for code, lang in catalogue.languages.items():
@@ -327,8 +332,13 @@ class LanguageIdentifier:
         detection = self._detect(text)
         if detection.mentioned is None:
             return detection
-        phrase = longest_match(normalise(text), self._called) or ""
-        return replace(detection, besides_language=max(0, word_count(text) - len(phrase.split())))
+        normalised = normalise(text)
+        phrase = longest_match(normalised, self._called) or ""
+        return replace(
+            detection,
+            besides_language=max(0, word_count(text) - len(phrase.split())),
+            asks_detail=longest_match(normalised, self._details) is not None,
+        )
 
     def _detect(self, text: str) -> Detection:
         normalised = normalise(text)
@@ -399,7 +409,8 @@ def choose_language(
 ) -> Optional[str]:
     """The conversation language after a user message.
 
-    In order: an explicit request (a ``/set_language`` payload, or "in English please");
+    In order: an explicit request (a ``/set_language`` payload, or "in English please", but
+    not a question for a detail: "where can I read it in English?");
     a reliable detection of this message; the current language (short or unclear
     messages such as "ok", "merci" or "UN-Habitat" keep it); the channel's language
     (widget setting, Telegram ``language_code``) at the start; a greeting or thanks
@@ -413,7 +424,7 @@ def choose_language(
     topical = intent is not None and intent.startswith(TOPICAL_INTENT_PREFIXES)
     besides_name = detection.get("besides_language", 99)
     short_request = detection.get("words", 99) <= EXPLICIT_MAX_WORDS and (not topical or besides_name <= 1)
-    if mentioned and (intent == "set_language" or short_request):
+    if mentioned and (intent == "set_language" or short_request) and not detection.get("asks_detail"):
         return mentioned
     if detection.get("reliable"):
         return catalogue.normalise_code(detection.get("code")) or current

@@ -88,6 +88,15 @@ def test_a_language_mentioned_in_a_question_is_not_a_switch():
     assert choose("fr", "La déclaration est-elle publiée en anglais et en français ?", intent="ask_declaration") == "fr"
 
 
+@pytest.mark.parametrize("current, text, expected", [
+    ("es", "¿Dónde puedo leerla en inglés?", "es"), ("nl", "Waar kan ik de tekst in het Engels lezen?", "nl"),
+    ("es", "¿Puedes responder en inglés?", "en"), ("de", "Kannst du auf Französisch antworten?", "fr"),
+])
+def test_a_question_for_a_detail_that_names_a_language_is_not_a_switch(current, text, expected):
+    # Read as set_language by the classifier either way; only the request is a switch.
+    assert choose(current, text, intent="set_language") == expected
+
+
 def test_channel_prior_applies_at_the_start_only():
     assert choose(None, "ok", prior="nl-BE") == "nl"
     assert choose("fr", "ok", prior="nl") == "fr"
