@@ -207,7 +207,9 @@ def _mentioning(
 def asked_facet(topic: Topic, subject: Optional[str], text: str, tries: int = 3) -> Optional[str]:
     """The facet keyword the question asks about: the longest found, unless a shorter one
     names a facet the subject has an answer for ("wann wurde er angenommen?": "angenommen"
-    asks for an outcome, "wann" for the date the Compact's overview gives)."""
+    asks for an outcome, "wann" for the date the Compact's overview gives). A facet the
+    content declares without any answer ("geschrieben": who drafted the Declaration) is
+    asked as it stands: no other facet's answer stands in for it."""
     first: Optional[str] = None
     remaining = text
     for _ in range(tries):
@@ -215,7 +217,8 @@ def asked_facet(topic: Topic, subject: Optional[str], text: str, tries: int = 3)
         if word is None:
             break
         first = first or word
-        if (subject, topic.facet_keywords[word]) in topic.answers:
+        facet = topic.facet_keywords[word]
+        if (subject, facet) in topic.answers or facet in topic.unanswered_facets:
             return word
         remaining = f" {remaining} ".replace(f" {word} ", " ").strip()
     return first

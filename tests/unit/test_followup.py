@@ -269,3 +269,10 @@ def test_a_former_office_is_answered_by_the_overviews_that_give_one(language, te
     result = follow_up(KB, "ask_speakers", text, Remembered("speakers", subject), CUES[language])
     assert result is not None and result.facet == "before"
     assert (result.answer is not None and result.answer.id == f"speakers.{subject}") if covered else result.answer is None
+
+
+def test_a_facet_declared_without_any_answer_is_not_replaced_by_another_facet_named_beside_it():
+    # "Text" names the facet "read" (answered); "geschrieben" the author, which no source gives.
+    result = follow_up(KB, "ask_declaration", "Wer hat den Text eigentlich geschrieben?", Remembered("declaration", None),
+                       CUES["de"])
+    assert result is not None and result.facet == "author" and result.answer is None

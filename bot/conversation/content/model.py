@@ -91,6 +91,12 @@ class Topic:
     # organiser, is the city of the "mechelen" topic): subject → that topic's name.
     subject_also: Mapping[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def unanswered_facets(self) -> FrozenSet[str]:
+        """Facets declared without an answer for anyone (the Declaration's author, length)."""
+        answered = {facet for _, facet in self.answers}
+        return frozenset(facet for facet in self.facet_keywords.values() if facet not in answered)
+
     def distinct_answers(self) -> List[Answer]:
         """Each answer once: one that covers facets is in ``answers`` under several keys."""
         return list({answer.id: answer for answer in self.answers.values()}.values())
