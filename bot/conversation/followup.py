@@ -196,12 +196,11 @@ def _mentioning(
     the meeting's overview counts them), its own first; None: "about X, I don't have that".
     The words naming the subject itself ("dieser Ausschuss") are not what is asked."""
     own = topic.answers.get((subject, None))
-    answers = {answer.id: answer for answer in ([own] if own else [])}
-    answers.update((a.id, a) for (s, _), a in topic.answers.items() if s == subject and a.id not in answers)
+    answers = [*([own] if own else []), *(a for a in topic.distinct_answers() if a.subject == subject and a is not own)]
     naming = [alias for alias, named in topic.subject_aliases.items() if named == subject]
     naming = naming or list(topic.thing_name.values())
     ignored = (*words.pointing, *words.details, *naming)
-    return mentioning(list(answers.values()), question, ignored, kb.all_answers, kb)
+    return mentioning(answers, question, ignored, kb.all_answers, kb)
 
 
 def asked_facet(topic: Topic, subject: Optional[str], text: str, tries: int = 3) -> Optional[str]:

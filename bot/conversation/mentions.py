@@ -5,9 +5,11 @@ the meeting's overview says "about 136 delegations"; "hoeveel doelstellingen?" a
 Compact is answered by its overview's "23 objectives". A follow-up whose words of subject
 matter (not its function words: data/function_words.yml, nor the pointing and detail words
 of data/languages.yml) occur in one of the subject's answers, in any language, is answered
-by that answer instead of "about X, I don't have that". Words are compared by their first
-five letters, so "délégation"/"délégations" and "Ziele"/"Zielen" meet; Arabic words also
-behind an attached prefix or possessive ending ("السابق", "كلمته").
+by that answer instead of "about X, I don't have that"; words a tenth of all answers share
+("cities", "mensen") say nothing about which one is meant and do not count. Words are
+compared by their first letters (all but the last three, at least five), so
+"délégation"/"délégations" and "Ziele"/"Zielen" meet; Arabic words also behind an
+attached prefix or possessive ending ("السابق", "كلمته").
 """
 
 from __future__ import annotations
@@ -39,36 +41,31 @@ def function_words(path: Path = FUNCTION_WORDS_FILE) -> FrozenSet[str]:
     return frozenset(normalise(str(word)) for words in (raw.get("function_words") or {}).values() for word in words)
 
 
-def _stems(word: str) -> Set[str]:
-    """The forms a question's word is looked up by: an Arabic word's forms behind a prefix or
-    under an ending, a Latin word's first letters (all but the last three, at least five)."""
+def _forms(word: str, every_prefix: bool) -> Set[str]:
+    """An Arabic word's forms behind a prefix or under an ending; a Latin word's first
+    letters: a question's word by all but its last three (at least five), an answer's word
+    (``every_prefix``) by every prefix such a stem can be."""
     if word.isdigit():
         return set()
-    forms = arabic_stems(word)
-    if forms:
-        return {form for form in forms if len(form) >= MIN_ARABIC_WORD}
-    return {word[: max(STEM_LENGTH, len(word) - 3)]} if len(word) >= MIN_WORD else set()
-
-
-def _indexed(word: str) -> Set[str]:
-    """The forms an answer's word is found by: every Latin prefix a question's stem can be."""
-    if word.isdigit():
-        return set()
-    forms = arabic_stems(word)
-    if forms:
-        return {form for form in forms if len(form) >= MIN_ARABIC_WORD}
+    arabic = arabic_stems(word)
+    if arabic:
+        return {form for form in arabic if len(form) >= MIN_ARABIC_WORD}
     if len(word) < MIN_WORD:
         return set()
-    return {word[:length] for length in range(min(STEM_LENGTH, len(word)), len(word) + 1)}
+    if every_prefix:
+        return {word[:length] for length in range(min(STEM_LENGTH, len(word)), len(word) + 1)}
+    return {word[: max(STEM_LENGTH, len(word) - 3)]}
 
 
 def asked_stems(question: str, cue_words: Iterable[str]) -> FrozenSet[str]:
     """The stems of the question's words of subject matter."""
-    ignored = function_words() | {word for cue in cue_words for word in normalise(cue).split()}
+    functional = function_words()
+    cues = {word for cue in cue_words for word in normalise(cue).split()}
     stems: Set[str] = set()
     for word in normalise(question).split():
-        forms = _stems(word)
-        if word not in ignored and not forms & ignored:  # "وماذا": "ماذا" behind a prefix
+        forms = _forms(word, every_prefix=False)
+        candidates = {word, *forms}  # "وماذا": "ماذا" behind a prefix
+        if candidates.isdisjoint(functional) and candidates.isdisjoint(cues):
             stems |= forms
     return frozenset(stems)
 
@@ -82,7 +79,7 @@ def _answer_stems(answer: Answer) -> FrozenSet[str]:
     if cached is None or cached[0] is not answer.text:
         texts = [*answer.text.values(), *(answer.after_event or {}).values()]
         words = (word for text in texts for word in normalise(text).split())
-        cached = (answer.text, frozenset(stem for word in words for stem in _indexed(word)))
+        cached = (answer.text, frozenset(stem for word in words for stem in _forms(word, every_prefix=True)))
         _ANSWER_STEMS[answer.id] = cached
     return cached[1]
 
