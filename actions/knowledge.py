@@ -51,14 +51,14 @@ def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -
     result = follow_up(kb, intent, question, remembered, words)
     if result is not None:
         dispatcher.utter_message(text=render_follow_up(kb, result, language, CLOCK.after_event()))
-        return [SlotSet(SUBJECT_SLOT, Remembered(result.topic.name, result.subject).key)]
+        return [SlotSet(SUBJECT_SLOT, Remembered.of(result.topic, result.subject, result.facet).key)]
     chosen = chosen_answer(kb, intent, question)
     if chosen is None:
         dispatcher.utter_message(text=unknown_topic(kb, language))
         return []
     topic, answer = chosen
     dispatcher.utter_message(text=render_answer(kb, answer, language, CLOCK.after_event()))
-    return [SlotSet(SUBJECT_SLOT, Remembered(topic.name, answer.subject).key)]
+    return [SlotSet(SUBJECT_SLOT, Remembered.of(topic, answer.subject, answer.facet).key)]
 
 
 class ActionAnswer(Action):

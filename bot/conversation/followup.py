@@ -40,6 +40,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 from bot.conversation.agenda.model import Programme
 from bot.conversation.agenda.query import build_query
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
+from bot.conversation.faq.model import INTENT_PREFIX as FAQ_INTENT_PREFIX
 from bot.conversation.languages import DEFAULT_LANGUAGE, Catalogue
 from bot.conversation.mentions import mentioning
 from bot.conversation.text import longest_match, normalise, refers_back
@@ -52,21 +53,32 @@ SESSION_TOPIC = "session"
 
 @dataclass(frozen=True)
 class Remembered:
-    """The subject of the conversation's last answer."""
+    """The subject of the conversation's last answer; for a topic that has neither subject
+    nor one thing to be about (travel, the dates), the facet it answered ("station"):
+    ``"travel::station"``."""
 
     topic: str
     subject: Optional[str]
+    facet: Optional[str] = None
 
     @property
     def key(self) -> str:
-        return f"{self.topic}:{self.subject or ''}"
+        return f"{self.topic}:{self.subject or ''}" + (f":{self.facet}" if self.facet else "")
 
     @classmethod
     def parse(cls, value: object) -> Optional["Remembered"]:
         if not isinstance(value, str) or ":" not in value:
             return None
-        topic, _, subject = value.partition(":")
-        return cls(topic, subject or None) if topic else None
+        topic, _, rest = value.partition(":")
+        subject, _, facet = rest.partition(":")
+        return cls(topic, subject or None, facet or None) if topic else None
+
+    @classmethod
+    def of(cls, topic: Topic, subject: Optional[str], facet: Optional[str]) -> "Remembered":
+        """What an answer about ``subject`` (and ``facet``) of ``topic`` leaves to follow up;
+        the facet only counts where there is no subject and no one thing."""
+        general = subject is None and not topic.thing_name
+        return cls(topic.name, subject, facet if general else None)
 
 
 @dataclass(frozen=True)
@@ -161,10 +173,12 @@ def follow_up(
         thing = _as_thing(kb, topic, remembered.subject, text)
         if thing is not None:
             return thing  # "why did they pick it?" after the City of Mechelen, an organiser
+    if facet is None and (intent or "").startswith(FAQ_INTENT_PREFIX):
+        return None  # "is there Wi-Fi there?" after the venue: the FAQ's practical answer
     asked_topic = kb.topics_by_intent.get(intent or "")
     same_topic = asked_topic is topic
     other_topic = asked_topic is not None and not same_topic
-    if asked_topic is not None and other_topic and longest_match(text, asked_topic.anchors) and not held:
+    if other_topic and not held and _names_topic(kb, asked_topic, topic, text):
         return None  # "where is the venue?", "when is the conference?": that topic's own question
     subject = remembered.subject
     if facet is not None:
@@ -174,7 +188,11 @@ def follow_up(
             return None  # "who organised the conference?": the topic's general answer, not one about X
         return FollowUp(topic, subject, facet, answer)  # a facet declared without an answer: none
     if subject is None and not topic.thing_name:
-        return None  # a general topic (the dates, the programme): the classifier's topic stands
+        # A general topic (travel, the dates): the classifier's topic stands, unless its
+        # question is another topic's or none, and the last answer mentions what it asks.
+        if same_topic or remembered.facet is None:
+            return None
+        return _about_last_answer(kb, topic, remembered.facet, question, words)
     detail = longest_match(text, words.details) is not None  # "how many", "quand", "welche"
     if pointing_back:
         own = topic.answers.get((subject, None))
@@ -201,6 +219,31 @@ def _mentioning(
     naming = naming or list(topic.thing_name.values())
     ignored = (*words.pointing, *words.details, *naming)
     return mentioning(answers, question, ignored, kb.all_answers, kb)
+
+
+def _names_topic(kb: KnowledgeBase, asked: Optional[Topic], remembered: Topic, text: str) -> bool:
+    """Whether the question names the classifier's topic by one of its anchors; an anchor
+    that is a facet of the remembered topic ("¿cuántos asistentes tuvo?" after the World
+    Urban Forum: its attendance) does not, unless the question names a topic besides it
+    ("how many participants did the conference have?")."""
+    anchor = longest_match(text, asked.anchors) if asked is not None else None
+    if anchor is None:
+        return False
+    if anchor not in remembered.facet_keywords:
+        return True
+    rest = f" {text} ".replace(f" {anchor} ", " ")
+    return any(longest_match(rest, topic.anchors) for topic in kb.topics_by_intent.values() if topic is not remembered)
+
+
+def _about_last_answer(kb: KnowledgeBase, topic: Topic, facet: str, question: str, words: Cues) -> Optional[FollowUp]:
+    """The general topic's last answer when it mentions what the question asks ("when did it
+    open?" after the station, "how many spaces?" after the car park), else None: with no
+    subject to say "I don't have that" about, the classifier's answer stands."""
+    last = topic.answers.get((None, facet))
+    if last is None:
+        return None
+    answer = mentioning([last], question, (*words.pointing, *words.details), kb.all_answers, kb, shared_count=True)
+    return FollowUp(topic, None, facet, answer) if answer is not None else None
 
 
 def asked_facet(topic: Topic, subject: Optional[str], text: str, tries: int = 3) -> Optional[str]:
@@ -249,7 +292,9 @@ def session_follow_up(
     time, the place, the people and the description."""
     if remembered is None or remembered.topic != SESSION_TOPIC or remembered.subject is None:
         return None
-    if programme.session(remembered.subject) is None or names_a_subject(kb, question):
+    # "who moderated?": a role ("moderated" is Boussraoui's) describes the session's people
+    describing = [alias for topic in kb.topics_by_intent.values() for alias in role_words(kb, topic)]
+    if programme.session(remembered.subject) is None or names_a_subject(kb, question, (), describing):
         return None
     query = build_query(programme, question, entities)
     if query.sessions or query.person or query.topic or query.has_time:

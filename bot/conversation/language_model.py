@@ -31,7 +31,8 @@ def words(text: str) -> List[str]:
 
 
 def ngrams(text: str, max_n: int = MAX_N) -> Iterable[str]:
-    """Character n-grams (1..max_n) of each word, padded with a space on each side."""
+    """Character n-grams (1..max_n) of each word, padded with a space on each side, and
+    each longer word whole (padded): "adres" is Dutch although its n-grams are French too."""
     for word in words(text):
         padded = f" {word} "
         for n in range(1, max_n + 1):
@@ -39,6 +40,8 @@ def ngrams(text: str, max_n: int = MAX_N) -> Iterable[str]:
                 gram = padded[start : start + n]
                 if gram.strip():
                     yield gram
+        if len(padded) > max_n:
+            yield padded
 
 
 # Evidence per word, not per n-gram: a naive Bayes sum over the ~20 n-grams of one word
@@ -46,6 +49,9 @@ def ngrams(text: str, max_n: int = MAX_N) -> Iterable[str]:
 # log-likelihoods are averaged over a message's n-grams and counted once per word, times
 # this factor (bench/languages.py chose it on training examples held out from the model).
 EVIDENCE_PER_WORD = 4.0
+# A word seen whole in the examples weighs this share of its evidence; its n-grams the
+# rest ("Lamot adres": Dutch, not French; bench/languages.py chose it as above).
+WHOLE_WORD_SHARE = 0.5
 SEEN_WORDS_KEPT = 100_000
 
 
@@ -113,10 +119,12 @@ class LanguageModel:
         if found is None:
             rows, unseen = self._rows
             grams = list(ngrams(word))
-            found = (
-                len(grams),
-                tuple(sum(column) for column in zip(*(rows.get(gram, unseen) for gram in grams), strict=True)),
-            )
+            sums = tuple(sum(column) for column in zip(*(rows.get(gram, unseen) for gram in grams), strict=True))
+            whole = rows.get(f" {word} ")
+            if whole is not None:
+                share, count = WHOLE_WORD_SHARE, len(grams)
+                sums = tuple((1 - share) * total + share * count * row for total, row in zip(sums, whole, strict=True))
+            found = (len(grams), sums)
             if len(self._seen_words) >= SEEN_WORDS_KEPT:
                 self._seen_words.clear()
             self._seen_words[word] = found

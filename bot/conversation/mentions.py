@@ -29,16 +29,20 @@ STEM_LENGTH = 5  # the shortest stem compared; a longer word keeps all but its l
 MIN_WORD = 4  # shorter Latin words are function words or too ambiguous to match on
 MIN_ARABIC_WORD = 3
 # A word most answers share ("cities", "mensen", "site") says nothing about which one is
-# meant: only words found in at most this share of all answers count.
+# meant: only words found in less than this share of all answers count.
 MAX_SHARE = 0.1
 
 
 @lru_cache(maxsize=1)
 def function_words(path: Path = FUNCTION_WORDS_FILE) -> FrozenSet[str]:
-    """The function words of all six languages, normalised: a follow-up may be written in
-    a language other than the conversation's."""
+    """The function words of all six languages, normalised (a follow-up may be written in
+    a language other than the conversation's), less those that here are subject matter."""
     raw = yaml_files.safe_load(path.read_text(encoding="utf-8")) or {}
-    return frozenset(normalise(str(word)) for words in (raw.get("function_words") or {}).values() for word in words)
+
+    def listed(key: str) -> FrozenSet[str]:
+        return frozenset(normalise(str(word)) for words in (raw.get(key) or {}).values() for word in words)
+
+    return listed("function_words") - listed("subject_matter")
 
 
 def _forms(word: str, every_prefix: bool) -> Set[str]:
@@ -49,11 +53,13 @@ def _forms(word: str, every_prefix: bool) -> Set[str]:
         return set()
     arabic = arabic_stems(word)
     if arabic:
-        return {form for form in arabic if len(form) >= MIN_ARABIC_WORD}
+        # "23 هدفًا": a counted noun takes an alif (its diacritic is normalised away)
+        counted = arabic_stems(word[:-1]) if word.endswith("ا") else ()
+        return {form for form in (*arabic, *counted) if len(form) >= MIN_ARABIC_WORD}
     if len(word) < MIN_WORD:
         return set()
     if every_prefix:
-        return {word[:length] for length in range(min(STEM_LENGTH, len(word)), len(word) + 1)}
+        return {word[:length] for length in range(MIN_WORD, len(word) + 1)}  # "open" in "opened"
     return {word[: max(STEM_LENGTH, len(word) - 3)]}
 
 
@@ -89,22 +95,31 @@ _SHARED: List[Tuple[object, FrozenSet[str]]] = []
 
 
 def _common(corpus: Sequence[Answer], owner: object) -> FrozenSet[str]:
-    """The stems found in more than MAX_SHARE of the answers (counted once per knowledge base)."""
+    """The stems found in at least MAX_SHARE of the answers (counted once per knowledge base)."""
     if _SHARED and _SHARED[0][0] is owner:
         return _SHARED[0][1]
     counts = Counter(stem for answer in corpus for stem in _answer_stems(answer))
-    common = frozenset(stem for stem, count in counts.items() if count > MAX_SHARE * len(corpus))
+    common = frozenset(stem for stem, count in counts.items() if count >= MAX_SHARE * len(corpus))
     _SHARED[:] = [(owner, common)]
     return common
 
 
 def mentioning(
-    answers: Sequence[Answer], question: str, cue_words: Iterable[str], corpus: Sequence[Answer], owner: object
+    answers: Sequence[Answer],
+    question: str,
+    cue_words: Iterable[str],
+    corpus: Sequence[Answer],
+    owner: object,
+    shared_count: bool = False,
 ) -> Optional[Answer]:
     """The answer among ``answers`` that mentions most of what the question asks, the first
     (the subject's own) on a tie; None when none mentions any of it. ``corpus`` is every
-    answer (of ``owner``, the knowledge base), to leave out words most of them share."""
-    asked = asked_stems(question, cue_words) - _common(corpus, owner)
+    answer (of ``owner``, the knowledge base), to leave out words most of them share,
+    unless ``shared_count``: for the one answer just given ("when did it open?" after the
+    station), "opened" is no less what it says for being said of other things too."""
+    asked = asked_stems(question, cue_words)
+    if not shared_count:
+        asked -= _common(corpus, owner)
     if not asked:
         return None
     best, best_count = None, 0

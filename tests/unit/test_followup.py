@@ -29,6 +29,15 @@ def test_the_remembered_subject_round_trips_through_the_slot():
     assert Remembered.parse(UN_HABITAT.key) == UN_HABITAT
     assert Remembered.parse("declaration:") == Remembered("declaration", None)
     assert Remembered.parse(None) is None and Remembered.parse("nonsense") is None
+    station = Remembered("travel", None, "station")
+    assert station.key == "travel::station" and Remembered.parse(station.key) == station
+
+
+def test_only_a_general_topic_remembers_the_facet_it_answered():
+    travel, declaration = KB.topics_by_intent["ask_travel"], KB.topics_by_intent["ask_declaration"]
+    assert Remembered.of(travel, None, "station") == Remembered("travel", None, "station")
+    assert Remembered.of(declaration, None, "read") == Remembered("declaration", None)  # one thing: itself
+    assert Remembered.of(KB.topics_by_intent["ask_organisers"], "iom", "head") == Remembered("organisers", "iom")
 
 
 @pytest.mark.parametrize("language, text", [("en", "where is it based?"), ("fr", "où est son siège ?"),
@@ -145,6 +154,7 @@ def test_a_topic_that_is_one_thing_is_held_to_like_a_subject_and_named_in_the_re
 
 def test_after_a_general_topic_the_classifiers_topic_stands():
     assert follow_up(KB, "ask_organisers", "who organised it?", Remembered("dates", None), CUES["en"]) is None
+    assert follow_up(KB, "ask_organisers", "who organised it?", Remembered("dates", None, "registration"), CUES["en"]) is None
 
 
 PROGRAMME = load_programme()
@@ -153,14 +163,16 @@ OPENING = Remembered("session", "opening")
 
 @pytest.mark.parametrize("language, intent, text", [("en", "ask_dates", "What time did it start?"),
                                                     ("nl", "ask_speakers", "Wie sprak er?"),
-                                                    ("fr", "nlu_fallback", "Dans quelle salle ?")])
+                                                    ("fr", "nlu_fallback", "Dans quelle salle ?"),
+                                                    ("en", "ask_speakers", "who moderated?")])  # a role, no one named
 def test_a_question_about_the_remembered_session_is_answered_by_its_card(language, intent, text):
     assert session_follow_up(KB, PROGRAMME, intent, text, OPENING, CUES[language]) == "opening"
 
 
 @pytest.mark.parametrize("intent, text", [("ask_programme", "what's on Friday afternoon?"),
                                           ("ask_venue", "where is the venue?"),
-                                          ("ask_organisers", "what does IOM do?")])
+                                          ("ask_organisers", "what does IOM do?"),
+                                          ("ask_speakers", "what did Boussraoui moderate?")])
 def test_a_question_naming_a_time_a_topic_or_a_subject_leaves_the_session(intent, text):
     entities = [{"entity": m.entity, "value": m.value} for m in extract(text, "en")]
     assert session_follow_up(KB, PROGRAMME, intent, text, OPENING, CUES["en"], entities) is None
@@ -276,3 +288,67 @@ def test_a_facet_declared_without_any_answer_is_not_replaced_by_another_facet_na
     result = follow_up(KB, "ask_declaration", "Wer hat den Text eigentlich geschrieben?", Remembered("declaration", None),
                        CUES["de"])
     assert result is not None and result.facet == "author" and result.answer is None
+
+
+@pytest.mark.parametrize("language, intent, text, facet", [
+    ("en", "ask_dates", "when did it open?", "station"), ("ar", "ask_dates", "متى افتُتحت؟", "station"),
+    ("en", "out_of_scope", "how many spaces?", "parking"),
+])
+def test_a_general_topics_last_answer_answers_what_it_mentions(language, intent, text, facet):
+    result = follow_up(KB, intent, text, Remembered("travel", None, facet), CUES[language])
+    assert result is not None and result.answer is not None and result.answer.id == f"travel.{facet}"
+
+
+@pytest.mark.parametrize("intent, text", [
+    ("ask_dates", "when does the conference start?"),  # names the dates' own topic
+    ("ask_dates", "what are the dates?"),  # the last answer does not mention it
+    ("ask_travel", "how do I get there?"),  # the classifier's own topic
+])
+def test_a_general_topics_last_answer_leaves_other_questions_to_the_classifier(intent, text):
+    assert follow_up(KB, intent, text, Remembered("travel", None, "station"), CUES["en"]) is None
+
+
+def test_a_practical_question_after_a_subject_gets_the_faq_answer():
+    venue = Remembered("venue", None)
+    assert follow_up(KB, "faq_wifi", "¿hay wifi allí? ¿cuál es la clave?", venue, CUES["es"]) is None
+    # … unless it asks a facet of the remembered subject
+    result = follow_up(KB, "faq_accessibility", "was she actually there in person?", Remembered("speakers", "arbour"),
+                       CUES["en"])
+    assert result is not None and result.facet == "attended" and result.answer.id == "speakers.arbour"
+
+
+@pytest.mark.parametrize("language, remembered, intent, text, answer", [
+    ("en", "speakers:tau", "out_of_scope", "when did he become president?", "speakers.tau"),
+    ("es", "speakers:clos", "out_of_scope", "¿quién lo reemplazó después?", "speakers.clos"),
+    ("de", "speakers:arbour", "ask_participants", "war sie selber in Mecheln dabei?", "speakers.arbour"),
+    ("nl", "speakers:clos", "nlu_fallback", "wat heeft hij gezegd bij de afsluiting", "speakers.clos"),
+    ("en", "speakers:boussraoui", "ask_organisers", "which organisation is he with", "speakers.boussraoui"),
+    ("de", "context:co_facilitators", "ask_participants", "aus welchen Ländern kamen die beiden?",
+     "context.co_facilitators"),
+    ("fr", "context:marrakech", "out_of_scope", "combien de pays ont voté pour à l'AG de l'ONU ?", "context.marrakech"),
+    ("en", "context:gcm", "out_of_scope", "how did the General Assembly vote on it?", "context.gcm.vote"),
+    ("ar", "context:wuf9", "nlu_fallback", "وفين تدار؟", "context.wuf9"),
+])
+def test_facets_an_overview_covers(language, remembered, intent, text, answer):
+    result = follow_up(KB, intent, text, Remembered.parse(remembered), CUES[language])
+    assert result is not None and result.answer is not None and result.answer.id == answer
+
+
+def test_a_speakers_nationality_is_declared_without_an_answer():
+    result = follow_up(KB, "ask_speakers", "il est de quelle nationalité ?", Remembered("speakers", "swing"), CUES["fr"])
+    assert result is not None and result.facet == "nationality" and result.answer is None
+
+
+@pytest.mark.parametrize("language, remembered, text, answer", [
+    ("es", "context:wuf9", "¿cuántos asistentes tuvo?", None),  # the Forum's attendance: not given
+    ("en", "context:puerto_vallarta", "how many participants were there?", "context.puerto_vallarta"),
+])
+def test_an_anchor_that_is_a_facet_of_the_remembered_subject_asks_that_facet(language, remembered, text, answer):
+    result = follow_up(KB, "ask_participants", text, Remembered.parse(remembered), CUES[language])
+    assert result is not None and result.facet == "attendance"
+    assert (result.answer.id if result.answer else None) == answer
+
+
+def test_an_anchor_beside_another_topics_anchor_is_that_topics_question():
+    question = "how many participants did the conference have?"
+    assert follow_up(KB, "ask_participants", question, Remembered("context", "wuf9"), CUES["en"]) is None

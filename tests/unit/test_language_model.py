@@ -15,7 +15,7 @@ TOY = [("wat is de verklaring", "nl"), ("waar is het", "nl"), ("wie is de burgem
 
 def test_ngrams_are_padded_words_of_letters_only():
     grams = set(ngrams("Wat is 2017?"))
-    assert {" w", "wat ", " wat", "is ", "s"} <= grams
+    assert {" w", "wat ", " wat", "is ", "s", " wat "} <= grams  # a longer word also whole
     assert not any(ch.isdigit() or ch == "?" for gram in grams for ch in gram)
 
 
@@ -26,6 +26,17 @@ def test_the_model_tells_apart_what_it_learnt_and_is_uniform_on_nothing():
         assert max(probabilities, key=probabilities.get) == code, (text, probabilities)
         assert sum(probabilities.values()) == pytest.approx(1.0)
     assert model.probabilities("123 !!") == {code: pytest.approx(1 / 3) for code in ("nl", "de", "en")}
+
+
+def test_a_word_seen_whole_in_one_language_outweighs_its_ngrams(monkeypatch):
+    # "adres" is Dutch; its n-grams are mostly those of the French "adresse"
+    examples = [("quelle est l'adresse", "fr"), ("adresse du lieu", "fr"), ("l'adresse exacte", "fr"),
+                ("wat is het adres", "nl"), ("adres van de locatie", "nl"), ("het juiste adres", "nl")] * 2
+    model = LanguageModel.train(examples)
+    assert " adres " in model.log_probs["nl"] and " adres " not in model.log_probs["fr"]
+    assert model.probabilities("adres")["nl"] > 0.5
+    monkeypatch.setattr("bot.conversation.language_model.WHOLE_WORD_SHARE", 0.0)
+    assert LanguageModel.from_dict(model.as_dict()).probabilities("adres")["nl"] < model.probabilities("adres")["nl"]
 
 
 def test_the_model_survives_its_own_serialisation():

@@ -6,7 +6,14 @@ import importlib
 
 import pytest
 
-from bot.conversation.mentions import FUNCTION_WORDS_FILE, MIN_ARABIC_WORD, MIN_WORD, asked_stems, mentioning
+from bot.conversation.mentions import (
+    FUNCTION_WORDS_FILE,
+    MIN_ARABIC_WORD,
+    MIN_WORD,
+    asked_stems,
+    function_words,
+    mentioning,
+)
 from bot.conversation.content.model import Answer
 from bot.conversation.text import normalise
 from bot.conversation import yaml_files
@@ -26,6 +33,20 @@ def test_the_function_words_are_spacys_stop_words_of_each_language(language):
     expected = {normalise(w) for w in spacy_words if len(normalise(w)) >= shortest and " " not in normalise(w)}
     assert all(isinstance(word, str) for word in listed)  # YAML reads no word as a boolean or number
     assert set(listed) == expected
+
+
+def test_subject_matter_words_are_stop_words_left_out_of_the_function_words():
+    raw = yaml_files.safe_load(FUNCTION_WORDS_FILE.read_text(encoding="utf-8"))
+    for language, words in raw["subject_matter"].items():
+        assert set(words) <= set(raw["function_words"][language])  # an exception to spaCy's list
+        assert function_words().isdisjoint(words)
+    assert asked_stems("¿cuántos Estados estuvieron?", ["cuántos"]) >= {"estad"}
+
+
+def test_an_arabic_counted_noun_is_found_under_its_alif():
+    goal = answer("gcm", "ويتضمن 23 هدفًا")
+    others = [answer(f"other{n}", f"answer {n}") for n in range(20)]
+    assert mentioning([goal], "كم هدف فيه؟", ["كم"], [goal, *others], object()) is goal
 
 
 def test_function_words_cue_words_and_short_words_are_not_what_is_asked():
