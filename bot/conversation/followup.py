@@ -173,7 +173,8 @@ def follow_up(
         thing = _as_thing(kb, topic, remembered.subject, text)
         if thing is not None:
             return thing  # "why did they pick it?" after the City of Mechelen, an organiser
-    if facet is None and (intent or "").startswith(FAQ_INTENT_PREFIX):
+    faq = (intent or "").startswith(FAQ_INTENT_PREFIX)
+    if faq and facet is None and _mentioning(kb, topic, remembered.subject, question, words) is None:
         return None  # "is there Wi-Fi there?" after the venue: the FAQ's practical answer
     asked_topic = kb.topics_by_intent.get(intent or "")
     same_topic = asked_topic is topic
@@ -229,9 +230,13 @@ def _names_topic(kb: KnowledgeBase, asked: Optional[Topic], remembered: Topic, t
     anchor = longest_match(text, asked.anchors) if asked is not None else None
     if anchor is None:
         return False
-    if anchor not in remembered.facet_keywords:
-        return True
-    rest = f" {text} ".replace(f" {anchor} ", " ")
+    return anchor not in remembered.facet_keywords or _names_another_topic(kb, remembered, text, anchor)
+
+
+def _names_another_topic(kb: KnowledgeBase, remembered: Topic, text: str, facet_word: str) -> bool:
+    """Whether, besides the facet word, the question names a topic other than the
+    remembered one by an anchor ("how many participants did the conference have?")."""
+    rest = f" {text} ".replace(f" {facet_word} ", " ")
     return any(longest_match(rest, topic.anchors) for topic in kb.topics_by_intent.values() if topic is not remembered)
 
 

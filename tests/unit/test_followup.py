@@ -328,6 +328,9 @@ def test_a_practical_question_after_a_subject_gets_the_faq_answer():
     ("fr", "context:marrakech", "out_of_scope", "combien de pays ont voté pour à l'AG de l'ONU ?", "context.marrakech"),
     ("en", "context:gcm", "out_of_scope", "how did the General Assembly vote on it?", "context.gcm.vote"),
     ("ar", "context:wuf9", "nlu_fallback", "وفين تدار؟", "context.wuf9"),
+    ("en", "context:puerto_vallarta", "ask_speakers", "who opened it?", "context.puerto_vallarta"),
+    ("nl", "speakers:sharif", "ask_speakers", "wanneer nam ze over?", "speakers.sharif"),
+    ("es", "declaration:", "faq_lost_and_found", "¿A quién se la entregaron?", "declaration.submitted"),
 ])
 def test_facets_an_overview_covers(language, remembered, intent, text, answer):
     result = follow_up(KB, intent, text, Remembered.parse(remembered), CUES[language])
