@@ -98,3 +98,31 @@ def test_a_question_naming_another_topic_after_a_subject_is_answered_on_that_top
 def test_a_sessions_room_or_hour_the_programme_lacks_gets_an_honest_reply(chat, language, first, second):
     reply = second_reply(chat, first, second)
     assert reply.startswith(UNKNOWN_FACET[language].split("{")[0]) and language_of(reply) == language
+
+
+@pytest.mark.parametrize("language, first, second, expected", [
+    # A topic with no subject (travel) remembers the facet it answered: the station, the car park.
+    ("en", "Does Mechelen have a railway station?", "when was it opened?", "1835"),
+    ("ar", "محطة القطار في ميخلين", "متى افتتحت؟", "1835"),
+    ("en", "Is there parking at the Lamot site?", "how many spaces does it have?", "220"),
+    # Facets an overview covers: a successor, attendance, a vote, who opened a meeting.
+    ("es", "Joan Clos", "¿quién lo sucedió?", "Maimunah Mohd Sharif"),
+    ("de", "Wer ist Louise Arbour?", "War sie selbst in Mechelen dabei?", "Louise Arbour"),
+    ("fr", "Le Pacte mondial sur les migrations", "combien de pays ont voté contre ?", "152"),
+    ("nl", "de bijeenkomst in Puerto Vallarta", "wie heeft ze geopend?", "Videgaray"),
+    # A role word after a session ("moderated" names Boussraoui elsewhere) stays with the session.
+    ("en", "Youth Migration: Why the Silence", "who moderated it?", "Youth Migration: Why the Silence"),
+])
+def test_round_7_follow_up_kinds(chat, language, first, second, expected):
+    reply = second_reply(chat, first, second)
+    assert expected in reply and language_of(reply) == language
+
+
+def test_a_practical_question_after_a_subject_gets_the_faq_answer(chat):
+    reply = second_reply(chat, "Lamot de Malinas", "¿hay wifi allí?")
+    assert "wifi" in reply.lower() and not reply.startswith(UNKNOWN_FACET["es"].split("{")[0])
+
+
+def test_a_meetings_attendance_it_has_no_number_for_gets_an_honest_reply(chat):
+    reply = second_reply(chat, "Foro Urbano Mundial", "¿cuántos asistentes tuvo?")
+    assert reply.startswith(UNKNOWN_FACET["es"].format(subject="WUF9").split(",")[0])
