@@ -46,6 +46,7 @@ from bot.conversation.mentions import mentioning
 from bot.conversation.text import longest_match, normalise, refers_back
 
 NOT_UNDERSTOOD = "nlu_fallback"
+SHOW_MORE = "show_more"  # "cuéntame más de él": pointing back, the subject's own answer
 OUT_OF_SCOPE = "out_of_scope"
 # "session:<id>": the last answer was one session of the programme (bot/conversation/agenda).
 SESSION_TOPIC = "session"
@@ -197,7 +198,7 @@ def follow_up(
     detail = longest_match(text, words.details) is not None  # "how many", "quand", "welche"
     if pointing_back:
         own = topic.answers.get((subject, None))
-        if (same_topic or intent == NOT_UNDERSTOOD) and not detail:
+        if (same_topic or intent in (NOT_UNDERSTOOD, SHOW_MORE)) and not detail:
             return FollowUp(topic, subject, None, own)  # "tell me more about him"
         # "how old is he?": not another subject's answer; "who opened it?": the overview saying so
         return FollowUp(topic, subject, None, _mentioning(kb, topic, subject, question, words))

@@ -151,9 +151,10 @@ def test_no_offer_after_a_custom_action_that_failed(policy):
 
 @pytest.fixture(scope="module")
 def followups():
-    config = {**FollowUpPolicy.get_default_config(), "never": ["greet", "thank"], "facet_only": ["acknowledge"],
-              "facet_pointing": ["request_human"], "facet_question": ["set_language"],
-              "named_subject": ["nlu_fallback", "help"], "pointing_question": ["thank", "acknowledge", "bot_challenge"]}
+    config = {**FollowUpPolicy.get_default_config(), "never": ["greet", "thank", "show_more"],
+              "facet_only": ["acknowledge"], "facet_pointing": ["request_human"], "facet_question": ["set_language"],
+              "named_subject": ["nlu_fallback", "help"],
+              "pointing_question": ["thank", "acknowledge", "bot_challenge", "show_more"]}
     return FollowUpPolicy.create(config, None, None, _Context())
 
 
@@ -192,6 +193,8 @@ def after_un_habitat(text, intent):
     ("thanks, its budget", "thank", None),  # no question mark, a facet it has no answer for
     ("how many staff do they have?", "out_of_scope", "action_answer"),
     ("tell me a joke", "out_of_scope", None),
+    ("tell me more about it", "show_more", "action_answer"),  # more, pointing at the subject
+    ("show me more", "show_more", None),  # the listing's next page
 ])
 def test_follow_ups_go_to_the_knowledge_action_whatever_the_intent(followups, text, intent, action):
     assert chosen(followups, after_un_habitat(text, intent)) == action

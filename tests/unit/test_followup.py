@@ -355,3 +355,19 @@ def test_an_anchor_that_is_a_facet_of_the_remembered_subject_asks_that_facet(lan
 def test_an_anchor_beside_another_topics_anchor_is_that_topics_question():
     question = "how many participants did the conference have?"
     assert follow_up(KB, "ask_participants", question, Remembered("context", "wuf9"), CUES["en"]) is None
+
+
+@pytest.mark.parametrize("language, intent, remembered, text, answer", [
+    ("es", "show_more", "speakers:de_croo", "cuéntame más de él", "speakers.de_croo"),
+    ("ar", "nlu_fallback", "organisers:cites_unies_france", "احكيلي عنها أكثر", "organisers.cites_unies_france"),
+])
+def test_more_about_the_remembered_subject_is_its_own_answer(language, intent, remembered, text, answer):
+    assert refers_back(text, CUES[language].pointing)
+    result = follow_up(KB, intent, text, Remembered.parse(remembered), CUES[language])
+    assert result is not None and result.answer is not None and result.answer.id == answer
+
+
+def test_a_session_title_is_named_without_its_leading_article():
+    from bot.conversation.agenda.query import build_query
+
+    assert build_query(PROGRAMME, "La session « Droits humains des migrants »", []).sessions == ("human_rights",)

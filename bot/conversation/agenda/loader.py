@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -260,6 +260,20 @@ def _alias_index(check: _Checker, kind: str, owners: Mapping[str, Sequence[str]]
     return index
 
 
+# Articles a title may start with and an attendee may leave out ("la session « Droits humains
+# des migrants »" for « Les droits humains des migrants »), normalised.
+_LEADING_ARTICLES = frozenset({"the", "le", "la", "les", "l", "het", "de", "el", "los", "las", "der", "die", "das"})
+
+
+def _titles(titles: Iterable[str]) -> Iterator[str]:
+    """Each title, and each title of three words or more without its leading article."""
+    for title in titles:
+        yield title
+        words = normalise(title).split()
+        if len(words) >= 3 and words[0] in _LEADING_ARTICLES:
+            yield " ".join(words[1:])
+
+
 def _sort_key(session: Session) -> Tuple[date, time, str]:
     return (session.day or date.max, session.start or time.max, session.id)
 
@@ -291,7 +305,9 @@ def load_programme(path: Path = PROGRAMME_FILE) -> Programme:
         seen[session.id] = index
         sessions.append(session)
     _check_overlaps(check, sessions)
-    session_aliases = _alias_index(check, "session", {s.id: (*s.aliases, *s.title.values()) for s in sessions})
+    session_aliases = _alias_index(
+        check, "session", {s.id: (*s.aliases, *_titles(s.title.values())) for s in sessions}
+    )
     person_aliases = _alias_index(check, "person", {p.id: (*p.aliases, *p.name.values()) for p in people.values()})
     topic_aliases = _alias_index(check, "topic", {t.id: t.aliases for t in topics.values()})
     if check.problems or conference is None:

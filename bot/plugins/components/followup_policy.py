@@ -40,6 +40,7 @@ from bot.conversation.content.model import KnowledgeBase
 from bot.conversation.content.select import topic_for
 from bot.conversation.followup import (
     SESSION_TOPIC,
+    SHOW_MORE,
     Cues,
     Remembered,
     cues,
@@ -145,7 +146,9 @@ class FollowUpPolicy(UntrainedPolicy):
             return None
         # Without a question mark ("wer hat sie verabschiedet" read as a goodbye), pointing
         # back is a follow-up when it asks for a facet the subject has an answer for.
-        if pointing_question or (pointing and result.facet is not None and result.answer is not None):
+        # "cuéntame más de él" read as "show more": the subject's own answer.
+        more = intent == SHOW_MORE and result.answer is not None
+        if pointing_question or (pointing and result.answer is not None and (result.facet is not None or more)):
             return ANSWER_ACTION
         if intent in self._never or not self._allowed(intent, result.facet, text, words):
             return None
