@@ -305,9 +305,7 @@ def load_programme(path: Path = PROGRAMME_FILE) -> Programme:
         seen[session.id] = index
         sessions.append(session)
     _check_overlaps(check, sessions)
-    session_aliases = _alias_index(
-        check, "session", {s.id: (*s.aliases, *_titles(s.title.values())) for s in sessions}
-    )
+    session_aliases = _alias_index(check, "session", {s.id: (*s.aliases, *_titles(s.title.values())) for s in sessions})
     person_aliases = _alias_index(check, "person", {p.id: (*p.aliases, *p.name.values()) for p in people.values()})
     topic_aliases = _alias_index(check, "topic", {t.id: t.aliases for t in topics.values()})
     if check.problems or conference is None:
