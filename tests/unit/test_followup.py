@@ -371,3 +371,10 @@ def test_a_session_title_is_named_without_its_leading_article():
     from bot.conversation.agenda.query import build_query
 
     assert build_query(PROGRAMME, "La session « Droits humains des migrants »", []).sessions == ("human_rights",)
+
+
+def test_a_session_named_by_its_title_is_not_joined_by_another_named_by_a_common_word():
+    from bot.conversation.agenda.query import build_query
+
+    assert build_query(PROGRAMME, "Youth Migration: Why the Silence panel?", []).sessions == ("youth_panel",)
+    assert build_query(PROGRAMME, "the opening and the panel", []).sessions == ("opening", "guided_discussion")

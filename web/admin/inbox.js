@@ -30,6 +30,11 @@ export async function render(container) {
   });
 }
 
+// A group whose language was not detected ("?") has no lang attribute: "?" is no language tag.
+function languageTag(code) {
+  return LANGUAGE_NAMES[code] ? code : undefined;
+}
+
 function countsTable(perDay, languages) {
   const days = Object.keys(perDay);
   if (!days.length) return el("p", { text: t("inbox_no_counts") });
@@ -44,9 +49,9 @@ function groupItem(group, index, entries, message) {
   const chooser = el("select", { id: "inbox-entry-" + index },
     el("option", { value: "", text: t("choose_entry") }), ...entries.map((entry) => el("option", { value: entry, text: entry })));
   const item = el("li", { class: "inbox-group", "data-language": group.language },
-    el("p", {}, el("strong", { text: group.count + "× " }), el("span", { class: "wording", lang: group.language, text: group.example }),
+    el("p", {}, el("strong", { text: group.count + "× " }), el("span", { class: "wording", lang: languageTag(group.language), text: group.example }),
       " ", el("span", { class: "note", text: "(" + (group.first === group.last ? group.first : group.first + " – " + group.last) + ")" })),
-    group.wordings.length > 1 ? el("p", { lang: group.language, text: t("also_asked") + ": " + group.wordings.filter((w) => w !== group.example).join(" · ") }) : "",
+    group.wordings.length > 1 ? el("p", { lang: languageTag(group.language), text: t("also_asked") + ": " + group.wordings.filter((w) => w !== group.example).join(" · ") }) : "",
     el("div", { class: "row" },
       el("p", {}, el("label", { for: "inbox-entry-" + index, text: t("add_to_entry") }), " ", chooser, " ",
         el("button", { type: "button", class: "inbox-add", text: t("add"), onclick: add })),

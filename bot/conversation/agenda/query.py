@@ -51,6 +51,14 @@ def named(normalised_text: str, index: Mapping[str, str]) -> List[str]:
     return found
 
 
+def _by_title_first(programme: Programme, normalised_text: str, sessions: List[str]) -> List[str]:
+    """The sessions named by one of their titles, when any is: "Youth Migration: Why the
+    Silence panel?" names the youth panel, not also the guided discussion ("panel")."""
+    found = [session for session in (programme.session(identifier) for identifier in sessions) if session]
+    titled = [s.id for s in found if any(contains_phrase(normalised_text, normalise(t)) for t in s.title.values())]
+    return titled or sessions
+
+
 @cache
 def _cues() -> Tuple[str, ...]:
     return tuple(normalise(cue) for cue in timeparse.schedule_cues())
@@ -64,7 +72,7 @@ def build_query(programme: Programme, text: str, entities: Sequence[Mapping[str,
     """The query of one message: its NLU entities plus what the programme's aliases name."""
     normalised = normalise(text or "")
     chosen = [s for s in _entity_values(entities, SESSION_ENTITY) if programme.session(s)]
-    sessions = chosen or named(normalised, programme.session_aliases)
+    sessions = chosen or _by_title_first(programme, normalised, named(normalised, programme.session_aliases))
     people = named(normalised, programme.person_aliases)
     topics = named(normalised, programme.topic_aliases)
 
