@@ -151,8 +151,9 @@ def test_no_offer_after_a_custom_action_that_failed(policy):
 
 @pytest.fixture(scope="module")
 def followups():
-    config = {**FollowUpPolicy.get_default_config(), "never": ["greet", "thank", "show_more"],
-              "facet_only": ["acknowledge"], "facet_pointing": ["request_human"], "facet_question": ["set_language"],
+    config = {**FollowUpPolicy.get_default_config(), "never": ["greet", "thank"],
+              "facet_only": ["acknowledge", "show_more"], "facet_pointing": ["request_human"],
+              "facet_question": ["set_language"],
               "named_subject": ["nlu_fallback", "help"],
               "pointing_question": ["thank", "acknowledge", "bot_challenge", "show_more"]}
     return FollowUpPolicy.create(config, None, None, _Context())
@@ -195,6 +196,9 @@ def after_un_habitat(text, intent):
     ("tell me a joke", "out_of_scope", None),
     ("tell me more about it", "show_more", "action_answer"),  # more, pointing at the subject
     ("show me more", "show_more", None),  # the listing's next page
+    ("and what else is there, its headquarters", "show_more", "action_answer"),  # a facet named
+    ("and which is its headquarters, in French", "set_language", "action_answer"),  # a question word, no "?"
+    ("in French please", "set_language", None),
 ])
 def test_follow_ups_go_to_the_knowledge_action_whatever_the_intent(followups, text, intent, action):
     assert chosen(followups, after_un_habitat(text, intent)) == action
@@ -209,6 +213,7 @@ def test_without_a_remembered_subject_nothing_is_a_follow_up(followups):
     ("ميخلن", "nlu_fallback", "action_answer"),
     ("what can you do?", "help", None),
     ("is IOM hiring?", "out_of_scope", None),
+    ("Eröffnungsfeier", "nlu_fallback", "action_agenda"),  # a session named alone: its card
 ])
 def test_a_message_the_classifier_could_not_place_that_names_a_subject_is_about_it(followups, text, intent, action):
     assert chosen(followups, tracker_with(text, intent, language="en")) == action

@@ -34,6 +34,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation.agenda.live import LiveProgramme
 from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError
+from bot.conversation.agenda.query import build_query
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
 from bot.conversation.content.model import KnowledgeBase
@@ -50,6 +51,7 @@ from bot.conversation.followup import (
     session_follow_up,
 )
 from bot.conversation.languages import load_catalogue
+from bot.conversation.text import longest_match, normalise
 from bot.plugins.components.base import UntrainedPolicy, latest_action
 
 SUBJECT_SLOT = "subject"
@@ -126,7 +128,7 @@ class FollowUpPolicy(UntrainedPolicy):
             else Cues(())
         )
         pointing = intent in self._pointing_question and refers_back(text, words.pointing)
-        pointing_question = pointing and _is_question(text)
+        pointing_question = pointing and _is_question(text, words)
         if intent in self._never and not pointing:
             return None  # a move of the conversation itself
         try:
@@ -135,6 +137,8 @@ class FollowUpPolicy(UntrainedPolicy):
             return None  # the action server reports missing content; the rules decide
         if intent in self._named_subject and topic_for(kb, None, text) is not None:
             return ANSWER_ACTION  # "info sobre CGLU porfa" read as a request for help
+        if intent in self._named_subject and len(self._named_sessions(text, message)) == 1:
+            return AGENDA_ACTION  # "Eröffnungsfeier" alone, not understood: the session's card
         if remembered is None:
             return None
         if remembered.topic == SESSION_TOPIC:
@@ -161,7 +165,14 @@ class FollowUpPolicy(UntrainedPolicy):
             return False
         if intent in self._facet_pointing and not refers_back(text, words.pointing):
             return False  # "can I talk to someone in charge?" stays a request for a person
-        return intent not in self._facet_question or _is_question(text)
+        return intent not in self._facet_question or _is_question(text, words)
+
+    def _named_sessions(self, text: str, message: UserUttered) -> Tuple[str, ...]:
+        try:
+            programme = self._programme.get()
+        except ProgrammeError:
+            return ()
+        return build_query(programme, text, (message.parse_data or {}).get("entities") or []).sessions
 
     def _session(
         self,
@@ -180,6 +191,11 @@ class FollowUpPolicy(UntrainedPolicy):
         return session_follow_up(kb, programme, intent, text, remembered, words, entities)
 
 
-def _is_question(text: str) -> bool:
+def _is_question(text: str, words: Cues) -> bool:
+    """A question mark, an opening "¿", or a question word among the first two words
+    ("in welchen Sprachen gibt's die" without its question mark)."""
     stripped = text.strip()
-    return stripped.endswith(("?", "؟")) or stripped.startswith("¿")
+    if stripped.endswith(("?", "؟")) or stripped.startswith("¿"):
+        return True
+    opening = " ".join(normalise(stripped).split()[:2])
+    return longest_match(opening, words.details) is not None
