@@ -39,6 +39,17 @@ def test_a_follow_up_the_classifier_does_not_understand_is_answered_about_the_su
     ("de", "Was ist der Globale Migrationspakt?", "Wie viele Ziele hat er?", "23"),
     ("es", "¿Qué pasó en Marrakech en 2018?", "¿cuántos países votaron a favor?", "152"),
     ("ar", "ما هو الاتفاق العالمي للهجرة؟", "كم هدفا يتضمن؟", "23"),
+    # A topic with no subject (travel) remembers the facet it answered: the station, the car park.
+    ("en", "Does Mechelen have a railway station?", "when was it opened?", "1835"),
+    ("ar", "محطة القطار في ميخلين", "متى افتتحت؟", "1835"),
+    ("en", "Is there parking at the Lamot site?", "how many spaces does it have?", "220"),
+    # Facets an overview covers: a successor, attendance, a vote, who opened a meeting.
+    ("es", "Joan Clos", "¿quién lo sucedió?", "Maimunah Mohd Sharif"),
+    ("de", "Wer ist Louise Arbour?", "War sie selbst in Mechelen dabei?", "Louise Arbour"),
+    ("fr", "Le Pacte mondial sur les migrations", "combien de pays ont voté contre ?", "152"),
+    ("nl", "de bijeenkomst in Puerto Vallarta", "wie heeft ze geopend?", "Videgaray"),
+    # A role word after a session ("moderated" names Boussraoui elsewhere) stays with the session.
+    ("en", "Youth Migration: Why the Silence", "who moderated it?", "Youth Migration: Why the Silence"),
 ])
 def test_a_follow_up_names_only_the_facet_in_every_language(chat, language, first, second, expected):
     reply = second_reply(chat, first, second)
@@ -98,24 +109,6 @@ def test_a_question_naming_another_topic_after_a_subject_is_answered_on_that_top
 def test_a_sessions_room_or_hour_the_programme_lacks_gets_an_honest_reply(chat, language, first, second):
     reply = second_reply(chat, first, second)
     assert reply.startswith(UNKNOWN_FACET[language].split("{")[0]) and language_of(reply) == language
-
-
-@pytest.mark.parametrize("language, first, second, expected", [
-    # A topic with no subject (travel) remembers the facet it answered: the station, the car park.
-    ("en", "Does Mechelen have a railway station?", "when was it opened?", "1835"),
-    ("ar", "محطة القطار في ميخلين", "متى افتتحت؟", "1835"),
-    ("en", "Is there parking at the Lamot site?", "how many spaces does it have?", "220"),
-    # Facets an overview covers: a successor, attendance, a vote, who opened a meeting.
-    ("es", "Joan Clos", "¿quién lo sucedió?", "Maimunah Mohd Sharif"),
-    ("de", "Wer ist Louise Arbour?", "War sie selbst in Mechelen dabei?", "Louise Arbour"),
-    ("fr", "Le Pacte mondial sur les migrations", "combien de pays ont voté contre ?", "152"),
-    ("nl", "de bijeenkomst in Puerto Vallarta", "wie heeft ze geopend?", "Videgaray"),
-    # A role word after a session ("moderated" names Boussraoui elsewhere) stays with the session.
-    ("en", "Youth Migration: Why the Silence", "who moderated it?", "Youth Migration: Why the Silence"),
-])
-def test_round_7_follow_up_kinds(chat, language, first, second, expected):
-    reply = second_reply(chat, first, second)
-    assert expected in reply and language_of(reply) == language
 
 
 def test_a_practical_question_after_a_subject_gets_the_faq_answer(chat):
