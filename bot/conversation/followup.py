@@ -113,7 +113,7 @@ def role_words(kb: KnowledgeBase, topic: Topic) -> List[str]:
     """The topic's aliases that are also facet words somewhere ("mayor", "Bürgermeister",
     "executive director"): they describe a subject rather than name it, so with "he" or
     a facet of the remembered subject they describe that subject, not a new one."""
-    return [alias for alias in topic.subject_aliases if alias in kb.all_facet_keywords]
+    return [alias for alias in topic.subject_aliases if alias in kb.role_aliases]
 
 
 @dataclass(frozen=True)
@@ -299,8 +299,7 @@ def session_follow_up(
     if remembered is None or remembered.topic != SESSION_TOPIC or remembered.subject is None:
         return None
     # "who moderated?": a role ("moderated" is Boussraoui's) describes the session's people
-    describing = [alias for topic in kb.topics_by_intent.values() for alias in role_words(kb, topic)]
-    if programme.session(remembered.subject) is None or names_a_subject(kb, question, (), describing):
+    if programme.session(remembered.subject) is None or names_a_subject(kb, question, (), kb.role_aliases):
         return None
     query = build_query(programme, question, entities)
     if query.sessions or query.person or query.topic or query.has_time:

@@ -54,6 +54,8 @@ def named(normalised_text: str, index: Mapping[str, str]) -> List[str]:
 def _by_title_first(programme: Programme, normalised_text: str, sessions: List[str]) -> List[str]:
     """The sessions named by one of their titles, when any is: "Youth Migration: Why the
     Silence panel?" names the youth panel, not also the guided discussion ("panel")."""
+    if len(sessions) < 2:
+        return sessions
     found = [session for session in (programme.session(identifier) for identifier in sessions) if session]
     titled = [s.id for s in found if any(contains_phrase(normalised_text, normalise(t)) for t in s.title.values())]
     return titled or sessions

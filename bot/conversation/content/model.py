@@ -121,6 +121,17 @@ class KnowledgeBase:
         return frozenset(word for topic in self.topics_by_intent.values() for word in topic.facet_keywords)
 
     @cached_property
+    def role_aliases(self) -> FrozenSet[str]:
+        """Every subject alias that is also a facet keyword ("mayor", "moderated"): it
+        describes a subject rather than names it (followup.py)."""
+        return frozenset(
+            alias
+            for topic in self.topics_by_intent.values()
+            for alias in topic.subject_aliases
+            if alias in self.all_facet_keywords
+        )
+
+    @cached_property
     def all_answers(self) -> Tuple[Answer, ...]:
         """Every topic's answers, each once."""
         return tuple(answer for topic in self.topics_by_intent.values() for answer in topic.distinct_answers())

@@ -34,6 +34,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation.agenda.live import LiveProgramme
 from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError
+from bot.conversation.agenda.model import Programme
 from bot.conversation.agenda.query import build_query
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
@@ -168,11 +169,15 @@ class FollowUpPolicy(UntrainedPolicy):
         return intent not in self._facet_question or _is_question(text, words)
 
     def _named_sessions(self, text: str, message: UserUttered) -> Tuple[str, ...]:
+        programme = self._programme_or_none()
+        return build_query(programme, text, _entities(message)).sessions if programme is not None else ()
+
+    def _programme_or_none(self) -> Optional[Programme]:
+        """The live programme; None while its file is invalid (the agenda action reports it)."""
         try:
-            programme = self._programme.get()
+            return self._programme.get()
         except ProgrammeError:
-            return ()
-        return build_query(programme, text, (message.parse_data or {}).get("entities") or []).sessions
+            return None
 
     def _session(
         self,
@@ -183,12 +188,14 @@ class FollowUpPolicy(UntrainedPolicy):
         words: Cues,
         message: UserUttered,
     ) -> Optional[str]:
-        try:
-            programme = self._programme.get()
-        except ProgrammeError:
+        programme = self._programme_or_none()
+        if programme is None:
             return None
-        entities = (message.parse_data or {}).get("entities") or []
-        return session_follow_up(kb, programme, intent, text, remembered, words, entities)
+        return session_follow_up(kb, programme, intent, text, remembered, words, _entities(message))
+
+
+def _entities(message: UserUttered) -> List[Dict[str, Any]]:
+    return (message.parse_data or {}).get("entities") or []
 
 
 def _is_question(text: str, words: Cues) -> bool:
