@@ -11,8 +11,9 @@ question that points back to the sentence before it ("My colleague says the decl
 has dozens of recommendations. How many were there exactly?", "I keep seeing UCLG in
 the press. What does it stand for?": a pointing word of any of the six languages,
 data/languages.yml ``anaphora``) keeps that sentence too, unless it is a greeting or
-thanks (a few words). A message with one sentence, or with no question among several,
-is left as it is.
+thanks (a few words). A question of one sentence going on with "and" after thanks or a
+greeting loses them ("merci, en hoe schrijf ik me in?"); otherwise a message with one
+sentence, or with no question among several, is left as it is.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import List, Tuple
 
 from bot.conversation.languages import load_catalogue
 from bot.conversation.redact import EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, redact_text
-from bot.conversation.text import refers_back, word_count
+from bot.conversation.text import normalise, refers_back, word_count
 
 _ADDRESS = re.compile(r"https?://\S+|www\.\S+")
 # A sentence ends at ! ? … (Arabic ؟) or at a full stop after a word of three or more
@@ -32,6 +33,28 @@ _BOUNDARY = re.compile(r"(?:(?<=[!?؟…])|(?<=[^\W\d_]{3}\.))\s+")
 _QUESTION_MARKS = ("?", "؟")
 SHORT_QUESTION_WORDS = 5  # "How many were there exactly?", "C'est quoi au juste ?"
 CONTEXT_MIN_WORDS = 4  # shorter: "Hi!", "Merci beaucoup !", "Good morning team."
+
+
+@lru_cache(maxsize=1)
+def _courtesies() -> Tuple[frozenset, frozenset]:
+    """Every language's greetings and thanks, and its "and" (data/languages.yml ``lexicon``
+    and ``joining``), normalised."""
+    languages = load_catalogue().languages.values()
+    return (
+        frozenset(word for language in languages for word in language.lexicon),
+        frozenset(word for language in languages for word in language.joining),
+    )
+
+
+def _without_courtesy(text: str) -> str:
+    """"merci, en hoe schrijf ik me in?": the question going on with "and" after thanks or a
+    greeting, without them: they would otherwise decide the intent (and the language).
+    Without the "and" the message is left whole ("hello, anyone there?" is a greeting)."""
+    lead, comma, rest = text.partition("," if "," in text else "،")
+    courtesies, joining = _courtesies()
+    words = normalise(rest).split()
+    asks = rest.strip().endswith(_QUESTION_MARKS) and len(words) > 1 and words[0] in joining
+    return rest.strip() if comma and asks and normalise(lead) in courtesies else text
 
 
 @lru_cache(maxsize=1)
@@ -65,4 +88,4 @@ def question_of(text: str) -> str:
         if short and word_count(before) >= CONTEXT_MIN_WORDS and refers_back(question, _pointing_words()):
             return f"{before} {question}"
         return question
-    return cleaned or text
+    return _without_courtesy(cleaned) if cleaned else text

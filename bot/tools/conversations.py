@@ -89,8 +89,10 @@ class ReplyIndex:
                 key = f"{topic.name}:{answer.subject or ''}"
                 for texts in (answer.text, answer.after_event or {}):
                     index.answers += [(text.strip(), answer.id, key) for text in texts.values() if text.strip()]
-        unknown = kb.strings.get("unknown_facet") or {}
-        index.unknown_prefixes = [text.split("{")[0].strip() for text in unknown.values() if text.split("{")[0].strip()]
+        # "About X, I don't have that", and its form for the travel and the dates, which have
+        # no subject to name ("I don't have information on that": unknown_topic).
+        unknown = [*(kb.strings.get("unknown_facet") or {}).values(), *(kb.strings.get("unknown_topic") or {}).values()]
+        index.unknown_prefixes = [text.split("{")[0].strip() for text in unknown if text.split("{")[0].strip()]
         from bot.conversation.faq.answers import load_answers
 
         for entry in load_answers(root / "data" / "faq" / "answers.json"):  # labelled by intent: "faq_wifi"

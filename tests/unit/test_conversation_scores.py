@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.conversation.content.loader import CONTENT_DIR, load_content
-from bot.conversation.content.select import render_answer, unknown_about
+from bot.conversation.content.select import render_answer, unknown_about, unknown_topic
 from bot.conversation.faq.answers import ANSWERS_FILE, load_answers, render
 from bot.tools.conversations import UNKNOWN_FOR_SUBJECT, ReplyIndex
 
@@ -23,6 +23,12 @@ def test_an_faq_answer_is_known_by_its_intent():
 
 def test_the_honest_reply_about_a_subject_is_known_as_such():
     assert INDEX.identify(unknown_about(KB, "UN-Habitat", "nl")) == UNKNOWN_FOR_SUBJECT
+
+
+def test_the_honest_reply_about_the_travel_or_the_dates_is_known_as_such():
+    # those topics have no subject to name: "how much is the train ticket?" after the travel
+    assert INDEX.identify(unknown_topic(KB, "es")) == UNKNOWN_FOR_SUBJECT
+    assert INDEX.identify(unknown_topic(KB, "ar")) == UNKNOWN_FOR_SUBJECT
 
 
 def test_a_reply_naming_the_expected_session_is_about_it():

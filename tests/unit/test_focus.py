@@ -18,13 +18,19 @@ from bot.plugins.components.question_focus import QuestionFocus
     ("مرحبا! أين يعقد المؤتمر؟", "أين يعقد المؤتمر؟"),
     ("Hallo. Waar is het? Bedankt!", "Waar is het?"),
     ("Danke! Wann ist es? Und wo?", "Wann ist es? Und wo?"),
+    # thanks or a greeting, then a question going on with "and"
+    ("merci, en hoe schrijf ik me in?", "en hoe schrijf ik me in?"),
+    ("Thanks, and where is it based?", "and where is it based?"),
+    ("Gracias, ¿y el hotel?", "¿y el hotel?"),
+    ("شكرا جزيلا، و كم عدد السكان؟", "و كم عدد السكان؟"),
 ])
 def test_the_question_is_kept_and_the_rest_left_out(text, question):
     assert question_of(text) == question
 
 
 @pytest.mark.parametrize("text", [
-    "Where does the conference take place?", "Bonjour, où est la conférence ?", "thanks. bye!", "ok",
+    "Where does the conference take place?", "Bonjour, où est la conférence ?", "Joan Clos, and who is he?",
+    "hello, anyone there?", "bonsoir, il y a quelqu'un ?", "Hallo, ik heb een vraag", "thanks. bye!", "ok",
     "Who is Dr. Clos?", "when is it? 16.11.2017?", "see https://example.org", "",
 ])
 def test_a_message_of_one_part_or_without_a_question_stays_as_it_is(text):

@@ -44,6 +44,8 @@ def topic_for(kb: KnowledgeBase, intent: Optional[str], question: str) -> Option
         alias = longest_match(text, other.subject_aliases) or ""
         if len(alias) > len(best_alias):
             best, best_alias = other, alias
+    if best is not None and topic is not None and _also_the_thing(best, best_alias, topic, text):
+        return topic  # "Malines, la ville hôte" read as the city: the organiser is also the city
     if best is not None or topic is not None:
         return best or topic
     # Understood as no topic at all ("ميخلن", "Lamot?"): a topic that is one thing, named;
@@ -54,6 +56,16 @@ def topic_for(kb: KnowledgeBase, intent: Optional[str], question: str) -> Option
         if other.thing_name and (anchor := longest_match(text, other.anchors))
     ]
     return min(named, key=lambda found: found[:2])[2] if named else None
+
+
+def _also_the_thing(other: Topic, alias: str, topic: Topic, text: str) -> bool:
+    """Whether the subject ``other`` names is also the one thing ``topic`` is about (the City
+    of Mechelen, an organiser, is also the city) and the question asks nothing of it as
+    ``other``'s subject (no facet of ``other`` besides the name)."""
+    if other.subject_also.get(other.subject_aliases[alias]) != topic.name:
+        return False
+    rest = f" {text} ".replace(f" {alias} ", " ").strip()
+    return longest_match(rest, other.facet_keywords) is None
 
 
 def _position(text: str, phrase: str) -> int:

@@ -199,10 +199,10 @@ def _entities(message: UserUttered) -> List[Dict[str, Any]]:
 
 
 def _is_question(text: str, words: Cues) -> bool:
-    """A question mark, an opening "¿", or a question word among the first two words
-    ("in welchen Sprachen gibt's die" without its question mark)."""
+    """A question mark, an opening "¿", or a question word among the first three words
+    ("in welchen Sprachen gibt's die", "dispo en quelles langues" without a question mark)."""
     stripped = text.strip()
     if stripped.endswith(("?", "؟")) or stripped.startswith("¿"):
         return True
-    opening = " ".join(normalise(stripped).split()[:2])
+    opening = " ".join(normalise(stripped).split()[:3])
     return longest_match(opening, words.details) is not None
