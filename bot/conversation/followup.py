@@ -168,6 +168,8 @@ def follow_up(
     # "did UN-Habitat sign it?", "gibt's dort ein Hotel?": pointing back for a facet the
     # remembered subject answers; the other subject or topic named is part of the facet.
     held = pointing_back and answered
+    if facet is None and topic.thing_name and _asks_general_topic(kb, intent, topic, text):
+        return None  # "kun je er parkeren?" after the venue: the travel answer on parking there
     if names_a_subject(kb, question, topic.facet_keywords, describing) and not held:
         return None
     if remembered.subject is not None and not answered:
@@ -207,6 +209,23 @@ def follow_up(
         # question although it names nothing of that topic: not that topic's answer.
         return FollowUp(topic, subject, None, _mentioning(kb, topic, subject, question, words))
     return None
+
+
+def _asks_general_topic(kb: KnowledgeBase, intent: Optional[str], remembered: Topic, text: str) -> bool:
+    """Whether the classifier's topic is a general one (the travel, the dates: no subjects,
+    not one thing) whose answer for a facet the question names is about the remembered
+    thing (names it by one of its anchors), which has no facet for it: parking at the
+    venue, the station of the city are the travel's answers, "how much is the rent?" after
+    the venue is not the registration fee."""
+    asked = kb.topics_by_intent.get(intent or "")
+    if asked is None or asked is remembered or asked.subject_aliases or asked.thing_name:
+        return False
+    word = longest_match(text, asked.facet_keywords)
+    answer = asked.answers.get((None, asked.facet_keywords[word])) if word is not None else None
+    if answer is None:
+        return False
+    said = f" {normalise(' '.join(answer.text.values()))} "
+    return any(f" {anchor} " in said for anchor in remembered.anchors)
 
 
 def _mentioning(

@@ -157,6 +157,25 @@ def test_after_a_general_topic_the_classifiers_topic_stands():
     assert follow_up(KB, "ask_organisers", "who organised it?", Remembered("dates", None, "registration"), CUES["en"]) is None
 
 
+@pytest.mark.parametrize("language,text", [
+    ("nl", "Kun je er parkeren?"), ("es", "¿tiene aparcamiento?"), ("ar", "هل فيه موقف سيارات؟"),
+])
+def test_parking_at_the_venue_is_the_travels_answer(language, text):
+    # the travel's parking answer is about the Lamot site; the venue has no facet for it
+    assert follow_up(KB, "ask_travel", text, Remembered("venue", None), CUES[language]) is None
+
+
+def test_a_general_topics_answer_not_about_the_thing_does_not_answer_for_it():
+    # "how much is the rent?" after the venue: not the conference's registration fee
+    result = follow_up(KB, "ask_dates", "ça coûte combien de le louer ?", Remembered("venue", None), CUES["fr"])
+    assert result is not None and result.topic.name == "venue" and result.answer is None
+
+
+def test_the_city_named_as_an_organiser_in_a_question_read_as_the_city_is_the_city():
+    assert topic_for(KB, "ask_mechelen", "Malines, la ville hôte") is KB.topics_by_intent["ask_mechelen"]
+    assert topic_for(KB, "ask_mechelen", "City of Mechelen headquarters?") is KB.topics_by_intent["ask_organisers"]
+
+
 PROGRAMME = load_programme()
 OPENING = Remembered("session", "opening")
 
