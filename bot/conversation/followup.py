@@ -331,6 +331,30 @@ def session_follow_up(
     return None
 
 
+def session_named_first(kb: KnowledgeBase, programme: Programme, intent: Optional[str], text: str) -> Optional[str]:
+    """The one session a message opens with, before anything of the classifier's topic:
+    "closing session + adoption of the declaration", "de slotsessie met de goedkeuring van
+    de verklaring" are about the session (its card), not the Declaration it adopted."""
+    topic = kb.topics_by_intent.get(intent or "")
+    sessions = build_query(programme, text, ()).sessions
+    if topic is None or len(sessions) != 1:
+        return None
+    normalised = normalise(text)
+    session_at = _first_position(normalised, [alias for alias, named in programme.session_aliases.items() if named == sessions[0]])
+    names = [*topic.anchors, *topic.subject_aliases, *(normalise(name) for name in topic.thing_name.values())]
+    topic_at = _first_position(normalised, names)
+    if session_at is None or topic_at is None or session_at >= topic_at:
+        return None
+    # The session opens the message (an article at most before it): "what are the key
+    # elements of the declaration" asks the Declaration, whatever session "key elements" names.
+    return sessions[0] if len(f" {normalised} "[:session_at].split()) <= 1 else None
+
+
+def _first_position(text: str, phrases: Iterable[str]) -> Optional[int]:
+    found = [at for at in (f" {text} ".find(f" {phrase} ") for phrase in phrases if phrase) if at >= 0]
+    return min(found) if found else None
+
+
 def answer_key(result: FollowUp) -> Tuple[str, Optional[str], Optional[str]]:
     return result.topic.name, result.subject, result.facet
 

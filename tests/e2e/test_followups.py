@@ -6,7 +6,8 @@ import pytest
 from bot.conversation.content.loader import CONTENT_DIR, load_content
 from tests.e2e.replies import language_of
 
-UNKNOWN_FACET = load_content(CONTENT_DIR).strings["unknown_facet"]
+STRINGS = load_content(CONTENT_DIR).strings
+UNKNOWN_FACET = STRINGS["unknown_facet"]
 
 
 def second_reply(chat, first, second):
@@ -50,6 +51,14 @@ def test_a_follow_up_the_classifier_does_not_understand_is_answered_about_the_su
     ("nl", "de bijeenkomst in Puerto Vallarta", "wie heeft ze geopend?", "Videgaray"),
     # A role word after a session ("moderated" names Boussraoui elsewhere) stays with the session.
     ("en", "Youth Migration: Why the Silence", "who moderated it?", "Youth Migration: Why the Silence"),
+    # Parking at the venue is the travel's answer on the Lamot car park.
+    ("nl", "Het congrescentrum Lamot", "Kun je er parkeren?", "220"),
+    ("ar", "مركز لاموت للمؤتمرات", "هل فيه موقف سيارات؟", "220"),
+    # Round 10 (docs/evaluation.md): the General Assembly's vote is the Compact's, a successor,
+    # the city named as the host city is the city.
+    ("de", "der UN-Migrationspakt", "Und wie ist die Abstimmung in der UNO-Generalversammlung ausgegangen?", "152"),
+    ("de", "Wer war Joan Clos?", "und wer ist ihm nachgefolgt?", "Maimunah Mohd Sharif"),
+    ("fr", "Malines, la ville hôte", "elle se situe où en Belgique exactement ?", "Anvers"),
 ])
 def test_a_follow_up_names_only_the_facet_in_every_language(chat, language, first, second, expected):
     reply = second_reply(chat, first, second)
@@ -119,3 +128,17 @@ def test_a_practical_question_after_a_subject_gets_the_faq_answer(chat):
 def test_a_meetings_attendance_it_has_no_number_for_gets_an_honest_reply(chat):
     reply = second_reply(chat, "Foro Urbano Mundial", "¿cuántos asistentes tuvo?")
     assert reply.startswith(UNKNOWN_FACET["es"].format(subject="WUF9").split(",")[0])
+
+
+@pytest.mark.parametrize("language, first, second", [
+    ("es", "¿Cómo viajo de Bruselas a Malinas para el congreso?", "¿cuánto sale el boleto de tren?"),
+    ("ar", "موعد مؤتمر ميخلين", "هل يُعقد كل سنة؟"),
+])
+def test_a_facet_the_travel_or_the_dates_has_no_answer_for_gets_an_honest_reply(chat, language, first, second):
+    # no subject to name: "I don't have information on that", not the station or the dates again
+    assert second_reply(chat, first, second) == STRINGS["unknown_topic"][language]
+
+
+def test_thanks_going_on_with_a_question_is_answered_on_the_question(chat):
+    reply = second_reply(chat, "data van de conferentie aub", "merci, en hoe schrijf ik me in?")
+    assert "registratie" in reply and language_of(reply) == "nl"

@@ -16,6 +16,7 @@ from bot.conversation.followup import (
     refers_back,
     render_follow_up,
     session_follow_up,
+    session_named_first,
 )
 from bot.conversation.languages import load_catalogue
 
@@ -177,6 +178,26 @@ def test_the_city_named_as_an_organiser_in_a_question_read_as_the_city_is_the_ci
 
 
 PROGRAMME = load_programme()
+
+
+@pytest.mark.parametrize("text", [
+    "closing session + adoption of the declaration", "de slotsessie met de goedkeuring van de verklaring",
+    "جلسة الختام واعتماد الإعلان",
+])
+def test_a_session_named_before_the_declaration_is_the_subject(text):
+    assert session_named_first(KB, PROGRAMME, "ask_declaration", text) == "closing"
+
+
+@pytest.mark.parametrize("text", [
+    "what are the key elements of the declaration", "Mechelen Declaration adoption", "the closing session",
+])
+def test_the_declaration_named_first_or_alone_is_not_a_session(text):
+    assert session_named_first(KB, PROGRAMME, "ask_declaration", text) is None
+
+
+def test_a_name_of_the_topics_subject_that_a_session_also_has_stays_the_subject():
+    # UCLG-CISDP, an organiser, coordinated the human rights session ("UCLG-CISDP" names both)
+    assert session_named_first(KB, PROGRAMME, "ask_organisers", "UCLG-CISDP") is None
 OPENING = Remembered("session", "opening")
 
 

@@ -50,6 +50,7 @@ from bot.conversation.followup import (
     message_language,
     refers_back,
     session_follow_up,
+    session_named_first,
 )
 from bot.conversation.languages import load_catalogue
 from bot.conversation.text import longest_match, normalise
@@ -136,6 +137,8 @@ class FollowUpPolicy(UntrainedPolicy):
             kb = self._content.get()
         except ContentError:
             return None  # the action server reports missing content; the rules decide
+        if not _is_question(text, words) and self._session_named_first(kb, intent, text):
+            return AGENDA_ACTION  # "closing session + adoption of the declaration"
         if intent in self._named_subject and topic_for(kb, None, text) is not None:
             return ANSWER_ACTION  # "info sobre CGLU porfa" read as a request for help
         if intent in self._named_subject and len(self._named_sessions(text, message)) == 1:
@@ -167,6 +170,10 @@ class FollowUpPolicy(UntrainedPolicy):
         if intent in self._facet_pointing and not refers_back(text, words.pointing):
             return False  # "can I talk to someone in charge?" stays a request for a person
         return intent not in self._facet_question or _is_question(text, words)
+
+    def _session_named_first(self, kb: KnowledgeBase, intent: Optional[str], text: str) -> bool:
+        programme = self._programme_or_none()
+        return programme is not None and session_named_first(kb, programme, intent, text) is not None
 
     def _named_sessions(self, text: str, message: UserUttered) -> Tuple[str, ...]:
         programme = self._programme_or_none()
