@@ -191,13 +191,21 @@ def follow_up(
         if not dedicated and not pointing_back and same_topic and (None, facet) in topic.answers:
             return None  # "who organised the conference?": the topic's general answer, not one about X
         return FollowUp(topic, subject, facet, answer)  # a facet declared without an answer: none
+    detail = longest_match(text, words.details) is not None  # "how many", "quand", "welche"
     if subject is None and not topic.thing_name:
-        # A general topic (travel, the dates): the classifier's topic stands, unless its
-        # question is another topic's or none, and the last answer mentions what it asks.
-        if same_topic or remembered.facet is None:
+        # A general topic (travel, the dates): the classifier's topic stands, unless the
+        # question, of that topic or none, names none of its facets and asks a detail of,
+        # or points back at, the last answer ("how many minutes is that by train?" after
+        # the airport), or is another topic's or none and the last answer mentions what it asks.
+        if remembered.facet is None:
+            return None
+        pointing_only = pointing_back and longest_match(text, topic.anchors) is None  # not "how do I get there?"
+        understood_here = same_topic or intent == NOT_UNDERSTOOD
+        if (understood_here and (detail or pointing_only)) or (intent == OUT_OF_SCOPE and detail):
+            return FollowUp(topic, None, remembered.facet, topic.answers.get((None, remembered.facet)))
+        if same_topic:
             return None
         return _about_last_answer(kb, topic, remembered.facet, question, words)
-    detail = longest_match(text, words.details) is not None  # "how many", "quand", "welche"
     if pointing_back:
         own = topic.answers.get((subject, None))
         if (same_topic or intent in (NOT_UNDERSTOOD, SHOW_MORE)) and not detail:

@@ -339,6 +339,22 @@ def test_a_general_topics_last_answer_answers_what_it_mentions(language, intent,
     assert result is not None and result.answer is not None and result.answer.id == f"travel.{facet}"
 
 
+@pytest.mark.parametrize("language, intent, text, facet", [
+    ("en", "ask_travel", "how many minutes is that by train", "airport"),
+    ("de", "ask_travel", "wie lange braucht der Zug von dort?", "airport"),
+    ("ar", "nlu_fallback", "قديش المسافة بين الاتنين؟", "brussels"),
+    ("fr", "out_of_scope", "c'est à combien de kilomètres ?", "brussels"),
+])
+def test_a_detail_asked_of_a_general_topics_last_answer_is_answered_by_it(language, intent, text, facet):
+    result = follow_up(KB, intent, text, Remembered("travel", None, facet), CUES[language])
+    assert result is not None and result.answer is not None and result.answer.id == f"travel.{facet}"
+
+
+def test_another_facet_of_the_general_topic_named_is_that_facets_answer():
+    result = follow_up(KB, "ask_travel", "and how much is parking?", Remembered("travel", None, "airport"), CUES["en"])
+    assert result is None or result.answer is None or result.answer.id != "travel.airport"
+
+
 @pytest.mark.parametrize("intent, text", [
     ("ask_dates", "when does the conference start?"),  # names the dates' own topic
     ("ask_dates", "what are the dates?"),  # the last answer does not mention it

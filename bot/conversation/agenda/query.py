@@ -51,14 +51,24 @@ def named(normalised_text: str, index: Mapping[str, str]) -> List[str]:
     return found
 
 
+TITLE_PHRASE_WORDS = 3  # "why the silence", "por que el silencio"; not "closing session"
+
+
 def _by_title_first(programme: Programme, normalised_text: str, sessions: List[str]) -> List[str]:
-    """The sessions named by one of their titles, when any is: "Youth Migration: Why the
-    Silence panel?" names the youth panel, not also the guided discussion ("panel")."""
+    """The sessions named by one of their titles (or a phrase of three words or more of
+    one), when any is: "Youth Migration: Why the Silence panel?" names the youth panel,
+    not also the guided discussion ("panel")."""
     if len(sessions) < 2:
         return sessions
     found = [session for session in (programme.session(identifier) for identifier in sessions) if session]
     titled = [s.id for s in found if any(contains_phrase(normalised_text, normalise(t)) for t in s.title.values())]
-    return titled or sessions
+    # Or by a phrase of its title ("por qué el silencio"), not a common word ("panel").
+    phrased = [
+        identifier for identifier in sessions
+        if any(named == identifier and len(alias.split()) >= TITLE_PHRASE_WORDS and contains_phrase(normalised_text, alias)
+               for alias, named in programme.session_aliases.items())
+    ]
+    return titled or phrased or sessions
 
 
 @cache
