@@ -47,8 +47,8 @@ def _courtesies() -> Tuple[frozenset, frozenset]:
 
 
 def _without_courtesy(text: str) -> str:
-    """"merci, en hoe schrijf ik me in?": the question going on with "and" after thanks or a
-    greeting, without them: they would otherwise decide the intent (and the language).
+    """The question going on with "and" after thanks or a greeting ("merci, en hoe schrijf
+    ik me in?"), without them: they would otherwise decide the intent (and the language).
     Without the "and" the message is left whole ("hello, anyone there?" is a greeting)."""
     lead, comma, rest = text.partition("," if "," in text else "،")
     courtesies, joining = _courtesies()

@@ -194,14 +194,16 @@ def follow_up(
     detail = longest_match(text, words.details) is not None  # "how many", "quand", "welche"
     if subject is None and not topic.thing_name:
         # A general topic (travel, the dates): the classifier's topic stands, unless the
-        # question, of that topic or none, names none of its facets and asks a detail of,
-        # or points back at, the last answer ("how many minutes is that by train?" after
-        # the airport), or is another topic's or none and the last answer mentions what it asks.
+        # question, of that topic, names none of its facets and asks a detail of, or points
+        # back at, the last answer ("how many minutes is that by train?" after the
+        # airport), or is another topic's or none and the last answer mentions what it asks.
         if remembered.facet is None:
             return None
         pointing_only = pointing_back and longest_match(text, topic.anchors) is None  # not "how do I get there?"
-        understood_here = same_topic or intent == NOT_UNDERSTOOD
-        if (understood_here and (detail or pointing_only)) or (intent == OUT_OF_SCOPE and detail):
+        # Understood as that topic: a question the classifier could not place ("How far is
+        # it, in km?" after the cities that took part) is answered only if the last answer
+        # mentions what it asks, below.
+        if same_topic and (detail or pointing_only):
             return FollowUp(topic, None, remembered.facet, topic.answers.get((None, remembered.facet)))
         if same_topic:
             return None
@@ -348,7 +350,8 @@ def session_named_first(kb: KnowledgeBase, programme: Programme, intent: Optiona
     if topic is None or len(sessions) != 1:
         return None
     normalised = normalise(text)
-    session_at = _first_position(normalised, [alias for alias, named in programme.session_aliases.items() if named == sessions[0]])
+    own = [alias for alias, named in programme.session_aliases.items() if named == sessions[0]]
+    session_at = _first_position(normalised, own)
     names = [*topic.anchors, *topic.subject_aliases, *(normalise(name) for name in topic.thing_name.values())]
     topic_at = _first_position(normalised, names)
     if session_at is None or topic_at is None or session_at >= topic_at:

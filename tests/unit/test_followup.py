@@ -342,12 +342,16 @@ def test_a_general_topics_last_answer_answers_what_it_mentions(language, intent,
 @pytest.mark.parametrize("language, intent, text, facet", [
     ("en", "ask_travel", "how many minutes is that by train", "airport"),
     ("de", "ask_travel", "wie lange braucht der Zug von dort?", "airport"),
-    ("ar", "nlu_fallback", "قديش المسافة بين الاتنين؟", "brussels"),
-    ("fr", "out_of_scope", "c'est à combien de kilomètres ?", "brussels"),
+    ("es", "ask_travel", "¿y cuánto se tarda en tren más o menos?", "brussels"),
 ])
 def test_a_detail_asked_of_a_general_topics_last_answer_is_answered_by_it(language, intent, text, facet):
     result = follow_up(KB, intent, text, Remembered("travel", None, facet), CUES[language])
     assert result is not None and result.answer is not None and result.answer.id == f"travel.{facet}"
+
+
+def test_a_detail_the_classifier_could_not_place_is_not_answered_by_a_last_answer_silent_on_it():
+    result = follow_up(KB, "nlu_fallback", "How far is it, in km?", Remembered("participants", None, "cities"), CUES["en"])
+    assert result is None or result.answer is None
 
 
 def test_another_facet_of_the_general_topic_named_is_that_facets_answer():

@@ -63,10 +63,13 @@ def _by_title_first(programme: Programme, normalised_text: str, sessions: List[s
     found = [session for session in (programme.session(identifier) for identifier in sessions) if session]
     titled = [s.id for s in found if any(contains_phrase(normalised_text, normalise(t)) for t in s.title.values())]
     # Or by a phrase of its title ("por qué el silencio"), not a common word ("panel").
+    phrases = [
+        (alias, named) for alias, named in programme.session_aliases.items() if len(alias.split()) >= TITLE_PHRASE_WORDS
+    ]
     phrased = [
-        identifier for identifier in sessions
-        if any(named == identifier and len(alias.split()) >= TITLE_PHRASE_WORDS and contains_phrase(normalised_text, alias)
-               for alias, named in programme.session_aliases.items())
+        identifier
+        for identifier in sessions
+        if any(named == identifier and contains_phrase(normalised_text, alias) for alias, named in phrases)
     ]
     return titled or phrased or sessions
 
