@@ -26,6 +26,13 @@ was just said — whatever topic the classifier, which sees one message, guessed
   miembros tiene?"), or out of scope but asking for a detail ("wie hoch ist das jährliche
   Budget?"): "about X, I don't have that".
 
+A topic with neither subject nor one thing to be about (travel, the dates) remembers the
+facet it answered ("travel::airport"): a question of that topic that names none of its
+facets and asks a detail ("how many minutes is that by train?") gets that answer again;
+another topic's question gets it only if it mentions what is asked ("when did it open?"
+after the station). After the venue or the city, the travel's answer that names them
+answers what they have no facet for ("kun je er parkeren?": the Lamot car park).
+
 Words that are a facet of the remembered topic ("who was the minister?" after the
 ministry) or, with a pointing word or facet, aliases that describe rather than name ("was
 he mayor?") do not count as naming a new subject. A remembered session is followed up by
@@ -193,20 +200,19 @@ def follow_up(
         return FollowUp(topic, subject, facet, answer)  # a facet declared without an answer: none
     detail = longest_match(text, words.details) is not None  # "how many", "quand", "welche"
     if subject is None and not topic.thing_name:
-        # A general topic (travel, the dates): the classifier's topic stands, unless the
-        # question, of that topic, names none of its facets and asks a detail of, or points
-        # back at, the last answer ("how many minutes is that by train?" after the
-        # airport), or is another topic's or none and the last answer mentions what it asks.
+        # A general topic (travel, the dates), which remembers the facet it last answered.
         if remembered.facet is None:
             return None
-        pointing_only = pointing_back and longest_match(text, topic.anchors) is None  # not "how do I get there?"
-        # Understood as that topic: a question the classifier could not place ("How far is
-        # it, in km?" after the cities that took part) is answered only if the last answer
-        # mentions what it asks, below.
-        if same_topic and (detail or pointing_only):
-            return FollowUp(topic, None, remembered.facet, topic.answers.get((None, remembered.facet)))
         if same_topic:
+            # The classifier's topic stands, unless the question names none of its facets
+            # and asks a detail of, or points back at, the last answer ("how many minutes
+            # is that by train?" after the airport; not "how do I get there?").
+            pointing_only = pointing_back and longest_match(text, topic.anchors) is None
+            if detail or pointing_only:
+                return FollowUp(topic, None, remembered.facet, topic.answers.get((None, remembered.facet)))
             return None
+        # Another topic's question, or none ("How far is it, in km?" after the cities that
+        # took part): the last answer only if it mentions what is asked.
         return _about_last_answer(kb, topic, remembered.facet, question, words)
     if pointing_back:
         own = topic.answers.get((subject, None))
