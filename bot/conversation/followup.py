@@ -352,19 +352,20 @@ def session_named_first(kb: KnowledgeBase, programme: Programme, intent: Optiona
     "closing session + adoption of the declaration", "de slotsessie met de goedkeuring van
     de verklaring" are about the session (its card), not the Declaration it adopted."""
     topic = kb.topics_by_intent.get(intent or "")
-    sessions = build_query(programme, text, ()).sessions
-    if topic is None or len(sessions) != 1:
+    if topic is None:
         return None
     normalised = normalise(text)
-    own = [alias for alias, named in programme.session_aliases.items() if named == sessions[0]]
-    session_at = _first_position(normalised, own)
-    names = [*topic.anchors, *topic.subject_aliases, *(normalise(name) for name in topic.thing_name.values())]
-    topic_at = _first_position(normalised, names)
-    if session_at is None or topic_at is None or session_at >= topic_at:
-        return None
+    session_at = _first_position(normalised, programme.session_aliases)
     # The session opens the message (an article at most before it): "what are the key
     # elements of the declaration" asks the Declaration, whatever session "key elements" names.
-    return sessions[0] if len(f" {normalised} "[:session_at].split()) <= 1 else None
+    if session_at is None or len(normalised[:session_at].split()) > 1:
+        return None
+    names = [*topic.anchors, *topic.subject_aliases, *(normalise(name) for name in topic.thing_name.values())]
+    topic_at = _first_position(normalised, names)
+    if topic_at is None or session_at >= topic_at:
+        return None
+    sessions = build_query(programme, text, ()).sessions
+    return sessions[0] if len(sessions) == 1 else None
 
 
 def _first_position(text: str, phrases: Iterable[str]) -> Optional[int]:
