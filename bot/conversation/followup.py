@@ -50,7 +50,7 @@ from bot.conversation.content.model import Answer, KnowledgeBase, Topic
 from bot.conversation.faq.model import INTENT_PREFIX as FAQ_INTENT_PREFIX
 from bot.conversation.languages import DEFAULT_LANGUAGE, Catalogue
 from bot.conversation.mentions import mentioning
-from bot.conversation.text import longest_match, normalise, refers_back
+from bot.conversation.text import contains_phrase, longest_match, normalise, phrase_position, refers_back
 
 NOT_UNDERSTOOD = "nlu_fallback"
 SHOW_MORE = "show_more"  # "cuéntame más de él": pointing back, the subject's own answer
@@ -240,8 +240,8 @@ def _asks_general_topic(kb: KnowledgeBase, intent: Optional[str], remembered: To
     answer = asked.answers.get((None, asked.facet_keywords[word])) if word is not None else None
     if answer is None:
         return False
-    said = f" {normalise(' '.join(answer.text.values()))} "
-    return any(f" {anchor} " in said for anchor in remembered.anchors)
+    said = normalise(" ".join(answer.text.values()))
+    return any(contains_phrase(said, anchor) for anchor in remembered.anchors)
 
 
 def _mentioning(
@@ -369,7 +369,7 @@ def session_named_first(kb: KnowledgeBase, programme: Programme, intent: Optiona
 
 
 def _first_position(text: str, phrases: Iterable[str]) -> Optional[int]:
-    found = [at for at in (f" {text} ".find(f" {phrase} ") for phrase in phrases if phrase) if at >= 0]
+    found = [at for at in (phrase_position(text, phrase) for phrase in phrases) if at is not None]
     return min(found) if found else None
 
 

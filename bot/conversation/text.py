@@ -37,6 +37,14 @@ def contains_phrase(normalised_text: str, phrase: str) -> bool:
     return f" {phrase} " in f" {normalised_text} "
 
 
+def phrase_position(normalised_text: str, phrase: str) -> Optional[int]:
+    """Where ``phrase`` begins in the text as whole words (both already normalised), or None."""
+    if not phrase:
+        return None
+    found = f" {normalised_text} ".find(f" {phrase} ")
+    return found if found >= 0 else None
+
+
 ARABIC_PREFIXES = ("و", "ب", "ل", "ال", "بال", "وال", "لل")
 # Possessive endings Arabic attaches to a noun ("عنوانها": its address; "مقره": its seat),
 # normalised; before one, a feminine ة is written ت ("أمانتها": its secretariat).

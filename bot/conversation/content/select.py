@@ -6,7 +6,7 @@ from typing import Mapping, Optional, Tuple
 
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
 from bot.conversation.languages import DEFAULT_LANGUAGE
-from bot.conversation.text import longest_match, normalise
+from bot.conversation.text import longest_match, normalise, phrase_position
 
 
 def _named(text: str, index: Mapping[str, str]) -> Optional[str]:
@@ -70,8 +70,8 @@ def _also_the_thing(other: Topic, alias: str, topic: Topic, text: str) -> bool:
 
 def _position(text: str, phrase: str) -> int:
     """Where ``phrase`` begins in ``text``; at the end for a form found attached (Arabic)."""
-    found = f" {text} ".find(f" {phrase} ")
-    return found if found >= 0 else len(text)
+    found = phrase_position(text, phrase)
+    return found if found is not None else len(text)
 
 
 def render_answer(kb: KnowledgeBase, answer: Answer, language: Optional[str], after_event: bool = False) -> str:
