@@ -172,9 +172,10 @@ def follow_up(
     describing = role_words(kb, topic) if (pointing_back or facet_word) and remembered.subject else ()
     facet = topic.facet_keywords[facet_word] if facet_word else None
     answered = facet is not None and (remembered.subject, facet) in topic.answers
-    # "did UN-Habitat sign it?", "gibt's dort ein Hotel?": pointing back for a facet the
-    # remembered subject answers; the other subject or topic named is part of the facet.
-    held = pointing_back and answered
+    # "did UN-Habitat sign it?", "gibt's dort ein Hotel?", "how much to rent it for our own
+    # event?": pointing back for a facet of the remembered subject (answered or declared
+    # without an answer); the other subject or topic named is part of the facet.
+    held = pointing_back and (answered or facet in topic.unanswered_facets)
     if facet is None and topic.thing_name and _asks_general_topic(kb, intent, topic, text):
         return None  # "kun je er parkeren?" after the venue: the travel answer on parking there
     if names_a_subject(kb, question, topic.facet_keywords, describing) and not held:
@@ -212,7 +213,10 @@ def follow_up(
                 return FollowUp(topic, None, remembered.facet, topic.answers.get((None, remembered.facet)))
             return None
         # Another topic's question, or none ("How far is it, in km?" after the cities that
-        # took part): the last answer only if it mentions what is asked.
+        # took part): the last answer only if it asks a detail of it the topic declares
+        # ("¿cuánto se tarda?" after the train from Brussels) or mentions what is asked.
+        if longest_match(text, topic.of_last_answer) is not None and not _names_topic(kb, asked_topic, topic, text):
+            return FollowUp(topic, None, remembered.facet, topic.answers.get((None, remembered.facet)))
         return _about_last_answer(kb, topic, remembered.facet, question, words)
     if pointing_back:
         own = topic.answers.get((subject, None))
@@ -220,9 +224,10 @@ def follow_up(
             return FollowUp(topic, subject, None, own)  # "tell me more about him"
         # "how old is he?": not another subject's answer; "who opened it?": the overview saying so
         return FollowUp(topic, subject, None, _mentioning(kb, topic, subject, question, words))
-    if intent == NOT_UNDERSTOOD or other_topic or (intent == OUT_OF_SCOPE and detail):
+    if intent == NOT_UNDERSTOOD or other_topic or faq or (intent == OUT_OF_SCOPE and detail):
         # "¿cuántos miembros tiene?" (the subject pronoun dropped) read as another topic's
-        # question although it names nothing of that topic: not that topic's answer.
+        # question although it names nothing of that topic: not that topic's answer; "haben
+        # die eine eigene Seite?" read as the FAQ's website, which the subject's answer gives.
         return FollowUp(topic, subject, None, _mentioning(kb, topic, subject, question, words))
     return None
 

@@ -353,7 +353,8 @@ class LanguageIdentifier:
 
         if not normalise(content) or not words:
             return Detection(None, 0.0, False, False, 0, mentioned, lexicon)
-        if arabic_share(content) >= 0.5 and "ar" in self._catalogue.languages:
+        # On the words as written: "Cities4Migration" is one word, not two once digits go.
+        if arabic_share(text) >= 0.5 and "ar" in self._catalogue.languages:
             # The script alone settles it: of the six, only Arabic is written this way.
             return Detection("ar", 1.0, True, False, words, mentioned, lexicon)
 

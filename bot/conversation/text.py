@@ -186,11 +186,13 @@ def _index_of(phrases: Union[Mapping[str, object], FrozenSet[str]]) -> _PhraseIn
 
 
 def arabic_share(text: str) -> float:
-    """Share of letters in the text that are Arabic script (0.0 when there are no letters)."""
-    letters = _LETTER.findall(text)
-    if not letters:
+    """Share of the words (tokens with a letter) written in Arabic script, 0.0 when there
+    are none. Words, not letters: in "هاشتاغ Cities4Migration" the one Arabic word is the
+    message's language, the long Latin name is not."""
+    words = [token for token in text.split() if _LETTER.search(token)]
+    if not words:
         return 0.0
-    return sum(1 for ch in letters if _ARABIC_LETTER.match(ch)) / len(letters)
+    return sum(1 for word in words if _ARABIC_LETTER.search(word)) / len(words)
 
 
 def word_count(text: str) -> int:

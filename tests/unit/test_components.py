@@ -154,7 +154,7 @@ def followups():
     config = {**FollowUpPolicy.get_default_config(), "never": ["greet", "thank"],
               "facet_only": ["acknowledge", "show_more"], "facet_pointing": ["request_human"],
               "facet_question": ["set_language"],
-              "named_subject": ["nlu_fallback", "help"],
+              "named_subject": ["nlu_fallback", "help"], "greeting_naming": ["greet"],
               "pointing_question": ["thank", "acknowledge", "bot_challenge", "show_more"]}
     return FollowUpPolicy.create(config, None, None, _Context())
 
@@ -217,6 +217,17 @@ def test_without_a_remembered_subject_nothing_is_a_follow_up(followups):
 ])
 def test_a_message_the_classifier_could_not_place_that_names_a_subject_is_about_it(followups, text, intent, action):
     assert chosen(followups, tracker_with(text, intent, language="en")) == action
+
+
+@pytest.mark.parametrize("text, action", [
+    ("hallo, ne frage zur Deklaration von Mechelen", "action_answer"),
+    ("Servus, kurze Frage zu Mecheln", "action_answer"),
+    ("hello UCLG", "action_answer"),
+    ("hello", None),
+    ("Hi, I'm with the city council of Ghent and I have been asked to attend", None),  # introduces the writer
+])
+def test_a_greeting_naming_a_subject_with_few_words_besides_is_answered_on_it(followups, text, action):
+    assert chosen(followups, tracker_with(text, "greet", language="de")) == action
 
 
 def test_after_the_answer_the_assistant_listens(followups):

@@ -206,13 +206,15 @@ def test_a_covering_answer_is_found_under_the_facet_and_counted_once(tmp_path):
     assert venue.answers[("lamot", "address")].id == "venue.lamot" and kb.answer_count() == 3
 
 
-def test_a_topic_name_needs_six_languages_and_anchors_a_list(tmp_path):
+def test_a_topic_name_needs_six_languages_and_word_lists_are_lists(tmp_path):
     topic = venue_topic()
     topic["name"] = {"en": "Lamot"}
     topic["anchors"] = "venue"
+    topic["of_last_answer"] = [{"en": "how long"}]
     found = problems_for(tmp_path, topic)
     assert "venue.yml: the 'fr' name text is missing or empty" in found
     assert "venue.yml: 'anchors' must be a list of words" in found
+    assert "venue.yml: 'of_last_answer' must be a list of words" in found
 
 
 def test_overview_is_required(tmp_path):

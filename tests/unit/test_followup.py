@@ -438,3 +438,55 @@ def test_a_session_named_by_its_title_is_not_joined_by_another_named_by_a_common
 
     assert build_query(PROGRAMME, "Youth Migration: Why the Silence panel?", []).sessions == ("youth_panel",)
     assert build_query(PROGRAMME, "the opening and the panel", []).sessions == ("opening", "guided_discussion")
+
+
+def test_an_faq_question_the_subjects_own_answer_mentions_is_about_the_subject():
+    # "Haben die eine eigene Seite dazu?" read as the FAQ's website: Cités Unies France's page
+    cuf = Remembered("organisers", "cites_unies_france")
+    result = follow_up(KB, "faq_website", "Haben die eine eigene Seite dazu?", cuf, CUES["de"])
+    assert result is not None and result.answer is KB.topics_by_intent["ask_organisers"].answers[("cites_unies_france", None)]
+    # a practical question nothing of the subject mentions stays the FAQ's
+    assert follow_up(KB, "faq_wifi", "is there wifi?", cuf, CUES["en"]) is None
+
+
+@pytest.mark.parametrize("remembered, intent, language, text", [
+    (Remembered("venue", None), "ask_venue", "de", "Was kostet es, dort einen Saal zu mieten?"),  # not the rooms
+    (Remembered("venue", None), "ask_dates", "en", "How much would it cost to rent it for our own event?"),
+    (Remembered("venue", None), "ask_venue", "nl", "tot hoe laat is het gebouw open vanavond?"),  # not the building
+    (Remembered("mechelen", None), "ask_mechelen", "fr", "qu'est-ce qu'il y a a visiter la-bas ?"),
+    (Remembered("dates", None), "out_of_scope", "de", "Gibts die nächstes Jahr wieder?"),
+    (Remembered("dates", None), "ask_dates", "nl", "viel dat in de herfstvakantie?"),
+    (Remembered("travel", None, "airport"), "ask_travel", "nl", "welke luchtvaartmaatschappijen vliegen er naar Zaventem?"),
+    (Remembered("speakers", "de_croo"), "ask_speakers", "nl", "wat heeft hij eigenlijk gestudeerd?"),
+    (Remembered("organisers", "uclg"), "faq_wifi", "de", "Wie viele Mitglieder hat das Netzwerk?"),
+])
+def test_a_facet_the_content_has_no_answer_for_gets_the_honest_reply(remembered, intent, language, text):
+    result = follow_up(KB, intent, text, remembered, CUES[language])
+    assert result is not None and result.answer is None and result.facet is not None
+    assert (result.topic.name, result.subject) == (remembered.topic, remembered.subject)
+
+
+@pytest.mark.parametrize("remembered, language, text, answer_id", [
+    (Remembered("mechelen", None), "nl", "hoeveel mensen wonen daar zo?", "mechelen.population"),
+    (Remembered("travel", None, "station"), "de", "welche Linien halten da?", "travel.station"),
+    (Remembered("context", "puerto_vallarta"), "fr", "qui l'a ouverte ?", "context.puerto_vallarta"),
+])
+def test_facet_words_of_round_12_find_the_answer(remembered, language, text, answer_id):
+    result = follow_up(KB, "nlu_fallback", text, remembered, CUES[language])
+    assert result is not None and result.answer is not None and result.answer.id == answer_id
+
+
+def test_a_spanish_clitic_after_who_points_back_at_the_session():
+    session = Remembered("session", "human_rights")
+    assert session_follow_up(KB, PROGRAMME, "out_of_scope", "¿Quién la coordinó?", session, CUES["es"]) == "human_rights"
+
+
+@pytest.mark.parametrize("intent, language, text", [("ask_participants", "es", "¿Cuánto se tarda más o menos?"),
+                                                    ("nlu_fallback", "nl", "hoelang doe je daarover?")])
+def test_a_detail_of_the_last_travel_answer_is_that_answer_whatever_the_intent(intent, language, text):
+    result = follow_up(KB, intent, text, Remembered("travel", None, "brussels"), CUES[language])
+    assert result is not None and result.answer is not None and result.answer.id == "travel.brussels"
+
+
+def test_a_detail_of_travel_that_names_the_classifiers_topic_is_that_topics_question():
+    assert follow_up(KB, "ask_dates", "how long is the conference?", Remembered("travel", None, "brussels"), CUES["en"]) is None

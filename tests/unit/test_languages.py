@@ -62,6 +62,12 @@ def test_a_letter_only_spanish_writes_keeps_a_question_supported():
     assert detection.code == "es"
 
 
+@pytest.mark.parametrize("text", ["هاشتاغ Cities4Migration", "شنو هي UN-Habitat"])
+def test_arabic_words_beside_a_long_latin_name_are_arabic(text):
+    detection = DETECTOR.detect(text)
+    assert (detection.code, detection.reliable) == ("ar", True)
+
+
 def choose(current, text, intent="ask_venue", requested=None, prior=None):
     return choose_language(CATALOGUE, current, DETECTOR.detect(text).as_dict(), intent, requested, prior)
 

@@ -46,6 +46,8 @@ def test_arabic_share_and_word_count():
     assert arabic_share("أين المؤتمر؟") == 1.0
     assert arabic_share("Lamot أين") < 1.0
     assert arabic_share("123 !!") == 0.0
+    assert arabic_share("هاشتاغ Cities4Migration") == 0.5  # a word each, however long the name
+    assert arabic_share("what does مرحبا mean") == 0.25
     assert word_count("hello 123 🙂 world") == 2
 
 

@@ -344,7 +344,8 @@ def load_topic(path: Path, problems: List[str], registry: Optional[Mapping[str, 
         for subject, entry in (subjects_raw.items() if isinstance(subjects_raw, dict) else ())
         if isinstance(entry, dict) and isinstance(entry.get("aliases"), list) and entry["aliases"]
     }
-    anchors = _anchors(where, raw.get("anchors"), problems)
+    anchors = _words(where, raw, "anchors", problems)
+    of_last_answer = _words(where, raw, "of_last_answer", problems)
     topic_name, intent = str(raw.get("topic")), str(raw.get("intent"))
     thing_name = _texts(where, raw["name"], problems, "name") if raw.get("name") is not None else {}
     also = {
@@ -352,15 +353,18 @@ def load_topic(path: Path, problems: List[str], registry: Optional[Mapping[str, 
         for subject, entry in (subjects_raw.items() if isinstance(subjects_raw, dict) else ())
         if isinstance(entry, dict) and entry.get("also")
     }
-    return Topic(topic_name, intent, where, aliases, keywords, answers, names, anchors, thing_name, also)
+    return Topic(
+        topic_name, intent, where, aliases, keywords, answers, names, anchors, thing_name, also, of_last_answer
+    )
 
 
-def _anchors(where: str, raw: Any, problems: List[str]) -> FrozenSet[str]:
-    """The normalised words that name the topic itself (optional ``anchors`` list)."""
+def _words(where: str, topic: Mapping[str, Any], key: str, problems: List[str]) -> FrozenSet[str]:
+    """The normalised words of an optional list (``anchors``, ``of_last_answer``)."""
+    raw = topic.get(key)
     if raw is None:
         return frozenset()
     if not isinstance(raw, list) or not all(isinstance(word, str) for word in raw):
-        problems.append(f"{where}: 'anchors' must be a list of words")
+        problems.append(f"{where}: '{key}' must be a list of words")
         return frozenset()
     return frozenset(word for word in (normalise(w) for w in raw) if word)
 

@@ -90,6 +90,9 @@ class Topic:
     # A subject that is also the one thing of another topic (the City of Mechelen, an
     # organiser, is the city of the "mechelen" topic): subject → that topic's name.
     subject_also: Mapping[str, str] = field(default_factory=dict)
+    # For a topic without subjects (travel): words that ask a detail of its last answer
+    # itself ("how long", "how far"), whatever topic the classifier guessed.
+    of_last_answer: FrozenSet[str] = frozenset()
 
     @cached_property
     def unanswered_facets(self) -> FrozenSet[str]:

@@ -60,6 +60,7 @@ SUBJECT_SLOT = "subject"
 ANSWER_ACTION = "action_answer"
 AGENDA_ACTION = "action_agenda"
 RECHECK_S = 1.0
+GREETING_OTHER_WORDS = 3  # "ne frage zur", "a question about", "une question sur"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
@@ -83,6 +84,8 @@ class FollowUpPolicy(UntrainedPolicy):
         self._facet_question = frozenset(self.config["facet_question"])
         self._named_subject = frozenset(self.config["named_subject"])
         self._pointing_question = frozenset(self.config["pointing_question"])
+        self._greeting_naming = frozenset(self.config["greeting_naming"])
+        self._courtesies = tuple(word for language in self._catalogue.languages.values() for word in language.lexicon)
         self._need_facet = self._facet_only | self._facet_pointing | self._facet_question
 
     @staticmethod
@@ -99,6 +102,7 @@ class FollowUpPolicy(UntrainedPolicy):
             "facet_question": [],
             "named_subject": [],
             "pointing_question": [],
+            "greeting_naming": [],
         }
 
     def decide(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[Optional[str], List[Event]]:
@@ -131,12 +135,16 @@ class FollowUpPolicy(UntrainedPolicy):
         )
         pointing = intent in self._pointing_question and refers_back(text, words.pointing)
         pointing_question = pointing and _is_question(text, words)
-        if intent in self._never and not pointing:
+        greeting = intent in self._greeting_naming
+        if intent in self._never and not pointing and not greeting:
             return None  # a move of the conversation itself
         try:
             kb = self._content.get()
         except ContentError:
             return None  # the action server reports missing content; the rules decide
+        if greeting and not pointing:
+            # "hallo, ne frage zur Deklaration von Mechelen": what is named is the question
+            return ANSWER_ACTION if self._greets_naming(kb, text) else None
         if not _is_question(text, words) and self._session_named_first(kb, intent, text):
             return AGENDA_ACTION  # "closing session + adoption of the declaration"
         if intent in self._named_subject and topic_for(kb, None, text) is not None:
@@ -161,6 +169,20 @@ class FollowUpPolicy(UntrainedPolicy):
         if intent in self._never or not self._allowed(intent, result.facet, text, words):
             return None
         return ANSWER_ACTION
+
+    def _greets_naming(self, kb: KnowledgeBase, text: str) -> bool:
+        """Whether a greeting names a subject or a topic that is one thing with at most a
+        few words besides ("Servus, kurze Frage zu Mecheln", "hello UCLG"), not a greeting
+        that introduces the writer ("Hi, I'm with the city council of Ghent")."""
+        if topic_for(kb, None, text) is None:
+            return False
+        rest = f" {normalise(text)} "
+        things = [anchor for topic in kb.topics_by_intent.values() if topic.thing_name for anchor in topic.anchors]
+        named = longest_match(rest.strip(), kb.all_subject_aliases) or longest_match(rest.strip(), things) or ""
+        for phrase in sorted({named, *self._courtesies}, key=len, reverse=True):
+            if phrase:
+                rest = rest.replace(f" {phrase} ", " ")
+        return len(rest.split()) <= GREETING_OTHER_WORDS
 
     def _allowed(self, intent: Optional[str], facet: Optional[str], text: str, words: Cues) -> bool:
         """Whether a follow-up classified as ``intent`` is routed (config.yml says which
