@@ -142,3 +142,29 @@ def test_a_facet_the_travel_or_the_dates_has_no_answer_for_gets_an_honest_reply(
 def test_thanks_going_on_with_a_question_is_answered_on_the_question(chat):
     reply = second_reply(chat, "data van de conferentie aub", "merci, en hoe schrijf ik me in?")
     assert "registratie" in reply and language_of(reply) == "nl"
+
+
+def test_a_greeting_naming_a_subject_is_answered_on_it_and_remembers_it(chat):
+    conversation = chat()
+    conversation.say("hallo, ne frage zur Deklaration von Mechelen")
+    annex = load_content(CONTENT_DIR).topics_by_intent["ask_declaration"].answers[(None, "annex")]
+    reply = conversation.say("was ist in ihrem anhang?")
+    assert reply.startswith(annex.text["de"][:40]) and language_of(reply) == "de"
+
+
+@pytest.mark.parametrize("language, first, second, name", [
+    ("nl", "Lamot in Mechelen", "wat kost het om daar een zaal te huren?", "Lamot, de conferentielocatie"),
+    ("de", "Was macht die UCLG genau?", "Wie viele Mitglieder hat das Netzwerk?", "UCLG"),  # not the Wi-Fi network
+])
+def test_what_attendees_ask_and_the_sources_do_not_say_gets_an_honest_reply(chat, language, first, second, name):
+    assert second_reply(chat, first, second).startswith(UNKNOWN_FACET[language].format(subject=name).split(",")[0])
+
+
+def test_a_detail_of_the_last_travel_answer_gets_that_answer(chat):
+    airport = load_content(CONTENT_DIR).topics_by_intent["ask_travel"].answers[(None, "airport")]
+    reply = second_reply(chat, "met de trein van Zaventem naar Mechelen", "hoelang doe je daarover?")
+    assert reply.startswith(airport.text["nl"][:40])
+
+
+def test_an_arabic_word_beside_a_long_latin_name_is_answered_in_arabic(chat):
+    assert language_of(chat().say("هاشتاغ Cities4Migration")) == "ar"
