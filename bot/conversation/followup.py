@@ -29,9 +29,12 @@ was just said — whatever topic the classifier, which sees one message, guessed
 A topic with neither subject nor one thing to be about (travel, the dates) remembers the
 facet it answered ("travel::airport"): a question of that topic that names none of its
 facets and asks a detail ("how many minutes is that by train?") gets that answer again;
-another topic's question gets it only if it mentions what is asked ("when did it open?"
-after the station). After the venue or the city, the travel's answer that names them
-answers what they have no facet for ("kun je er parkeren?": the Lamot car park).
+another topic's question gets it only if it asks a detail the topic declares of its last
+answer (``of_last_answer``: "¿cuánto se tarda?" after the train) or mentions what is asked
+("when did it open?" after the station). After the venue or the city, the travel's
+answer that names them answers what they have no facet for ("kun je er parkeren?": the
+Lamot car park). An FAQ question that the subject's own answer mentions is about the
+subject ("haben die eine eigene Seite?" after Cités Unies France).
 
 Words that are a facet of the remembered topic ("who was the minister?" after the
 ministry) or, with a pointing word or facet, aliases that describe rather than name ("was

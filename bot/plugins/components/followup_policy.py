@@ -18,6 +18,9 @@ as a request for help) only when the message names a facet of the remembered top
 word ("wer leitete es?" read as a request for a person, but "can I talk to someone in
 charge?" stays one); for ``facet_question`` ones also as a question ("gibt's die auf
 Deutsch?" after the Declaration, but "auf Deutsch bitte" still switches the language).
+A ``greeting_naming`` intent (a greeting) that names a subject with at most a few words
+besides ("Servus, kurze Frage zu Mecheln") is answered on what it names, which is then
+remembered for the question that follows.
 """
 
 from __future__ import annotations
