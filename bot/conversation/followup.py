@@ -53,7 +53,14 @@ from bot.conversation.content.model import Answer, KnowledgeBase, Topic
 from bot.conversation.faq.model import INTENT_PREFIX as FAQ_INTENT_PREFIX
 from bot.conversation.languages import DEFAULT_LANGUAGE, Catalogue
 from bot.conversation.mentions import mentioning
-from bot.conversation.text import contains_phrase, longest_match, normalise, phrase_position, refers_back
+from bot.conversation.text import (
+    contains_phrase,
+    longest_match,
+    normalise,
+    phrase_position,
+    refers_back,
+    without_phrases,
+)
 
 NOT_UNDERSTOOD = "nlu_fallback"
 SHOW_MORE = "show_more"  # "cuéntame más de él": pointing back, the subject's own answer
@@ -109,13 +116,8 @@ def names_a_subject(
     """Whether the question names a subject of any topic (a new subject, not a follow-up);
     ``facet_words`` (the remembered topic's facet keywords) and ``role_words`` (aliases
     that describe rather than name), both normalised, are not names here."""
-    padded = f" {normalise(question)} "
-    # The words are the content's index keys, normalised when it loaded; longest first, so
-    # that "director general" goes before "director".
-    for word in sorted({*facet_words, *role_words}, key=len, reverse=True):
-        if word and f" {word} " in padded:
-            padded = padded.replace(f" {word} ", " ")
-    text = padded.strip()
+    # The words are the content's index keys, normalised when it loaded.
+    text = without_phrases(normalise(question), (*facet_words, *role_words))
     return longest_match(text, kb.all_subject_aliases) is not None
 
 
@@ -207,20 +209,19 @@ def follow_up(
         # A general topic (travel, the dates), which remembers the facet it last answered.
         if remembered.facet is None:
             return None
+        last = topic.answers.get((None, remembered.facet))
         if same_topic:
             # The classifier's topic stands, unless the question names none of its facets
             # and asks a detail of, or points back at, the last answer ("how many minutes
             # is that by train?" after the airport; not "how do I get there?").
             pointing_only = pointing_back and longest_match(text, topic.anchors) is None
-            if detail or pointing_only:
-                return FollowUp(topic, None, remembered.facet, topic.answers.get((None, remembered.facet)))
-            return None
+            return FollowUp(topic, None, remembered.facet, last) if detail or pointing_only else None
         # Another topic's question, or none ("How far is it, in km?" after the cities that
         # took part): the last answer only if it asks a detail of it the topic declares
         # ("¿cuánto se tarda?" after the train from Brussels) or mentions what is asked.
         if longest_match(text, topic.of_last_answer) is not None and not _names_topic(kb, asked_topic, topic, text):
-            return FollowUp(topic, None, remembered.facet, topic.answers.get((None, remembered.facet)))
-        return _about_last_answer(kb, topic, remembered.facet, question, words)
+            return FollowUp(topic, None, remembered.facet, last)
+        return _about_last_answer(kb, topic, remembered.facet, last, question, words)
     if pointing_back:
         own = topic.answers.get((subject, None))
         if (same_topic or intent in (NOT_UNDERSTOOD, SHOW_MORE)) and not detail:
@@ -284,11 +285,13 @@ def _names_another_topic(kb: KnowledgeBase, remembered: Topic, text: str, facet_
     return any(longest_match(rest, topic.anchors) for topic in kb.topics_by_intent.values() if topic is not remembered)
 
 
-def _about_last_answer(kb: KnowledgeBase, topic: Topic, facet: str, question: str, words: Cues) -> Optional[FollowUp]:
-    """The general topic's last answer when it mentions what the question asks ("when did it
-    open?" after the station, "how many spaces?" after the car park), else None: with no
-    subject to say "I don't have that" about, the classifier's answer stands."""
-    last = topic.answers.get((None, facet))
+def _about_last_answer(
+    kb: KnowledgeBase, topic: Topic, facet: str, last: Optional[Answer], question: str, words: Cues
+) -> Optional[FollowUp]:
+    """The general topic's last answer (``last``, for ``facet``) when it mentions what the
+    question asks ("when did it open?" after the station, "how many spaces?" after the car
+    park), else None: with no subject to say "I don't have that" about, the classifier's
+    answer stands."""
     if last is None:
         return None
     answer = mentioning([last], question, (*words.pointing, *words.details), kb.all_answers, kb, shared_count=True)

@@ -45,6 +45,16 @@ def phrase_position(normalised_text: str, phrase: str) -> Optional[int]:
     return found if found >= 0 else None
 
 
+def without_phrases(normalised_text: str, phrases: Iterable[str]) -> str:
+    """The text without each of the whole-word phrases (all already normalised), longest
+    first, so that "director general" goes before "director"."""
+    padded = f" {normalised_text} "
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        if phrase:
+            padded = padded.replace(f" {phrase} ", " ")
+    return padded.strip()
+
+
 ARABIC_PREFIXES = ("و", "ب", "ل", "ال", "بال", "وال", "لل")
 # Possessive endings Arabic attaches to a noun ("عنوانها": its address; "مقره": its seat),
 # normalised; before one, a feminine ة is written ت ("أمانتها": its secretariat).

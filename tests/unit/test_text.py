@@ -1,7 +1,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.conversation.text import arabic_share, contains_phrase, longest_match, normalise, word_count
+from bot.conversation.text import arabic_share, contains_phrase, longest_match, normalise, without_phrases, word_count
 
 
 def test_normalise_folds_case_accents_and_punctuation():
@@ -99,3 +99,9 @@ def test_the_indexed_lookup_finds_what_the_scan_finds():
         listed = list(phrases)
         for text in texts:
             assert longest_match(text, phrases) == longest_match(text, listed), (text, listed[:3])
+
+
+def test_without_phrases_removes_whole_words_longest_first():
+    assert without_phrases("who was the director general then", ["director", "director general"]) == "who was the then"
+    assert without_phrases("the directory", ["director"]) == "the directory"  # whole words only
+    assert without_phrases("hallo ne frage zur verklaring", ["", "hallo"]) == "ne frage zur verklaring"

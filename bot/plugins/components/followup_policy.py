@@ -56,7 +56,7 @@ from bot.conversation.followup import (
     session_named_first,
 )
 from bot.conversation.languages import load_catalogue
-from bot.conversation.text import longest_match, normalise
+from bot.conversation.text import longest_match, normalise, without_phrases
 from bot.plugins.components.base import UntrainedPolicy, latest_action
 
 SUBJECT_SLOT = "subject"
@@ -179,12 +179,10 @@ class FollowUpPolicy(UntrainedPolicy):
         that introduces the writer ("Hi, I'm with the city council of Ghent")."""
         if topic_for(kb, None, text) is None:
             return False
-        rest = f" {normalise(text)} "
+        normalised = normalise(text)
         things = [anchor for topic in kb.topics_by_intent.values() if topic.thing_name for anchor in topic.anchors]
-        named = longest_match(rest.strip(), kb.all_subject_aliases) or longest_match(rest.strip(), things) or ""
-        for phrase in sorted({named, *self._courtesies}, key=len, reverse=True):
-            if phrase:
-                rest = rest.replace(f" {phrase} ", " ")
+        named = longest_match(normalised, kb.all_subject_aliases) or longest_match(normalised, things) or ""
+        rest = without_phrases(normalised, (named, *self._courtesies))
         return len(rest.split()) <= GREETING_OTHER_WORDS
 
     def _allowed(self, intent: Optional[str], facet: Optional[str], text: str, words: Cues) -> bool:
