@@ -28,7 +28,14 @@ from bot.conversation.agenda.model import Programme
 from bot.conversation.agenda.query import build_query
 from bot.conversation.clock import Clock
 from bot.conversation.content import ContentError
-from bot.conversation.followup import SESSION_TOPIC, Remembered, cues, message_language, session_follow_up
+from bot.conversation.followup import (
+    SESSION_TOPIC,
+    Remembered,
+    cues,
+    message_language,
+    remembered_person,
+    session_follow_up,
+)
 from bot.conversation.languages import DEFAULT_LANGUAGE
 
 logger = logging.getLogger(__name__)
@@ -41,12 +48,24 @@ detail_words()  # (the session details' words too)
 CLOCK = Clock.from_environment()
 
 
-def _send(dispatcher: CollectingDispatcher, reply: Reply) -> List[Dict[Text, Any]]:
+def _send(dispatcher: CollectingDispatcher, reply: Reply, programme: Programme) -> List[Dict[Text, Any]]:
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
     events = [SlotSet(PENDING_SLOT, reply.pending or None)]
     if reply.session is not None:  # remembered, so that "and who spoke there?" is about it
         events.append(SlotSet(SUBJECT_SLOT, Remembered(SESSION_TOPIC, reply.session).key))
+    person = _person_remembered(programme, reply.person) if reply.person is not None else None
+    if person is not None:  # "when was he elected?" after the person's card
+        events.append(SlotSet(SUBJECT_SLOT, person.key))
     return events
+
+
+def _person_remembered(programme: Programme, person_id: str) -> Optional[Remembered]:
+    try:
+        kb = KNOWLEDGE.get()
+    except ContentError:
+        return None
+    person = programme.people.get(person_id)
+    return remembered_person(kb, person.aliases) if person is not None else None
 
 
 class ActionAgenda(Action):
@@ -77,7 +96,7 @@ class ActionAgenda(Action):
         reply = answer(programme, query, CLOCK.now(programme.conference.timezone), tracker.get_slot("language"), intent)
         if reply is None:
             return [*utter_knowledge_answer(dispatcher, tracker), SlotSet(PENDING_SLOT, None)]
-        return _send(dispatcher, reply)
+        return _send(dispatcher, reply, programme)
 
 
 def _followed_up_session(
@@ -118,4 +137,4 @@ class ActionAgendaMore(Action):
             dispatcher.utter_message(response="utter_request_human")
             return []
         pending = tracker.get_slot(PENDING_SLOT) or []
-        return _send(dispatcher, more(programme, pending, tracker.get_slot("language")))
+        return _send(dispatcher, more(programme, pending, tracker.get_slot("language")), programme)

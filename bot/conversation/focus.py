@@ -11,9 +11,11 @@ question that points back to the sentence before it ("My colleague says the decl
 has dozens of recommendations. How many were there exactly?", "I keep seeing UCLG in
 the press. What does it stand for?": a pointing word of any of the six languages,
 data/languages.yml ``anaphora``) keeps that sentence too, unless it is a greeting or
-thanks (a few words). A question of one sentence going on with "and" after thanks or a
-greeting loses them ("merci, en hoe schrijf ik me in?"); otherwise a message with one
-sentence, or with no question among several, is left as it is.
+thanks (a few words); a bare question ("where exactly?") keeps the sentence after it
+that says what it asks ("give me the address"), unless that thanks or signs off. A
+question of one sentence going on with "and" after thanks or a greeting loses them
+("merci, en hoe schrijf ik me in?"); otherwise a message with one sentence, or with no
+question among several, is left as it is.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ _BOUNDARY = re.compile(r"(?:(?<=[!?؟…])|(?<=[^\W\d_]{3}\.))\s+")
 _QUESTION_MARKS = ("?", "؟")
 SHORT_QUESTION_WORDS = 5  # "How many were there exactly?", "C'est quoi au juste ?"
 CONTEXT_MIN_WORDS = 4  # shorter: "Hi!", "Merci beaucoup !", "Good morning team."
+BARE_QUESTION_WORDS = 3  # "Where exactly?": the sentence after it may say what it asks
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +66,14 @@ def _pointing_words() -> Tuple[str, ...]:
     return tuple(word for language in load_catalogue().languages.values() for word in language.anaphora)
 
 
+def _asks_on(sentence: str) -> bool:
+    """Whether a sentence after a bare question says what it asks ("وين بالضبط؟ أعطني
+    العنوان", "Where exactly? Send me the address"), rather than thanking or signing off."""
+    words = normalise(sentence).split()
+    courtesies, _ = _courtesies()
+    return len(words) >= 2 and not any(" ".join(words[:n]) in courtesies for n in (1, 2, 3))
+
+
 def sentences(text: str) -> List[str]:
     return [part.strip() for part in _BOUNDARY.split(text) if part.strip(" .!?؟…¿¡")]
 
@@ -87,5 +98,8 @@ def question_of(text: str) -> str:
         short = word_count(question) <= SHORT_QUESTION_WORDS
         if short and word_count(before) >= CONTEXT_MIN_WORDS and refers_back(question, _pointing_words()):
             return f"{before} {question}"
+        after = parts[index + 1] if index + 1 < len(parts) else ""
+        if word_count(question) <= BARE_QUESTION_WORDS and _asks_on(after):
+            return f"{question} {after}"
         return question
     return _without_courtesy(cleaned) if cleaned else text

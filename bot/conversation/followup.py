@@ -47,6 +47,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from bot.conversation.agenda.details import asks_what_no_session_has
 from bot.conversation.agenda.model import Programme
 from bot.conversation.agenda.query import build_query
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
@@ -198,6 +199,8 @@ def follow_up(
     if other_topic and not held and _names_topic(kb, asked_topic, topic, text):
         return None  # "where is the venue?", "when is the conference?": that topic's own question
     subject = remembered.subject
+    if facet is not None and _detail_of_last_answer(topic, remembered, text, facet_word or ""):
+        return FollowUp(topic, None, remembered.facet, topic.answers.get((None, remembered.facet)))
     if facet is not None:
         answer = topic.answers.get((subject, facet))
         dedicated = answer is not None and answer.facet == facet  # not an overview that covers it
@@ -213,9 +216,11 @@ def follow_up(
         if same_topic:
             # The classifier's topic stands, unless the question names none of its facets
             # and asks a detail of, or points back at, the last answer ("how many minutes
-            # is that by train?" after the airport; not "how do I get there?").
+            # is that by train?" after the airport, "wie lang braucht man ungefähr?"; not
+            # "how do I get there?").
             pointing_only = pointing_back and longest_match(text, topic.anchors) is None
-            return FollowUp(topic, None, remembered.facet, last) if detail or pointing_only else None
+            of_last = longest_match(text, topic.of_last_answer) is not None
+            return FollowUp(topic, None, remembered.facet, last) if detail or pointing_only or of_last else None
         # Another topic's question, or none ("How far is it, in km?" after the cities that
         # took part): the last answer only if it asks a detail of it the topic declares
         # ("¿cuánto se tarda?" after the train from Brussels) or mentions what is asked.
@@ -234,6 +239,18 @@ def follow_up(
         # die eine eigene Seite?" read as the FAQ's website, which the subject's answer gives.
         return FollowUp(topic, subject, None, _mentioning(kb, topic, subject, question, words))
     return None
+
+
+def _detail_of_last_answer(topic: Topic, remembered: Remembered, text: str, facet_word: str) -> bool:
+    """Whether a general topic's question asks a detail of its last answer (``of_last_answer``)
+    about something that answer already says: "wie lang braucht der Zug?" after the train
+    from Brussels is that answer's journey time, not the trains' overview."""
+    last = topic.answers.get((None, remembered.facet)) if remembered.facet and not topic.thing_name else None
+    if last is None or remembered.subject is not None or topic.facet_keywords.get(facet_word) == remembered.facet:
+        return False
+    if longest_match(text, topic.of_last_answer) is None:
+        return False
+    return contains_phrase(normalise(" ".join(last.text.values())), facet_word)
 
 
 def _asks_general_topic(kb: KnowledgeBase, intent: Optional[str], remembered: Topic, text: str) -> bool:
@@ -355,6 +372,8 @@ def session_follow_up(
         return None  # "where is the venue?"
     if asked_topic is not None or intent == NOT_UNDERSTOOD or refers_back(question, words.pointing):
         return remembered.subject
+    if asks_what_no_session_has(question):
+        return remembered.subject  # "¿la van a transmitir en vivo?" read as the Wi-Fi's FAQ
     return None
 
 
@@ -382,6 +401,18 @@ def session_named_first(kb: KnowledgeBase, programme: Programme, intent: Optiona
 def _first_position(text: str, phrases: Iterable[str]) -> Optional[int]:
     found = [at for at in (phrase_position(text, phrase) for phrase in phrases) if at is not None]
     return min(found) if found else None
+
+
+def remembered_person(kb: KnowledgeBase, aliases: Iterable[str]) -> Optional[Remembered]:
+    """What an agenda answer about a person of the programme leaves to follow up: that
+    person as a subject of the content ("Parks Tau" is the speakers' "tau"), so "when was
+    he elected?" after their card is about them; None when the content has no such subject."""
+    for alias in aliases:
+        for topic in kb.topics_by_intent.values():
+            subject = topic.subject_aliases.get(normalise(alias))
+            if subject is not None:
+                return Remembered.of(topic, subject, None)
+    return None
 
 
 def answer_key(result: FollowUp) -> Tuple[str, Optional[str], Optional[str]]:

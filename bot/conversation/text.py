@@ -47,12 +47,27 @@ def phrase_position(normalised_text: str, phrase: str) -> Optional[int]:
 
 def without_phrases(normalised_text: str, phrases: Iterable[str]) -> str:
     """The text without each of the whole-word phrases (all already normalised), longest
-    first, so that "director general" goes before "director"."""
+    first, so that "director general" goes before "director"; an Arabic phrase also where
+    ``longest_match`` finds it attached ("المديرة التنفيذية" is "المدير التنفيذي" with the
+    feminine ending)."""
     padded = f" {normalised_text} "
     for phrase in sorted(set(phrases), key=len, reverse=True):
         if phrase:
             padded = padded.replace(f" {phrase} ", " ")
+            if _has_arabic_letter(phrase):
+                padded = f" {_without_attached(padded.split(), phrase)} "
     return padded.strip()
+
+
+def _without_attached(words: List[str], phrase: str) -> str:
+    count = phrase.count(" ") + 1
+    start = 0
+    while start <= len(words) - count:
+        if any(form == phrase for form in _attached_forms(words, start, count)):
+            del words[start : start + count]
+        else:
+            start += 1
+    return " ".join(words)
 
 
 ARABIC_PREFIXES = ("و", "ب", "ل", "ال", "بال", "وال", "لل")

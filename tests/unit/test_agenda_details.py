@@ -16,7 +16,7 @@ TIMED = next(s for s in PROGRAMME.sessions if s.timed)
 
 def test_every_detail_has_words_in_every_language():
     raw = yaml.safe_load(DETAILS_FILE.read_text(encoding="utf-8"))
-    assert set(raw) == {"day", "hour", "room"}
+    assert set(raw) == {"day", "hour", "room", "recording"}
     assert all(set(words) == {"en", "fr", "nl", "es", "de", "ar"} and all(words.values()) for words in raw.values())
 
 
@@ -38,6 +38,15 @@ def test_a_time_the_session_has_is_left_to_its_card():
     dated = next(s for s in PROGRAMME.sessions if s.day is not None and s.start is None)
     assert missing_detail(dated, "Op welke dag was die?") is None
     assert missing_detail(dated, "when did it start?") is None  # the card gives the day
+
+
+@pytest.mark.parametrize("language, text", [("en", "will it be live streamed?"), ("fr", "est-ce qu'elle sera filmée ?"),
+                                            ("nl", "komt die op livestream?"), ("es", "¿la van a grabar?"),
+                                            ("de", "wird das aufgezeichnet?"), ("ar", "هل سيكون هناك بث مباشر؟")])
+def test_a_recording_no_session_has_gets_the_honest_answer_even_for_a_timed_session(language, text):
+    assert missing_detail(TIMED, text) == "recording"
+    reply = unknown_detail(KB, PROGRAMME, TIMED.id, text, language)
+    assert reply is not None and reply.startswith(UNKNOWN[language].split("{")[0])
 
 
 def test_other_questions_about_the_session_are_left_to_its_card():

@@ -155,6 +155,7 @@ def followups():
               "facet_only": ["acknowledge", "show_more"], "facet_pointing": ["request_human"],
               "facet_question": ["set_language"],
               "named_subject": ["nlu_fallback", "help"], "greeting_naming": ["greet"],
+              "unsure_naming": ["goodbye", "acknowledge"], "unsure_below": 0.8,
               "pointing_question": ["thank", "acknowledge", "bot_challenge", "show_more"]}
     return FollowUpPolicy.create(config, None, None, _Context())
 
@@ -228,6 +229,24 @@ def test_a_message_the_classifier_could_not_place_that_names_a_subject_is_about_
 ])
 def test_a_greeting_naming_a_subject_with_few_words_besides_is_answered_on_it(followups, text, action):
     assert chosen(followups, tracker_with(text, "greet", language="de")) == action
+
+
+def unsure(text, intent, confidence, language):
+    tracker = tracker_with(text, intent, language=language)
+    tracker.latest_message.parse_data["intent"]["confidence"] = confidence
+    return tracker
+
+
+@pytest.mark.parametrize("text, intent, confidence, language, action", [
+    ("Ich war noch nie in Mechelen.", "goodbye", 0.71, "de", "action_answer"),  # about the city
+    ("Ik ken Mechelen nie goed eigenlijk", "acknowledge", 0.55, "nl", "action_answer"),
+    ("Bye, see you in Mechelen!", "goodbye", 0.97, "en", None),  # the classifier is sure: a goodbye
+    ("bye for now", "goodbye", 0.6, "en", None),  # names nothing
+])
+def test_a_goodbye_or_acknowledgement_the_classifier_doubts_that_names_a_subject_is_about_it(
+    followups, text, intent, confidence, language, action
+):
+    assert chosen(followups, unsure(text, intent, confidence, language)) == action
 
 
 def test_after_the_answer_the_assistant_listens(followups):

@@ -58,3 +58,13 @@ def test_the_component_changes_messages_not_training_examples():
 ])
 def test_a_short_question_pointing_back_keeps_the_sentence_it_points_to(text, question):
     assert question_of(text) == question
+
+
+@pytest.mark.parametrize("text, question", [
+    ("وين بالضبط؟ أعطني العنوان", "وين بالضبط؟ أعطني العنوان"),  # "where exactly? give me the address"
+    ("Where exactly? Send me the address please", "Where exactly? Send me the address please"),
+    ("Any parking? Thanks a lot, Rami", "Any parking?"),  # thanks and a name: not what it asks
+    ("Where is the venue of the conference? I land at nine", "Where is the venue of the conference?"),
+])
+def test_a_bare_question_keeps_the_sentence_after_it_that_says_what_it_asks(text, question):
+    assert question_of(text) == question

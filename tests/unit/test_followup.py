@@ -14,6 +14,7 @@ from bot.conversation.followup import (
     message_language,
     cues,
     refers_back,
+    remembered_person,
     render_follow_up,
     session_follow_up,
     session_named_first,
@@ -459,6 +460,12 @@ def test_an_faq_question_the_subjects_own_answer_mentions_is_about_the_subject()
     (Remembered("travel", None, "airport"), "ask_travel", "nl", "welke luchtvaartmaatschappijen vliegen er naar Zaventem?"),
     (Remembered("speakers", "de_croo"), "ask_speakers", "nl", "wat heeft hij eigenlijk gestudeerd?"),
     (Remembered("organisers", "uclg"), "faq_wifi", "de", "Wie viele Mitglieder hat das Netzwerk?"),
+    (Remembered("venue", None), "faq_lost_and_found", "de", "Gibt es da eine Garderobe für meinen Koffer?"),
+    (Remembered("venue", None), "ask_venue", "fr", "y a un vestiaire sur place pour les manteaux ?"),
+    (Remembered("mechelen", None), "ask_mechelen", "es", "¿Qué clima suele hacer por allá en noviembre?"),
+    (Remembered("mechelen", None), "out_of_scope", "en", "what's the weather usually like there in November?"),
+    (Remembered("context", "habitat3"), "nlu_fallback", "fr", "et qui l'a présidée ?"),
+    (Remembered("context", "marrakech"), "out_of_scope", "nl", "wie zat die voor?"),
 ])
 def test_a_facet_the_content_has_no_answer_for_gets_the_honest_reply(remembered, intent, language, text):
     result = follow_up(KB, intent, text, remembered, CUES[language])
@@ -490,3 +497,43 @@ def test_a_detail_of_the_last_travel_answer_is_that_answer_whatever_the_intent(i
 
 def test_a_detail_of_travel_that_names_the_classifiers_topic_is_that_topics_question():
     assert follow_up(KB, "ask_dates", "how long is the conference?", Remembered("travel", None, "brussels"), CUES["en"]) is None
+
+
+@pytest.mark.parametrize("intent, language, text", [("ask_travel", "de", "Wie lang braucht der Zug ungefähr?"),
+                                                    ("ask_travel", "en", "how long does the train take?"),
+                                                    ("ask_dates", "fr", "c'est long ?")])
+def test_a_detail_of_the_last_travel_answer_about_what_it_says_is_that_answer(intent, language, text):
+    result = follow_up(KB, intent, text, Remembered("travel", None, "brussels"), CUES[language])
+    assert result is not None and result.answer is not None and result.answer.id == "travel.brussels"
+
+
+def test_the_trains_of_another_place_are_not_the_last_answers_detail():
+    result = follow_up(KB, "ask_travel", "how long does the train from the airport take?",
+                       Remembered("travel", None, "brussels"), CUES["en"])
+    assert result is not None and result.answer is not None and result.answer.id == "travel.airport"
+
+
+@pytest.mark.parametrize("language, text", [("en", "can I get around in a wheelchair there?"),
+                                            ("es", "¿Se puede entrar sin escalones? ¿Hay ascensor?")])
+def test_accessibility_after_the_venue_is_the_faqs_answer(language, text):
+    assert follow_up(KB, "faq_accessibility", text, Remembered("venue", None), CUES[language]) is None
+
+
+@pytest.mark.parametrize("remembered, intent, language, text", [
+    (Remembered("session", "human_rights"), "faq_wifi", "es", "¿La van a transmitir en vivo por internet?"),
+    (Remembered("session", "human_rights"), "nlu_fallback", "fr", "est-ce qu'elle sera filmée ou enregistrée ?"),
+    (Remembered("session", "opening"), "ask_dates", "nl", "komt die ook op livestream?"),
+])
+def test_a_recording_of_the_remembered_session_is_asked_about_it(remembered, intent, language, text):
+    assert session_follow_up(KB, PROGRAMME, intent, text, remembered, CUES[language]) == remembered.subject
+
+
+def test_an_faq_question_after_a_session_that_asks_no_session_detail_stays_the_faqs():
+    session = Remembered("session", "human_rights")
+    assert session_follow_up(KB, PROGRAMME, "faq_wifi", "what is the wifi password?", session, CUES["en"]) is None
+
+
+def test_a_person_of_the_programme_is_remembered_as_the_contents_subject():
+    tau = PROGRAMME.people["parks_tau"]
+    assert remembered_person(KB, tau.aliases) == Remembered("speakers", "tau")
+    assert remembered_person(KB, ["Nobody Known"]) is None

@@ -33,6 +33,7 @@ class Reply:
     buttons: List[Dict[str, str]] = field(default_factory=list)
     pending: List[str] = field(default_factory=list)
     session: Optional[str] = None  # the one session the reply is about: a follow-up may ask more
+    person: Optional[str] = None  # the one person the reply is about (their card): likewise
 
 
 @dataclass
@@ -63,7 +64,7 @@ def answer(
         and intent in (PROGRAMME_INTENT, SPEAKERS_INTENT)
         and (intent == PROGRAMME_INTENT or query.schedule_cue or query.has_time)
     ):
-        return Reply(r.person_card(programme.people[query.person]))
+        return Reply(r.person_card(programme.people[query.person]), person=query.person)
     if intent != PROGRAMME_INTENT or not (query.topic or query.has_time):
         return None
     outside = _outside_event(r, programme, query, now)

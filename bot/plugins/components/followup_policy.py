@@ -20,7 +20,10 @@ charge?" stays one); for ``facet_question`` ones also as a question ("gibt's die
 Deutsch?" after the Declaration, but "auf Deutsch bitte" still switches the language).
 A ``greeting_naming`` intent (a greeting) that names a subject with at most a few words
 besides ("Servus, kurze Frage zu Mecheln") is answered on what it names, which is then
-remembered for the question that follows.
+remembered for the question that follows. So is an ``unsure_naming`` intent (a goodbye,
+an acknowledgement) the classifier gave less than ``unsure_below`` that names a subject:
+"Ich war noch nie in Mechelen." read as a goodbye, "Ik ken Mechelen nie goed eigenlijk"
+as an acknowledgement are about the city, and what follows ("waarom daar?") too.
 """
 
 from __future__ import annotations
@@ -88,6 +91,8 @@ class FollowUpPolicy(UntrainedPolicy):
         self._named_subject = frozenset(self.config["named_subject"])
         self._pointing_question = frozenset(self.config["pointing_question"])
         self._greeting_naming = frozenset(self.config["greeting_naming"])
+        self._unsure_naming = frozenset(self.config["unsure_naming"])
+        self._unsure_below = float(self.config["unsure_below"])
         self._courtesies = tuple(word for language in self._catalogue.languages.values() for word in language.lexicon)
         self._need_facet = self._facet_only | self._facet_pointing | self._facet_question
 
@@ -106,6 +111,8 @@ class FollowUpPolicy(UntrainedPolicy):
             "named_subject": [],
             "pointing_question": [],
             "greeting_naming": [],
+            "unsure_naming": [],
+            "unsure_below": 0.0,
         }
 
     def decide(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[Optional[str], List[Event]]:
@@ -126,7 +133,8 @@ class FollowUpPolicy(UntrainedPolicy):
         if message is None:
             return None
         text = message.text or ""
-        intent = ((message.parse_data or {}).get("intent") or {}).get("name")
+        classified = (message.parse_data or {}).get("intent") or {}
+        intent = classified.get("name")
         if not text or text.startswith("/"):
             return None  # a button payload
         # Without a remembered subject nothing points back: no follow-up cues to gather.
@@ -139,7 +147,8 @@ class FollowUpPolicy(UntrainedPolicy):
         pointing = intent in self._pointing_question and refers_back(text, words.pointing)
         pointing_question = pointing and _is_question(text, words)
         greeting = intent in self._greeting_naming
-        if intent in self._never and not pointing and not greeting:
+        unsure = intent in self._unsure_naming and float(classified.get("confidence") or 0.0) < self._unsure_below
+        if intent in self._never and not pointing and not greeting and not unsure:
             return None  # a move of the conversation itself
         try:
             kb = self._content.get()
@@ -148,6 +157,8 @@ class FollowUpPolicy(UntrainedPolicy):
         if greeting and not pointing:
             # "hallo, ne frage zur Deklaration von Mechelen": what is named is the question
             return ANSWER_ACTION if self._greets_naming(kb, text) else None
+        if unsure and not pointing and topic_for(kb, None, text) is not None:
+            return ANSWER_ACTION  # "Ich war noch nie in Mechelen." read as a goodbye
         if not _is_question(text, words) and self._session_named_first(kb, intent, text):
             return AGENDA_ACTION  # "closing session + adoption of the declaration"
         if intent in self._named_subject and topic_for(kb, None, text) is not None:
