@@ -64,6 +64,7 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--weights", default="0.5", help="lingua weights to try beside the model")
     parser.add_argument("--per-word", default="2,4,8,1000", help="evidence per word to try (1000: per n-gram)")
     parser.add_argument("--whole-word", default="0,0.5", help="shares of a word's evidence its whole form weighs")
+    parser.add_argument("--unknown-word", default="0", help="weights of a word no example has, beside known ones")
     args = parser.parse_args(argv)
     catalogue = load_catalogue()
     training, held_out = split(languages_of_examples(PROJECT_ROOT / "data" / "nlu", catalogue.codes))
@@ -74,12 +75,13 @@ def main(argv: List[str] | None = None) -> int:
     for weight in (float(w) for w in args.weights.split(",")):
         for per_word in (float(p) for p in args.per_word.split(",")):
             for whole in (float(share) for share in args.whole_word.split(",")):
-                languages.LINGUA_WEIGHT = weight
-                language_model.EVIDENCE_PER_WORD = per_word
-                language_model.WHOLE_WORD_SHARE = whole
-                rows[f"model ({per_word:g}/word, whole word {whole:g}) + lingua^{weight:g}"] = accuracy(
-                    LanguageIdentifier(catalogue, LanguageModel.from_dict(model.as_dict())), cases
-                )
+                for unknown in (float(share) for share in args.unknown_word.split(",")):
+                    languages.LINGUA_WEIGHT = weight
+                    language_model.EVIDENCE_PER_WORD = per_word
+                    language_model.WHOLE_WORD_SHARE = whole
+                    language_model.UNKNOWN_WORD_WEIGHT = unknown
+                    name = f"model ({per_word:g}/word, whole word {whole:g}, unknown word {unknown:g}) + lingua^{weight:g}"
+                    rows[name] = accuracy(LanguageIdentifier(catalogue, LanguageModel.from_dict(model.as_dict())), cases)
     codes = sorted(next(iter(rows.values())))
     print("| settings | " + " | ".join(codes) + " |")
     print("|---|" + "---:|" * len(codes))

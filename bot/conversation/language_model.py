@@ -52,6 +52,9 @@ EVIDENCE_PER_WORD = 4.0
 # A word seen whole in the examples weighs this share of its evidence; its n-grams the
 # rest ("Lamot adres": Dutch, not French; bench/languages.py chose it as above).
 WHOLE_WORD_SHARE = 0.5
+# A word no example has (a name, a typo, a rarer word: "herfstvakantie") beside known ones
+# weighs this share of a known word's evidence (bench/languages.py chose it as above).
+UNKNOWN_WORD_WEIGHT = 0.5
 SEEN_WORDS_KEPT = 100_000
 
 
@@ -130,22 +133,27 @@ class LanguageModel:
             self._seen_words[word] = found
         return found
 
-    def evidence(self, text: str) -> List[str]:
-        """The words that count: those seen in the examples, or all when none was."""
+    def evidence(self, text: str) -> List[Tuple[str, float]]:
+        """The words that count, with their weight: those seen in the examples fully, the
+        others by ``UNKNOWN_WORD_WEIGHT``; all fully when none was seen."""
         found = words(text)
-        known = [word for word in found if word in self.known_words]
-        return known or found
+        if not any(word in self.known_words for word in found):
+            return [(word, 1.0) for word in found]
+        weighted = [(word, 1.0 if word in self.known_words else UNKNOWN_WORD_WEIGHT) for word in found]
+        return [(word, weight) for word, weight in weighted if weight > 0]
 
     def probabilities(self, text: str, per_word: Optional[float] = None) -> Dict[str, float]:
-        """P(language | text) for every language; uniform when the text has no letters."""
+        """P(language | text) for every language; uniform when the text has no letters.
+        The log-likelihoods are averaged over the counted words' n-grams (each word's
+        weighed by its weight) and counted ``per_word`` times per (weighted) word."""
         per_word = EVIDENCE_PER_WORD if per_word is None else per_word
         counted = self.evidence(text)
-        per_word_sums = [self._word_sums(word) for word in counted]
-        gram_count = sum(count for count, _ in per_word_sums)
+        per_word_sums = [(weight, *self._word_sums(word)) for word, weight in counted]
+        gram_count = sum(weight * count for weight, count, _ in per_word_sums)
         if not gram_count:
             return {code: 1.0 / len(self.log_probs) for code in self.log_probs}
-        scale = per_word * len(counted) / gram_count
-        columns = zip(*(sums for _, sums in per_word_sums), strict=True)
+        scale = per_word * sum(weight for weight, _, _ in per_word_sums) / gram_count
+        columns = zip(*(tuple(weight * total for total in sums) for weight, _, sums in per_word_sums), strict=True)
         totals = {code: scale * sum(column) for code, column in zip(self.log_probs, columns, strict=True)}
         best = max(totals.values())
         exp = {code: math.exp(value - best) for code, value in totals.items()}
