@@ -28,7 +28,9 @@ was just said — whatever topic the classifier, which sees one message, guessed
 
 A topic with neither subject nor one thing to be about (travel, the dates) remembers the
 facet it answered ("travel::airport"): a question of that topic that names none of its
-facets and asks a detail ("how many minutes is that by train?") gets that answer again;
+facets and asks a detail ("how many minutes is that by train?", "wie lang braucht man?"),
+or names one its last answer already speaks of with a detail it declares of it ("wie lang
+braucht der Zug?" after the train from Brussels), gets that answer again;
 another topic's question gets it only if it asks a detail the topic declares of its last
 answer (``of_last_answer``: "¿cuánto se tarda?" after the train) or mentions what is asked
 ("when did it open?" after the station). After the venue or the city, the travel's
@@ -39,7 +41,10 @@ subject ("haben die eine eigene Seite?" after Cités Unies France).
 Words that are a facet of the remembered topic ("who was the minister?" after the
 ministry) or, with a pointing word or facet, aliases that describe rather than name ("was
 he mayor?") do not count as naming a new subject. A remembered session is followed up by
-its card in the agenda action (time, place, people: ``session_follow_up``).
+its card in the agenda action (time, place, people: ``session_follow_up``), also when it
+asks what no session has ("will it be streamed?", read as the Wi-Fi's FAQ): the agenda
+says it does not have that. A person's card in the agenda leaves the person to follow up
+(``remembered_person``: "when was he elected?" after Parks Tau's sessions).
 """
 
 from __future__ import annotations

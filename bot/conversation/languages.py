@@ -54,6 +54,11 @@ OTHER_NAME_FORM_WEIGHT = 0.2
 # What carries no language: markup, addresses, numbers.
 _MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|https?://\S+|www\.\S+|\S+@\S+\.\S+|\d+")
 _ACRONYM = re.compile(r"(?<!\w)[A-Z][A-Z0-9]{1,}(?:-[A-Z0-9]+)*(?!\w)")
+# A title quoted in the message ("eine Veranstaltung namens 'Human Mobility and the Right to
+# the City'") is a name, in whatever language it was given: quotes open after a space or
+# at the start (not the apostrophe of "l'OIM", "what's") and close before a space,
+# punctuation or the end.
+_QUOTED = re.compile(r"(?:(?<=\s)|^)[\'\"«„“‘‚][^\'\"«»„“”‘’‚]+[\'\"»“”’‘](?=[\s.,!?;:؟]|$)")
 # Metadata keys that carry a language hint from a channel (web widget, Telegram …).
 METADATA_LANGUAGE_KEYS = ("language", "language_code", "locale")
 
@@ -363,6 +368,8 @@ class LanguageIdentifier:
             return Detection(own, 1.0, True, False, words, mentioned, lexicon)
         named = self._names_languages(content)
         content = self._without_names(content)
+        unquoted = " ".join(_QUOTED.sub(" ", content).split())
+        content = unquoted if word_count(unquoted) else content  # a quoted title alone is the message
         words = word_count(content)
         if not normalise(content) or not words:
             # Nothing but names: no language, at most a hint from how they are written ("OIM").

@@ -72,6 +72,22 @@ def test_names_and_acronyms_do_not_decide(identifier):
     assert identifier.detect("Was ist die IOM?").code == "de"
 
 
+def test_a_quoted_title_does_not_decide_the_language(identifier):
+    # a German sentence naming an English title: the title's words are a name
+    assert identifier.detect("wo ist es 'what is the declaration where is it'").code == "de"
+    assert identifier.detect("wo ist es «what is the declaration where is it»").code == "de"
+    assert identifier.detect("'what is the declaration'").code == "en"  # a quoted title alone is read
+
+
+def test_a_word_no_example_has_weighs_less_than_a_known_one(monkeypatch):
+    model = LanguageModel.train(TOY)
+    known_only = model.probabilities("wie is")
+    monkeypatch.setattr("bot.conversation.language_model.UNKNOWN_WORD_WEIGHT", 0.0)
+    assert model.probabilities("wie is herfstvakantie") == pytest.approx(known_only)
+    monkeypatch.setattr("bot.conversation.language_model.UNKNOWN_WORD_WEIGHT", 0.5)
+    assert model.probabilities("wie is herfstvakantie") != pytest.approx(known_only)
+
+
 def test_a_greeting_two_languages_share_decides_nothing_alone():
     catalogue = load_catalogue()
     assert "hallo" in catalogue.languages["nl"].lexicon and "hallo" in catalogue.languages["de"].lexicon

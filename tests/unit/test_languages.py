@@ -167,3 +167,4 @@ def test_a_worker_forked_after_start_up_reuses_or_builds_lingua_detectors_withou
 def test_a_name_as_other_languages_write_it_makes_a_language_less_likely(text, code):
     # The words are the same; only the name's form differs (French writes Malines and OIM).
     assert DETECTOR.detect(text).code == code
+
