@@ -54,6 +54,9 @@ OTHER_NAME_FORM_WEIGHT = 0.2
 # What carries no language: markup, addresses, numbers.
 _MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|https?://\S+|www\.\S+|\S+@\S+\.\S+|\d+")
 _ACRONYM = re.compile(r"(?<!\w)[A-Z][A-Z0-9]{1,}(?:-[A-Z0-9]+)*(?!\w)")
+# Arabic written in Latin letters ("Arabizi"), with digits for the letters Latin lacks
+# (3 ع, 5 خ, 7 ح, 9 ق) inside a word: "i3lan mechelen chno" is an Arabic writer's message.
+_ARABIZI = re.compile(r"(?<![^\W\d_])[^\W\d_]+[3579][^\W\d_]+(?![^\W\d_])")
 # A title quoted in the message ("eine Veranstaltung namens 'Human Mobility and the Right to
 # the City'") is a name, in whatever language it was given: quotes open after a space or
 # at the start (not the apostrophe of "l'OIM", "what's") and close before a space,
@@ -246,8 +249,9 @@ def _any_of(names: Iterable[str]) -> Optional["re.Pattern[str]"]:
 class LanguageIdentifier:
     """Which of the six languages a message is in.
 
-    Evidence, strongest first: Arabic script; a letter only one of the six writes
-    (Spanish "¿", German "ß"); then, on the words left once names and acronyms are
+    Evidence, strongest first: Arabic script, or Arabic in Latin letters with a digit
+    inside a word ("i3lan"); a letter only one of the six writes (Spanish "¿", German
+    "ß"); then, on the words left once names and acronyms are
     removed (they never decide alone: "ONU-Habitat", "CGLU", "Bart Somers"), the model
     learnt from the training examples (``LanguageModel``, when given) combined with
     lingua, weighed by how the names were written ("Mechelen" is not French).
@@ -363,6 +367,8 @@ class LanguageIdentifier:
             # The script alone settles it: of the six, only Arabic is written this way.
             return Detection("ar", 1.0, True, False, words, mentioned, lexicon)
 
+        if _ARABIZI.search(text) and "ar" in self._catalogue.languages:
+            return Detection("ar", 1.0, True, False, words, mentioned, lexicon)
         own = next((code for letter, code in self._own_letters.items() if letter in content), None)
         if own is not None:  # also around a name alone: "¿UCLG?" is a Spanish question
             return Detection(own, 1.0, True, False, words, mentioned, lexicon)

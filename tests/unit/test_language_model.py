@@ -103,3 +103,9 @@ def test_a_short_question_about_a_language_does_not_switch_but_a_short_request_d
     assert choose_language(catalogue, "en", mentions_french, "ask_declaration") == "en"
     assert choose_language(catalogue, "en", mentions_french, "out_of_scope") == "fr"
     assert choose_language(catalogue, "en", {**mentions_french, "words": 6}, "set_language") == "fr"
+
+
+@pytest.mark.parametrize("text, code", [("i3lan mechelen chno", "ar"), ("sa7a, wen el mo2tamar", "ar"),
+                                        ("where is it WUF9", "en"), ("wo ist es Cities4Migration", "de")])
+def test_arabic_in_latin_letters_with_digits_inside_words_is_arabic(identifier, text, code):
+    assert identifier.detect(text).code == code
