@@ -168,3 +168,36 @@ def test_a_detail_of_the_last_travel_answer_gets_that_answer(chat):
 
 def test_an_arabic_word_beside_a_long_latin_name_is_answered_in_arabic(chat):
     assert language_of(chat().say("هاشتاغ Cities4Migration")) == "ar"
+
+
+def test_a_statement_read_as_a_goodbye_that_names_the_city_is_about_it(chat):
+    population = load_content(CONTENT_DIR).topics_by_intent["ask_mechelen"].answers[(None, "population")]
+    conversation = chat()
+    conversation.say("Ich war noch nie in Mechelen.")
+    reply = conversation.say("wie viele Leute wohnen da?")
+    assert reply.startswith(population.text["de"][:40])
+
+
+def test_a_persons_card_in_the_agenda_leaves_the_person_to_follow_up(chat):
+    tau = load_content(CONTENT_DIR).topics_by_intent["ask_speakers"].answers[("tau", None)]
+    reply = second_reply(chat, "Goeiemiddag, ik zag de naam Parks Tau in het programma.", "Wanneer is hij verkozen?")
+    assert reply.startswith(tau.text["nl"][:40])
+
+
+@pytest.mark.parametrize("language, first, second", [
+    ("es", "me interesa la sesión sobre los derechos humanos de los migrantes", "¿La van a transmitir en vivo?"),
+    ("fr", "La cérémonie d'ouverture", "est-ce qu'elle sera filmée ?"),
+])
+def test_a_sessions_recording_gets_an_honest_reply_not_the_wifi(chat, language, first, second):
+    reply = second_reply(chat, first, second)
+    assert reply.startswith(UNKNOWN_FACET[language].split("{")[0]) and language_of(reply) == language
+
+
+def test_accessibility_after_the_venue_is_the_faqs_answer(chat):
+    reply = second_reply(chat, "What's Lamot like as a venue?", "can I get around in a wheelchair there?")
+    assert "accessib" in reply and not reply.startswith(UNKNOWN_FACET["en"].split("{")[0])
+
+
+def test_a_cloakroom_at_the_venue_is_honestly_unknown(chat):
+    reply = second_reply(chat, "Erzähl mir was über das Lamot", "Gibt es da eine Garderobe für meinen Koffer?")
+    assert reply.startswith(UNKNOWN_FACET["de"].format(subject="Lamot, dem Tagungsort").split(",")[0])
