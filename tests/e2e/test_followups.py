@@ -4,6 +4,7 @@ tracker store the two workers share, answers the next question that does not nam
 import pytest
 
 from bot.conversation.content.loader import CONTENT_DIR, load_content
+from bot.conversation.faq.answers import ANSWERS_FILE, load_answers
 from tests.e2e.replies import language_of
 
 STRINGS = load_content(CONTENT_DIR).strings
@@ -194,8 +195,9 @@ def test_a_sessions_recording_gets_an_honest_reply_not_the_wifi(chat, language, 
 
 
 def test_accessibility_after_the_venue_is_the_faqs_answer(chat):
+    faq = next(entry for entry in load_answers(ANSWERS_FILE) if entry.intent == "faq_accessibility")
     reply = second_reply(chat, "What's Lamot like as a venue?", "can I get around in a wheelchair there?")
-    assert "accessib" in reply and not reply.startswith(UNKNOWN_FACET["en"].split("{")[0])
+    assert any(reply.startswith(texts["en"][:40]) for texts in (faq.answers, faq.after_event) if texts)
 
 
 def test_a_cloakroom_at_the_venue_is_honestly_unknown(chat):
