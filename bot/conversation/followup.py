@@ -178,17 +178,26 @@ def follow_up(
     if remembered is None or topic is None:
         return None
     text = normalise(question)
-    facet_word = asked_facet(topic, remembered.subject, text)
+    facet_word = asked_facet(topic, remembered.subject, text, words.details)
     pointing_back = refers_back(question, words.pointing)
     describing = role_words(kb, topic) if (pointing_back or facet_word) and remembered.subject else ()
     facet = topic.facet_keywords[facet_word] if facet_word else None
     answered = facet is not None and (remembered.subject, facet) in topic.answers
     # "did UN-Habitat sign it?", "gibt's dort ein Hotel?", "how much to rent it for our own
     # event?": pointing back for a facet of the remembered subject (answered or declared
-    # without an answer); the other subject or topic named is part of the facet.
-    held = pointing_back and (answered or facet in topic.unanswered_facets)
-    if facet is None and topic.thing_name and _asks_general_topic(kb, intent, topic, text):
-        return None  # "kun je er parkeren?" after the venue: the travel answer on parking there
+    # without an answer); the other subject or topic named is part of the facet. So is
+    # one the subject's own answer names ("elle dirigeait déjà ONU-Habitat ?" after Sharif).
+    held = pointing_back and (
+        answered
+        or facet in topic.unanswered_facets
+        or _named_in_own_answer(kb, topic, remembered.subject, text, (*topic.facet_keywords, *describing))
+    )
+    if facet is None and topic.thing_name:
+        general = _general_topic_follow_up(kb, intent, topic, text)
+        if general is not None:
+            # "kun je er parkeren?" after the venue: the travel answer on parking there (the
+            # classifier's, when it chose the travel); "faut-il un visa ?" after the city
+            return None if general.topic is kb.topics_by_intent.get(intent or "") else general
     if names_a_subject(kb, question, topic.facet_keywords, describing) and not held:
         return None
     if remembered.subject is not None and not answered:
@@ -201,7 +210,12 @@ def follow_up(
     asked_topic = kb.topics_by_intent.get(intent or "")
     same_topic = asked_topic is topic
     other_topic = asked_topic is not None and not same_topic
-    if other_topic and not held and _names_topic(kb, asked_topic, topic, text):
+    if (
+        other_topic
+        and not held
+        and _names_topic(kb, asked_topic, topic, text)
+        and not _of_last_naming(topic, remembered, asked_topic, text)
+    ):
         return None  # "where is the venue?", "when is the conference?": that topic's own question
     subject = remembered.subject
     if facet is not None and _detail_of_last_answer(topic, remembered, text, facet_word or ""):
@@ -229,7 +243,10 @@ def follow_up(
         # Another topic's question, or none ("How far is it, in km?" after the cities that
         # took part): the last answer only if it asks a detail of it the topic declares
         # ("¿cuánto se tarda?" after the train from Brussels) or mentions what is asked.
-        if longest_match(text, topic.of_last_answer) is not None and not _names_topic(kb, asked_topic, topic, text):
+        of_last = longest_match(text, topic.of_last_answer) is not None
+        if of_last and (
+            not _names_topic(kb, asked_topic, topic, text) or _of_last_naming(topic, remembered, asked_topic, text)
+        ):
             return FollowUp(topic, None, remembered.facet, last)
         return _about_last_answer(kb, topic, remembered.facet, last, question, words)
     if pointing_back:
@@ -258,21 +275,54 @@ def _detail_of_last_answer(topic: Topic, remembered: Remembered, text: str, face
     return contains_phrase(normalise(" ".join(last.text.values())), facet_word)
 
 
-def _asks_general_topic(kb: KnowledgeBase, intent: Optional[str], remembered: Topic, text: str) -> bool:
-    """Whether the classifier's topic is a general one (the travel, the dates: no subjects,
-    not one thing) whose answer for a facet the question names is about the remembered
-    thing (names it by one of its anchors), which has no facet for it: parking at the
-    venue, the station of the city are the travel's answers, "how much is the rent?" after
-    the venue is not the registration fee."""
+def _general_topic_follow_up(
+    kb: KnowledgeBase, intent: Optional[str], remembered: Topic, text: str
+) -> Optional[FollowUp]:
+    """A general topic's answer (the travel, the dates: no subjects, not one thing) for a
+    facet the question names, which the remembered thing has none for: the classifier's
+    topic when its answer for the facet names the thing (parking at the venue, the station
+    of the city; "how much is the rent?" after the venue is not the registration fee), or
+    another general topic whose answers speak of the thing ("faut-il un visa ?" after the
+    city, read as out of scope: the travel's visa answer)."""
     asked = kb.topics_by_intent.get(intent or "")
-    if asked is None or asked is remembered or asked.subject_aliases or asked.thing_name:
+    general = [
+        t for t in kb.topics_by_intent.values() if t is not remembered and not (t.subject_aliases or t.thing_name)
+    ]
+    for candidate in sorted(general, key=lambda t: t is not asked):
+        word = longest_match(text, candidate.facet_keywords)
+        facet = candidate.facet_keywords[word] if word is not None else None
+        answer = candidate.answers.get((None, facet)) if facet is not None else None
+        if answer is None:
+            continue
+        said = normalise(" ".join(answer.text.values() if candidate is asked else _all_texts(candidate)))
+        if any(contains_phrase(said, anchor) for anchor in remembered.anchors):
+            return FollowUp(candidate, None, facet, answer)
+    return None
+
+
+def _all_texts(topic: Topic) -> List[str]:
+    return [text for answer in topic.distinct_answers() for text in answer.text.values()]
+
+
+def _of_last_naming(topic: Topic, remembered: Remembered, asked: Optional[Topic], text: str) -> bool:
+    """Whether a general topic's question asks a detail of its last answer (``of_last_answer``)
+    naming what that answer names by an anchor of the classifier's topic: "et de là jusqu'à
+    Malines, c'est long ?" after the airport goes where the answer goes, it is not the
+    city's own question."""
+    last = topic.answers.get((None, remembered.facet)) if remembered.facet and remembered.subject is None else None
+    anchor = longest_match(text, asked.anchors) if asked is not None else None
+    if last is None or anchor is None or longest_match(text, topic.of_last_answer) is None:
         return False
-    word = longest_match(text, asked.facet_keywords)
-    answer = asked.answers.get((None, asked.facet_keywords[word])) if word is not None else None
-    if answer is None:
-        return False
-    said = normalise(" ".join(answer.text.values()))
-    return any(contains_phrase(said, anchor) for anchor in remembered.anchors)
+    return contains_phrase(normalise(" ".join(last.text.values())), anchor)
+
+
+def _named_in_own_answer(
+    kb: KnowledgeBase, topic: Topic, subject: Optional[str], text: str, ignored: Sequence[str]
+) -> bool:
+    """Whether the subject the question names is one the remembered subject's own answer names."""
+    own = topic.answers.get((subject, None)) if subject is not None else None
+    named = longest_match(without_phrases(text, ignored), kb.all_subject_aliases)
+    return own is not None and named is not None and contains_phrase(normalise(" ".join(own.text.values())), named)
 
 
 def _mentioning(
@@ -320,13 +370,18 @@ def _about_last_answer(
     return FollowUp(topic, None, facet, answer) if answer is not None else None
 
 
-def asked_facet(topic: Topic, subject: Optional[str], text: str, tries: int = 3) -> Optional[str]:
+def asked_facet(
+    topic: Topic, subject: Optional[str], text: str, question_words: Sequence[str] = (), tries: int = 3
+) -> Optional[str]:
     """The facet keyword the question asks about: the longest found, unless a shorter one
     names a facet the subject has an answer for ("wann wurde er angenommen?": "angenommen"
     asks for an outcome, "wann" for the date the Compact's overview gives). A facet the
     content declares without any answer ("geschrieben": who drafted the Declaration) is
-    asked as it stands: no other facet's answer stands in for it."""
+    asked as it stands: no other facet's answer stands in for it. A keyword that opens with
+    a question word ("waar ligt") gives way to one that names a thing ("waar ligt het
+    stadhuis?": the town hall, not where the city lies)."""
     first: Optional[str] = None
+    asked: List[str] = []
     remaining = text
     for _ in range(tries):
         word = longest_match(remaining, topic.facet_keywords)
@@ -335,9 +390,11 @@ def asked_facet(topic: Topic, subject: Optional[str], text: str, tries: int = 3)
         first = first or word
         facet = topic.facet_keywords[word]
         if (subject, facet) in topic.answers or facet in topic.unanswered_facets:
-            return word
+            asked.append(word)
         remaining = f" {remaining} ".replace(f" {word} ", " ").strip()
-    return first
+    opening = set(question_words)
+    naming = [word for word in asked if word.split()[0] not in opening]
+    return (naming or asked)[0] if asked else first
 
 
 def _as_thing(kb: KnowledgeBase, topic: Topic, subject: str, text: str) -> Optional[FollowUp]:

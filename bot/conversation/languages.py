@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -238,6 +239,10 @@ def preload_lingua(catalogue: Catalogue) -> None:
             lingua_detector(languages)
 
 
+def _unaccented(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+
+
 def _any_of(names: Iterable[str]) -> Optional["re.Pattern[str]"]:
     """A pattern finding any of the names as whole words, longest first, in any case."""
     ordered = sorted(names, key=len, reverse=True)
@@ -281,7 +286,8 @@ class LanguageIdentifier:
         # Which languages write each name form ("OIM": French and Spanish); neutral ones none.
         self._name_languages: Dict[str, List[str]] = {name.casefold(): [] for name in catalogue.neutral}
         for code, lang in catalogue.languages.items():
-            for name in lang.names:
+            # As written and without accents: "declaration de Malines" names the French Declaration.
+            for name in dict.fromkeys((*lang.names, *(_unaccented(name) for name in lang.names))):
                 self._name_languages.setdefault(name.casefold(), []).append(code)
         self._names = _any_of(self._name_languages)
 

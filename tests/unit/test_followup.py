@@ -537,3 +537,56 @@ def test_a_person_of_the_programme_is_remembered_as_the_contents_subject():
     tau = PROGRAMME.people["parks_tau"]
     assert remembered_person(KB, tau.aliases) == Remembered("speakers", "tau")
     assert remembered_person(KB, ["Nobody Known"]) is None
+
+
+def test_another_subject_the_remembered_ones_answer_names_is_part_of_a_question_pointing_back():
+    # "elle dirigeait déjà ONU-Habitat ?" after Sharif: about her, not UN-Habitat's head
+    result = follow_up(KB, "ask_organisers", "elle dirigeait deja ONU-Habitat en novembre 2017 ?",
+                       Remembered("speakers", "sharif"), CUES["fr"])
+    assert result is not None and (result.topic.name, result.subject) == ("speakers", "sharif")
+    # without pointing back, the subject named is a new question
+    assert follow_up(KB, "ask_organisers", "qui dirigeait ONU-Habitat ?", Remembered("speakers", "sharif"), CUES["fr"]) is None
+
+
+@pytest.mark.parametrize("intent, language, text", [("out_of_scope", "fr", "faut-il un visa ?"),
+                                                    ("nlu_fallback", "ar", "واش خاصني فيزا؟")])
+def test_a_travel_facet_after_the_city_is_the_travels_answer(intent, language, text):
+    result = follow_up(KB, intent, text, Remembered("mechelen", None), CUES[language])
+    assert result is not None and result.answer is not None and result.answer.id == "travel.visa"
+
+
+def test_a_facet_naming_a_thing_wins_over_one_opening_with_a_question_word():
+    result = follow_up(KB, "ask_venue", "waar ligt het stadhuis?", Remembered("mechelen", None), CUES["nl"])
+    assert result is not None and result.answer is not None and result.answer.id == "mechelen.town_hall"
+
+
+def test_a_detail_of_the_last_travel_answer_naming_the_place_it_goes_to_is_that_answer():
+    result = follow_up(KB, "ask_mechelen", "et de là jusqu'à Malines, c'est long ?",
+                       Remembered("travel", None, "airport"), CUES["fr"])
+    assert result is not None and result.answer is not None and result.answer.id == "travel.airport"
+    # naming the city without asking a detail of the last answer is the city's question
+    assert follow_up(KB, "ask_mechelen", "et Malines, c'est quoi ?", Remembered("travel", None, "airport"), CUES["fr"]) is None
+
+
+@pytest.mark.parametrize("remembered, intent, language, text, answer_id", [
+    (Remembered("organisers", "uclg_cisdp"), "ask_programme", "ar", "شو عملت بالمؤتمر؟", "organisers.uclg_cisdp"),
+    (Remembered("speakers", "saiz"), "nlu_fallback", "ar", "وكانت بتعمل إيه في المؤتمر؟", "speakers.saiz"),
+    (Remembered("context", "mayoral_forum"), "ask_participants", "de", "und wie viele Städte haben da unterschrieben?",
+     "context.mayoral_forum"),
+    (Remembered("context", "mayoral_forum"), "ask_declaration", "fr", "combien de maires ont signé leur déclaration ?",
+     "context.mayoral_forum"),
+    (Remembered("travel", None, "station"), "nlu_fallback", "de", "seit wann gibts den eigentlich?", "travel.station"),
+    (Remembered("travel", None, "station"), "faq_accessibility", "ar", "كم دقيقة مشي للمكان؟", "travel.walking"),
+])
+def test_facets_of_round_14_find_the_answer(remembered, intent, language, text, answer_id):
+    result = follow_up(KB, intent, text, remembered, CUES[language])
+    assert result is not None and result.answer is not None and result.answer.id == answer_id
+
+
+@pytest.mark.parametrize("remembered, intent, language, text", [
+    (Remembered("dates", None), "ask_dates", "de", "wird die auch im Livestream übertragen?"),
+    (Remembered("context", "wuf9"), "nlu_fallback", "ar", "ووين راح يكون المنتدى الجاي؟"),
+])
+def test_facets_of_round_14_without_an_answer_get_the_honest_reply(remembered, intent, language, text):
+    result = follow_up(KB, intent, text, remembered, CUES[language])
+    assert result is not None and result.answer is None

@@ -168,3 +168,13 @@ def test_a_name_as_other_languages_write_it_makes_a_language_less_likely(text, c
     # The words are the same; only the name's form differs (French writes Malines and OIM).
     assert DETECTOR.detect(text).code == code
 
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("declaration de Malines", "ask_declaration", "fr"),  # the French name without its accent
+    ("PMM ?", "ask_context", "fr"),  # the French (and Spanish) acronym of the Compact
+    ("allo", "greet", "fr"),
+    ("ممكن ترد بالفرنساوي", "set_language", "fr"),  # "answer in French", in Egyptian Arabic
+])
+def test_first_messages_of_round_14_get_their_language(text, intent, expected):
+    assert choose(None, text, intent) == expected
