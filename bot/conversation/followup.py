@@ -178,7 +178,7 @@ def follow_up(
     if remembered is None or topic is None:
         return None
     text = normalise(question)
-    facet_word = asked_facet(topic, remembered.subject, text, words.details)
+    facet_word = asked_facet(topic, remembered.subject, text)
     pointing_back = refers_back(question, words.pointing)
     describing = role_words(kb, topic) if (pointing_back or facet_word) and remembered.subject else ()
     facet = topic.facet_keywords[facet_word] if facet_word else None
@@ -193,7 +193,7 @@ def follow_up(
         or _named_in_own_answer(kb, topic, remembered.subject, text, (*topic.facet_keywords, *describing))
     )
     if facet is None and topic.thing_name:
-        general = _general_topic_follow_up(kb, intent, topic, text)
+        general = _general_topic_follow_up(kb, intent, topic, text, words.details)
         if general is not None:
             # "kun je er parkeren?" after the venue: the travel answer on parking there (the
             # classifier's, when it chose the travel); "faut-il un visa ?" after the city
@@ -276,20 +276,25 @@ def _detail_of_last_answer(topic: Topic, remembered: Remembered, text: str, face
 
 
 def _general_topic_follow_up(
-    kb: KnowledgeBase, intent: Optional[str], remembered: Topic, text: str
+    kb: KnowledgeBase, intent: Optional[str], remembered: Topic, text: str, question_words: Sequence[str] = ()
 ) -> Optional[FollowUp]:
     """A general topic's answer (the travel, the dates: no subjects, not one thing) for a
     facet the question names, which the remembered thing has none for: the classifier's
     topic when its answer for the facet names the thing (parking at the venue, the station
     of the city; "how much is the rent?" after the venue is not the registration fee), or
-    another general topic whose answers speak of the thing ("faut-il un visa ?" after the
-    city, read as out of scope: the travel's visa answer)."""
+    when the classifier chose no topic, another general topic whose answers speak of the
+    thing ("faut-il un visa ?" after the city, read as out of scope: the travel's visa answer)."""
     asked = kb.topics_by_intent.get(intent or "")
     general = [
         t for t in kb.topics_by_intent.values() if t is not remembered and not (t.subject_aliases or t.thing_name)
     ]
-    for candidate in sorted(general, key=lambda t: t is not asked):
+    # Another general topic only when the classifier chose none ("le budget annuel de la
+    # ville ?" read as the participants is not their cities)
+    candidates = [asked] if asked in general else general if asked is None else []
+    for candidate in candidates:
         word = longest_match(text, candidate.facet_keywords)
+        if word is not None and candidate is not asked and word in question_words:
+            continue  # "كم كيلو المسافة؟" after the city: a question word is no other topic's facet
         facet = candidate.facet_keywords[word] if word is not None else None
         answer = candidate.answers.get((None, facet)) if facet is not None else None
         if answer is None:
@@ -370,18 +375,13 @@ def _about_last_answer(
     return FollowUp(topic, None, facet, answer) if answer is not None else None
 
 
-def asked_facet(
-    topic: Topic, subject: Optional[str], text: str, question_words: Sequence[str] = (), tries: int = 3
-) -> Optional[str]:
+def asked_facet(topic: Topic, subject: Optional[str], text: str, tries: int = 3) -> Optional[str]:
     """The facet keyword the question asks about: the longest found, unless a shorter one
     names a facet the subject has an answer for ("wann wurde er angenommen?": "angenommen"
     asks for an outcome, "wann" for the date the Compact's overview gives). A facet the
     content declares without any answer ("geschrieben": who drafted the Declaration) is
-    asked as it stands: no other facet's answer stands in for it. A keyword that opens with
-    a question word ("waar ligt") gives way to one that names a thing ("waar ligt het
-    stadhuis?": the town hall, not where the city lies)."""
+    asked as it stands: no other facet's answer stands in for it."""
     first: Optional[str] = None
-    asked: List[str] = []
     remaining = text
     for _ in range(tries):
         word = longest_match(remaining, topic.facet_keywords)
@@ -390,11 +390,9 @@ def asked_facet(
         first = first or word
         facet = topic.facet_keywords[word]
         if (subject, facet) in topic.answers or facet in topic.unanswered_facets:
-            asked.append(word)
+            return word
         remaining = f" {remaining} ".replace(f" {word} ", " ").strip()
-    opening = set(question_words)
-    naming = [word for word in asked if word.split()[0] not in opening]
-    return (naming or asked)[0] if asked else first
+    return first
 
 
 def _as_thing(kb: KnowledgeBase, topic: Topic, subject: str, text: str) -> Optional[FollowUp]:

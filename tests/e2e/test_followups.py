@@ -197,3 +197,14 @@ def test_accessibility_after_the_venue_is_the_faqs_answer(chat):
 def test_a_cloakroom_at_the_venue_is_honestly_unknown(chat):
     reply = second_reply(chat, "Erzähl mir was über das Lamot", "Gibt es da eine Garderobe für meinen Koffer?")
     assert reply.startswith(UNKNOWN_FACET["de"].format(subject="Lamot, dem Tagungsort").split(",")[0])
+
+
+@pytest.mark.parametrize("language, first, second, answer", [
+    ("fr", "Je viens de Montréal pour la conférence de Malines", "faut-il un visa ?", ("ask_travel", None, "visa")),
+    ("fr", "Parlez-moi de Maimunah Mohd Sharif svp", "elle dirigeait deja ONU-Habitat en novembre 2017 ?",
+     ("ask_speakers", "sharif", None)),
+])
+def test_round_14_follow_ups_get_the_answer_about_what_was_asked(chat, language, first, second, answer):
+    intent, subject, facet = answer
+    expected = load_content(CONTENT_DIR).topics_by_intent[intent].answers[(subject, facet)]
+    assert second_reply(chat, first, second).startswith(expected.text_for(True)[language][:40])

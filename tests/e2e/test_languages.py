@@ -83,3 +83,13 @@ def test_help_offers_topic_buttons_in_the_conversation_language(chat):
     buttons = [b for m in messages for b in m.get("buttons", [])]
     assert {b["payload"] for b in buttons} >= {"/ask_venue", "/ask_programme", "/ask_declaration"}
     assert all(DETECTOR.detect(m["text"]).code == "fr" for m in messages if len(m.get("text", "").split()) > 3)
+
+
+@pytest.mark.parametrize("language, message", [
+    ("fr", "declaration de Malines"),  # the French name without its accent
+    ("fr", "allo"),
+    ("ar", "i3lan mechelen chno"),  # Arabic in Latin letters
+    ("de", "Es gibt eine Veranstaltung namens 'Human Mobility and the Right to the City'."),  # an English title quoted
+])
+def test_short_first_messages_are_answered_in_their_language(chat, language, message):
+    assert language_of(chat().say(message)) == language

@@ -555,9 +555,10 @@ def test_a_travel_facet_after_the_city_is_the_travels_answer(intent, language, t
     assert result is not None and result.answer is not None and result.answer.id == "travel.visa"
 
 
-def test_a_facet_naming_a_thing_wins_over_one_opening_with_a_question_word():
-    result = follow_up(KB, "ask_venue", "waar ligt het stadhuis?", Remembered("mechelen", None), CUES["nl"])
-    assert result is not None and result.answer is not None and result.answer.id == "mechelen.town_hall"
+def test_another_general_topics_facet_after_the_city_is_not_taken_when_the_classifier_chose_a_topic():
+    # "le budget annuel de la ville ?" read as the conference's aim: not the participants' cities
+    result = follow_up(KB, "ask_aim", "c'est quoi le budget annuel de la ville ?", Remembered("mechelen", None), CUES["fr"])
+    assert result is not None and (result.topic.name, result.answer) == ("mechelen", None)
 
 
 def test_a_detail_of_the_last_travel_answer_naming_the_place_it_goes_to_is_that_answer():
@@ -586,6 +587,7 @@ def test_facets_of_round_14_find_the_answer(remembered, intent, language, text, 
 @pytest.mark.parametrize("remembered, intent, language, text", [
     (Remembered("dates", None), "ask_dates", "de", "wird die auch im Livestream übertragen?"),
     (Remembered("context", "wuf9"), "nlu_fallback", "ar", "ووين راح يكون المنتدى الجاي؟"),
+    (Remembered("mechelen", None), "out_of_scope", "ar", "كم كيلو المسافة؟"),  # not the participants' count
 ])
 def test_facets_of_round_14_without_an_answer_get_the_honest_reply(remembered, intent, language, text):
     result = follow_up(KB, intent, text, remembered, CUES[language])
