@@ -267,12 +267,10 @@ def _detail_of_last_answer(topic: Topic, remembered: Remembered, text: str, face
     """Whether a general topic's question asks a detail of its last answer (``of_last_answer``)
     about something that answer already says: "wie lang braucht der Zug?" after the train
     from Brussels is that answer's journey time, not the trains' overview."""
-    last = topic.answers.get((None, remembered.facet)) if remembered.facet and not topic.thing_name else None
-    if last is None or remembered.subject is not None or topic.facet_keywords.get(facet_word) == remembered.facet:
+    last = _general_last_answer(topic, remembered)
+    if last is None or topic.facet_keywords.get(facet_word) == remembered.facet:
         return False
-    if longest_match(text, topic.of_last_answer) is None:
-        return False
-    return contains_phrase(normalise(" ".join(last.text.values())), facet_word)
+    return longest_match(text, topic.of_last_answer) is not None and contains_phrase(_said(last), facet_word)
 
 
 def _general_topic_follow_up(
@@ -299,7 +297,7 @@ def _general_topic_follow_up(
         answer = candidate.answers.get((None, facet)) if facet is not None else None
         if answer is None:
             continue
-        said = normalise(" ".join(answer.text.values() if candidate is asked else _all_texts(candidate)))
+        said = _said(answer) if candidate is asked else normalise(" ".join(_all_texts(candidate)))
         if any(contains_phrase(said, anchor) for anchor in remembered.anchors):
             return FollowUp(candidate, None, facet, answer)
     return None
@@ -314,11 +312,11 @@ def _of_last_naming(topic: Topic, remembered: Remembered, asked: Optional[Topic]
     naming what that answer names by an anchor of the classifier's topic: "et de là jusqu'à
     Malines, c'est long ?" after the airport goes where the answer goes, it is not the
     city's own question."""
-    last = topic.answers.get((None, remembered.facet)) if remembered.facet and remembered.subject is None else None
+    last = _general_last_answer(topic, remembered)
     anchor = longest_match(text, asked.anchors) if asked is not None else None
     if last is None or anchor is None or longest_match(text, topic.of_last_answer) is None:
         return False
-    return contains_phrase(normalise(" ".join(last.text.values())), anchor)
+    return contains_phrase(_said(last), anchor)
 
 
 def _named_in_own_answer(
@@ -327,7 +325,18 @@ def _named_in_own_answer(
     """Whether the subject the question names is one the remembered subject's own answer names."""
     own = topic.answers.get((subject, None)) if subject is not None else None
     named = longest_match(without_phrases(text, ignored), kb.all_subject_aliases)
-    return own is not None and named is not None and contains_phrase(normalise(" ".join(own.text.values())), named)
+    return own is not None and named is not None and contains_phrase(_said(own), named)
+
+
+def _general_last_answer(topic: Topic, remembered: Remembered) -> Optional[Answer]:
+    """The last answer of a general topic (the travel, the dates), which remembers its facet."""
+    general = remembered.subject is None and not topic.thing_name and remembered.facet is not None
+    return topic.answers.get((None, remembered.facet)) if general else None
+
+
+def _said(answer: Answer) -> str:
+    """What an answer says, in all its languages, normalised: what a question's words are found in."""
+    return normalise(" ".join(answer.text.values()))
 
 
 def _mentioning(
