@@ -64,7 +64,7 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--weights", default="0.5", help="lingua weights to try beside the model")
     parser.add_argument("--per-word", default="2,4,8,1000", help="evidence per word to try (1000: per n-gram)")
     parser.add_argument("--whole-word", default="0,0.5", help="shares of a word's evidence its whole form weighs")
-    parser.add_argument("--unknown-word", default="0", help="weights of a word no example has, beside known ones")
+    parser.add_argument("--unknown-word", default="0,0.5", help="weights of a word no example has, beside known ones")
     args = parser.parse_args(argv)
     catalogue = load_catalogue()
     training, held_out = split(languages_of_examples(PROJECT_ROOT / "data" / "nlu", catalogue.codes))

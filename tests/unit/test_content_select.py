@@ -81,4 +81,3 @@ def test_shipped_venue_answer_names_lamot_and_its_address(language):
 def test_of_several_things_named_without_a_topic_the_first_is_the_subject(text, topic):
     found = topic_for(load_content(CONTENT_DIR), None, text)
     assert found is not None and found.name == topic
-
