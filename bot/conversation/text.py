@@ -51,10 +51,11 @@ def without_phrases(normalised_text: str, phrases: Iterable[str]) -> str:
     ``longest_match`` finds it attached ("المديرة التنفيذية" is "المدير التنفيذي" with the
     feminine ending)."""
     padded = f" {normalised_text} "
+    arabic = _ARABIC_LETTER.search(normalised_text) is not None  # no attached form in a text without Arabic
     for phrase in sorted(set(phrases), key=len, reverse=True):
         if phrase:
             padded = padded.replace(f" {phrase} ", " ")
-            if _has_arabic_letter(phrase):
+            if arabic and _has_arabic_letter(phrase):
                 padded = f" {_without_attached(padded.split(), phrase)} "
     return padded.strip()
 
