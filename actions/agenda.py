@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import CATALOGUE, SUBJECT_SLOT, utter_knowledge_answer
 from actions.knowledge import STORE as KNOWLEDGE
-from bot.conversation.agenda.answer import Reply, answer, more
+from bot.conversation.agenda.answer import Reply, answer, more, remembering_named
 from bot.conversation.agenda.details import detail_words, unknown_detail
 from bot.conversation.agenda.live import LiveProgramme
 from bot.conversation.agenda.loader import PROGRAMME_FILE, ProgrammeError
@@ -96,7 +96,17 @@ class ActionAgenda(Action):
         reply = answer(programme, query, CLOCK.now(programme.conference.timezone), tracker.get_slot("language"), intent)
         if reply is None:
             return [*utter_knowledge_answer(dispatcher, tracker), SlotSet(PENDING_SLOT, None)]
+        written = _written_text(tracker)
+        if written and written != text:  # the question was one part of the message
+            reply = remembering_named(reply, build_query(programme, written, []).sessions)
         return _send(dispatcher, reply, programme)
+
+
+def _written_text(tracker: Tracker) -> str:
+    """The latest message as written: the parse result's text is only its question
+    (bot/conversation/focus.py), the user event keeps the whole."""
+    user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None)
+    return str((user or {}).get("text") or "")
 
 
 def _followed_up_session(

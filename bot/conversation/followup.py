@@ -142,6 +142,7 @@ class Cues:
 
     pointing: Tuple[str, ...]
     details: Tuple[str, ...] = ()
+    at_event: Tuple[str, ...] = ()  # "at the conference": what the subject did there
 
 
 def cues(catalogue: Catalogue, *languages: Optional[str]) -> Cues:
@@ -153,6 +154,7 @@ def cues(catalogue: Catalogue, *languages: Optional[str]) -> Cues:
     return Cues(
         tuple(word for language in chosen for word in language.anaphora),
         tuple(word for language in chosen for word in language.details),
+        tuple(phrase for language in chosen for phrase in language.at_event),
     )
 
 
@@ -192,6 +194,10 @@ def follow_up(
         or facet in topic.unanswered_facets
         or _named_in_own_answer(kb, topic, remembered.subject, text, (*topic.facet_keywords, *describing))
     )
+    if _part_in_the_event(kb, topic, remembered, facet, pointing_back, question, text, words, describing):
+        # "what did they run at the conference?" after UCLG-CISDP, "Wann hat er bei der
+        # Konferenz gesprochen?" after Parks Tau: the subject's own answer says its part
+        return FollowUp(topic, remembered.subject, None, topic.answers.get((remembered.subject, None)))
     if facet is None and topic.thing_name:
         general = _general_topic_follow_up(kb, intent, topic, text, words.details)
         if general is not None:
@@ -261,6 +267,31 @@ def follow_up(
         # die eine eigene Seite?" read as the FAQ's website, which the subject's answer gives.
         return FollowUp(topic, subject, None, _mentioning(kb, topic, subject, question, words))
     return None
+
+
+def _part_in_the_event(
+    kb: KnowledgeBase,
+    topic: Topic,
+    remembered: Remembered,
+    facet: Optional[str],
+    pointing_back: bool,
+    question: str,
+    text: str,
+    words: Cues,
+    describing: Sequence[str],
+) -> bool:
+    """Whether the question points back at the remembered subject and asks, naming no facet
+    and no other subject, about its part in the conference ("at the conference", "met de
+    conferentie te maken"): the classifier reads the conference word as the dates' or the
+    aim's question, but what the subject did there is what its own answer says."""
+    return (
+        pointing_back
+        and facet is None
+        and remembered.subject is not None
+        and (remembered.subject, None) in topic.answers
+        and longest_match(text, words.at_event) is not None
+        and not names_a_subject(kb, question, topic.facet_keywords, describing)
+    )
 
 
 def _detail_of_last_answer(topic: Topic, remembered: Remembered, text: str, facet_word: str) -> bool:

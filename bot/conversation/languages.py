@@ -96,6 +96,7 @@ class Language:
     foreign_forms: Sequence[str] = ()  # names as others write them where this language does not
     anaphora: Sequence[str] = ()  # normalised; "-ها" is an attached ending
     details: Sequence[str] = ()  # normalised question words asking for one detail
+    at_event: Sequence[str] = ()  # normalised "at the conference": what a subject did there
     joining: Sequence[str] = ()  # normalised "and": "merci, en hoe schrijf ik me in?"
 
 
@@ -152,6 +153,7 @@ def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
             foreign_forms=tuple(str(name) for name in entry.get("foreign_forms") or ()),
             anaphora=tuple(_normalised_anaphora(str(word)) for word in entry.get("anaphora") or ()),
             details=tuple(normalise(str(word)) for word in entry.get("details") or ()),
+            at_event=tuple(normalise(str(phrase)) for phrase in entry.get("at_event") or ()),
             joining=tuple(normalise(str(word)) for word in entry.get("joining") or ()),
         )
     neutral = tuple(str(name) for name in raw.get("neutral") or ())

@@ -200,6 +200,9 @@ def test_a_cloakroom_at_the_venue_is_honestly_unknown(chat):
 
 
 @pytest.mark.parametrize("language, first, second, answer", [
+    # what the subject did at the conference: its own answer (read as the aim's or the dates' question)
+    ("en", "uclg-cisdp", "what did they run at the conference?", ("ask_organisers", "uclg_cisdp", None)),
+    ("de", "Erzähl mir von Parks Tau", "Wann hat er bei der Konferenz gesprochen?", ("ask_speakers", "tau", None)),
     ("fr", "Je viens de Montréal pour la conférence de Malines", "faut-il un visa ?", ("ask_travel", None, "visa")),
     ("fr", "Parlez-moi de Maimunah Mohd Sharif svp", "elle dirigeait deja ONU-Habitat en novembre 2017 ?",
      ("ask_speakers", "sharif", None)),
@@ -208,3 +211,20 @@ def test_round_14_follow_ups_get_the_answer_about_what_was_asked(chat, language,
     intent, subject, facet = answer
     expected = load_content(CONTENT_DIR).topics_by_intent[intent].answers[(subject, facet)]
     assert second_reply(chat, first, second).startswith(expected.text_for(True)[language][:40])
+
+
+def test_the_venues_building_asked_about_a_wheelchair_is_the_faqs_answer(chat):
+    faq = next(entry for entry in load_answers(ANSWERS_FILE) if entry.intent == "faq_accessibility")
+    reply = second_reply(chat, "Lamot in Mechelen", "is dat gebouw toegankelijk met een rolstoel?")
+    assert any(reply.startswith(texts["nl"][:40]) for texts in (faq.answers, faq.after_event) if texts)
+
+
+def test_a_sessions_attendance_is_honestly_unknown(chat):
+    reply = second_reply(chat, "la ceremonia de apertura", "¿cuántas personas asistieron?")
+    assert reply.startswith(UNKNOWN_FACET["es"].split("{")[0]) and language_of(reply) == "es"
+
+
+def test_a_session_named_beside_a_listing_question_is_the_one_followed_up(chat):
+    first = 'Was there anything for young people? Someone mentioned a panel called "Youth Migration: Why the Silence".'
+    reply = second_reply(chat, first, "which day was that on?")
+    assert "Youth Migration: Why the Silence" in reply and "Friday 17 November" in reply

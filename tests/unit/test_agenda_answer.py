@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.conversation.agenda.answer import PAGE_SIZE, answer, more
+from bot.conversation.agenda.answer import PAGE_SIZE, Reply, answer, more, remembering_named, session_payload
 from bot.conversation.agenda.loader import load_programme
 from bot.conversation.agenda.query import build_query
 from bot.conversation.agenda.render import strings
@@ -234,3 +234,13 @@ def test_the_real_programme_at_the_done_when_moment():
         assert "10:30–12:00" in reply.text, language
         assert real.people["mohamed_boussraoui"].name_in(language) in reply.text, language
         assert real.session("guided_discussion").title[language] in reply.text, language
+
+
+def test_a_listing_remembers_the_one_shown_session_the_whole_message_names():
+    listing = Reply("Sessions on youth", [{"title": "a", "payload": session_payload("youth_panel")},
+                                          {"title": "b", "payload": session_payload("youth_side_event")}])
+    assert remembering_named(listing, ("youth_panel",)).session == "youth_panel"
+    assert remembering_named(listing, ("opening",)).session is None  # not shown: not what the reply is about
+    assert remembering_named(listing, ("youth_panel", "youth_side_event")).session is None  # two: neither
+    card = Reply("card", session="opening")
+    assert remembering_named(card, ("youth_panel",)).session == "opening"

@@ -16,7 +16,7 @@ TIMED = next(s for s in PROGRAMME.sessions if s.timed)
 
 def test_every_detail_has_words_in_every_language():
     raw = yaml.safe_load(DETAILS_FILE.read_text(encoding="utf-8"))
-    assert set(raw) == {"day", "hour", "room", "recording"}
+    assert set(raw) == {"day", "hour", "room", "recording", "attendance"}
     assert all(set(words) == {"en", "fr", "nl", "es", "de", "ar"} and all(words.values()) for words in raw.values())
 
 
@@ -51,3 +51,12 @@ def test_a_recording_no_session_has_gets_the_honest_answer_even_for_a_timed_sess
 
 def test_other_questions_about_the_session_are_left_to_its_card():
     assert unknown_detail(KB, PROGRAMME, UNTIMED.id, "who spoke there?", "en") is None
+
+
+@pytest.mark.parametrize("language, text", [("en", "how many people attended?"), ("fr", "il y avait combien de personnes ?"),
+                                            ("nl", "hoeveel mensen waren er?"), ("es", "¿y cuántas personas asistieron?"),
+                                            ("de", "wie viele Leute waren da?"), ("ar", "كم عدد الحضور؟")])
+def test_a_sessions_attendance_no_source_counts_gets_the_honest_answer(language, text):
+    assert missing_detail(TIMED, text) == "attendance"
+    reply = unknown_detail(KB, PROGRAMME, TIMED.id, text, language)
+    assert reply is not None and reply.startswith(UNKNOWN[language].split("{")[0])

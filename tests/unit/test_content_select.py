@@ -81,3 +81,12 @@ def test_shipped_venue_answer_names_lamot_and_its_address(language):
 def test_of_several_things_named_without_a_topic_the_first_is_the_subject(text, topic):
     found = topic_for(load_content(CONTENT_DIR), None, text)
     assert found is not None and found.name == topic
+
+
+def test_the_classifiers_thing_named_before_another_topics_subject_stands():
+    # "I read the Mechelen Declaration recognised cities ... important for us at the municipality"
+    kb = load_content(CONTENT_DIR)
+    text = "قرأت أن إعلان ميشلن اعترف لأول مرة بدور المدن في ملف الهجرة، وهذا شيء مهم جداً بالنسبة لنا في البلدية"
+    assert topic_for(kb, "ask_declaration", text) is kb.topics_by_intent["ask_declaration"]
+    # named after the other subject, the subject is what is asked about
+    assert topic_for(kb, "ask_declaration", "did UN-Habitat sign the declaration?") is kb.topics_by_intent["ask_organisers"]

@@ -592,3 +592,39 @@ def test_facets_of_round_14_find_the_answer(remembered, intent, language, text, 
 def test_facets_of_round_14_without_an_answer_get_the_honest_reply(remembered, intent, language, text):
     result = follow_up(KB, intent, text, remembered, CUES[language])
     assert result is not None and result.answer is None
+
+
+@pytest.mark.parametrize("remembered, intent, language, text", [
+    (Remembered("organisers", "uclg_cisdp"), "ask_aim", "en", "what did they run at the conference?"),
+    (Remembered("speakers", "tau"), "ask_dates", "de", "Wann hat er bei der Konferenz gesprochen?"),
+    (Remembered("context", "new_york_declaration"), "ask_aim", "nl", "En wat heeft die met de conferentie te maken?"),
+    (Remembered("organisers", "iom"), "ask_aim", "fr", "qu'a-t-elle fait à la conférence ?"),
+    (Remembered("speakers", "clos"), "ask_programme", "es", "¿qué hizo él en la conferencia?"),
+    (Remembered("context", "habitat3"), "ask_aim", "ar", "ما علاقته بالمؤتمر؟"),
+])
+def test_pointing_back_at_the_subjects_part_in_the_conference_is_its_own_answer(remembered, intent, language, text):
+    result = follow_up(KB, intent, text, remembered, CUES[language])
+    topic = next(t for t in KB.topics_by_intent.values() if t.name == remembered.topic)
+    assert result is not None and result.subject == remembered.subject
+    assert result.answer is topic.answers[(remembered.subject, None)]
+
+
+def test_the_conference_named_without_pointing_back_or_with_another_subject_is_not_the_subjects_part():
+    tau = Remembered("speakers", "tau")
+    assert follow_up(KB, "ask_dates", "when is the conference?", tau, CUES["en"]) is None
+    assert follow_up(KB, "ask_speakers", "what did Joan Clos say at the conference?", tau, CUES["en"]) is None
+
+
+@pytest.mark.parametrize("language, text", [("nl", "is dat gebouw toegankelijk met een rolstoel?"),
+                                            ("en", "is the building wheelchair accessible?"),
+                                            ("de", "ist das Gebäude barrierefrei?")])
+def test_the_venues_building_asked_with_the_faqs_words_is_the_faqs_question(language, text):
+    assert follow_up(KB, "faq_accessibility", text, Remembered("venue", None), CUES[language]) is None
+
+
+@pytest.mark.parametrize("language, text", [("nl", "en is er een taxi of bus van het station tot aan de conferentie?"),
+                                            ("fr", "il y a un bus depuis la gare ?"),
+                                            ("en", "is there a taxi from the station?")])
+def test_a_taxi_or_bus_from_the_station_is_the_taxis_answer_not_the_walk(language, text):
+    result = follow_up(KB, "ask_travel", text, Remembered("travel", None, "brussels"), CUES[language])
+    assert result is not None and result.facet == "taxi"

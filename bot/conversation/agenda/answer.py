@@ -9,7 +9,7 @@ None and the caller gives the knowledge-base answer (the programme overview).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -71,6 +71,15 @@ def answer(
     if outside:
         return outside
     return _page(r, _listing(r, programme, query, now))
+
+
+def remembering_named(reply: Reply, named: Sequence[str]) -> Reply:
+    """A listing that shows the one session the whole message names by title ("anything
+    for young people? A colleague mentioned «Youth Migration: Why the Silence»": the
+    question is the listing, the title is in the context around it) remembers that
+    session, so "which day was that on?" is about it."""
+    shown = [s for s in named if any(b.get("payload") == session_payload(s) for b in reply.buttons)]
+    return replace(reply, session=shown[0]) if reply.session is None and len(shown) == 1 else reply
 
 
 def more(programme: Programme, pending: Sequence[str], language: Optional[str]) -> Reply:

@@ -46,6 +46,8 @@ def topic_for(kb: KnowledgeBase, intent: Optional[str], question: str) -> Option
             best, best_alias = other, alias
     if best is not None and topic is not None and _also_the_thing(best, best_alias, topic, text):
         return topic  # "Malines, la ville hôte" read as the city: the organiser is also the city
+    if best is not None and topic is not None and _thing_named_before(topic, text, best_alias):
+        return topic  # "إعلان ميشلن ... بالنسبة لنا في البلدية": the Declaration, then "our municipality"
     if best is not None or topic is not None:
         return best or topic
     # Understood as no topic at all ("ميخلن", "Lamot?"): a topic that is one thing, named;
@@ -66,6 +68,13 @@ def _also_the_thing(other: Topic, alias: str, topic: Topic, text: str) -> bool:
         return False
     rest = f" {text} ".replace(f" {alias} ", " ").strip()
     return longest_match(rest, other.facet_keywords) is None
+
+
+def _thing_named_before(topic: Topic, text: str, alias: str) -> bool:
+    """Whether the classifier's topic is one thing the question names (an anchor) before
+    the other topic's subject: what is named first is what the question is about."""
+    anchor = longest_match(text, topic.anchors) if topic.thing_name else None
+    return anchor is not None and _position(text, anchor) < _position(text, alias)
 
 
 def _position(text: str, phrase: str) -> int:
