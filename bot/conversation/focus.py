@@ -102,4 +102,9 @@ def question_of(text: str) -> str:
         if word_count(question) <= BARE_QUESTION_WORDS and _asks_on(after):
             return f"{question} {after}"
         return question
+    request = " ".join(parts[1:])
+    if len(parts) > 1 and normalise(parts[0]) in _courtesies()[0] and word_count(request) >= CONTEXT_MIN_WORDS:
+        # "Hola! Quiero saber las fechas …": a greeting, then a request without a question
+        # mark ("thanks. bye!" stays: two courtesies)
+        return request
     return _without_courtesy(cleaned) if cleaned else text
