@@ -213,12 +213,6 @@ def test_round_14_follow_ups_get_the_answer_about_what_was_asked(chat, language,
     assert second_reply(chat, first, second).startswith(expected.text_for(True)[language][:40])
 
 
-def test_the_venues_building_asked_about_a_wheelchair_is_the_faqs_answer(chat):
-    faq = next(entry for entry in load_answers(ANSWERS_FILE) if entry.intent == "faq_accessibility")
-    reply = second_reply(chat, "Lamot in Mechelen", "is dat gebouw toegankelijk met een rolstoel?")
-    assert any(reply.startswith(texts["nl"][:40]) for texts in (faq.answers, faq.after_event) if texts)
-
-
 def test_a_sessions_attendance_is_honestly_unknown(chat):
     reply = second_reply(chat, "la ceremonia de apertura", "¿cuántas personas asistieron?")
     assert reply.startswith(UNKNOWN_FACET["es"].split("{")[0]) and language_of(reply) == "es"

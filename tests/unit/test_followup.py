@@ -615,13 +615,6 @@ def test_the_conference_named_without_pointing_back_or_with_another_subject_is_n
     assert follow_up(KB, "ask_speakers", "what did Joan Clos say at the conference?", tau, CUES["en"]) is None
 
 
-@pytest.mark.parametrize("language, text", [("nl", "is dat gebouw toegankelijk met een rolstoel?"),
-                                            ("en", "is the building wheelchair accessible?"),
-                                            ("de", "ist das Gebäude barrierefrei?")])
-def test_the_venues_building_asked_with_the_faqs_words_is_the_faqs_question(language, text):
-    assert follow_up(KB, "faq_accessibility", text, Remembered("venue", None), CUES[language]) is None
-
-
 @pytest.mark.parametrize("language, text", [("nl", "en is er een taxi of bus van het station tot aan de conferentie?"),
                                             ("fr", "il y a un bus depuis la gare ?"),
                                             ("en", "is there a taxi from the station?")])
