@@ -74,17 +74,6 @@ def _asks_on(sentence: str) -> bool:
     return len(words) >= 2 and not any(" ".join(words[:n]) in courtesies for n in (1, 2, 3))
 
 
-def _from_inverted_mark(text: str) -> str:
-    """A Spanish question from its "¿" on, when what comes before it names nothing (no
-    capitalised word after the first): "Soy peruana, ¿necesito visa?" asks about the visa;
-    "Joan Clos, ¿quién es?" keeps the name it asks about."""
-    start = text.find("¿")
-    lead = text[:start].split()
-    if start <= 0 or not text.rstrip().endswith("?") or any(word[:1].isupper() for word in lead[1:]):
-        return text
-    return text[start:]
-
-
 def sentences(text: str) -> List[str]:
     return [part.strip() for part in _BOUNDARY.split(text) if part.strip(" .!?؟…¿¡")]
 
@@ -118,4 +107,4 @@ def question_of(text: str) -> str:
         # "Hola! Quiero saber las fechas …": a greeting, then a request without a question
         # mark ("thanks. bye!" stays: two courtesies)
         return request
-    return _without_courtesy(_from_inverted_mark(cleaned)) if cleaned else text
+    return _without_courtesy(cleaned) if cleaned else text

@@ -23,9 +23,6 @@ from bot.plugins.components.question_focus import QuestionFocus
     ("Thanks, and where is it based?", "and where is it based?"),
     ("Gracias, ¿y el hotel?", "¿y el hotel?"),
     ("شكرا جزيلا، و كم عدد السكان؟", "و كم عدد السكان؟"),
-    # a Spanish question begins at its "¿"
-    ("Soy peruana, ¿necesito visa?", "¿necesito visa?"),
-    ("vengo con mi equipo de la alcaldía ¿dónde queda el lugar?", "¿dónde queda el lugar?"),
     # a greeting, then a request without a question mark
     ("Hola! Quiero saber las fechas de la conferencia de Malinas", "Quiero saber las fechas de la conferencia de Malinas"),
     ("Bonjour. Je cherche l'adresse du Lamot", "Je cherche l'adresse du Lamot"),
@@ -37,7 +34,7 @@ def test_the_question_is_kept_and_the_rest_left_out(text, question):
 
 @pytest.mark.parametrize("text", [
     "Where does the conference take place?", "Bonjour, où est la conférence ?", "Joan Clos, and who is he?",
-    "hello, anyone there?", "bonsoir, il y a quelqu'un ?", "Hallo, ik heb een vraag", "thanks. bye!", "Hi! I'm Ana.", "Joan Clos, ¿quién es?", "ok",
+    "hello, anyone there?", "bonsoir, il y a quelqu'un ?", "Hallo, ik heb een vraag", "thanks. bye!", "Hi! I'm Ana.", "Joan Clos, ¿quién es?", "Soy celíaca, ¿habrá algo sin gluten?", "ok",
     "Who is Dr. Clos?", "when is it? 16.11.2017?", "see https://example.org", "",
 ])
 def test_a_message_of_one_part_or_without_a_question_stays_as_it_is(text):
