@@ -40,23 +40,20 @@ def test_a_time_the_session_has_is_left_to_its_card():
     assert missing_detail(dated, "when did it start?") is None  # the card gives the day
 
 
-@pytest.mark.parametrize("language, text", [("en", "will it be live streamed?"), ("fr", "est-ce qu'elle sera filmée ?"),
-                                            ("nl", "komt die op livestream?"), ("es", "¿la van a grabar?"),
-                                            ("de", "wird das aufgezeichnet?"), ("ar", "هل سيكون هناك بث مباشر؟")])
-def test_a_recording_no_session_has_gets_the_honest_answer_even_for_a_timed_session(language, text):
-    assert missing_detail(TIMED, text) == "recording"
+@pytest.mark.parametrize("detail, language, text", [
+    ("recording", "en", "will it be live streamed?"), ("recording", "fr", "est-ce qu'elle sera filmée ?"),
+    ("recording", "nl", "komt die op livestream?"), ("recording", "es", "¿la van a grabar?"),
+    ("recording", "de", "wird das aufgezeichnet?"), ("recording", "ar", "هل سيكون هناك بث مباشر؟"),
+    # how many attended one session: no source counts a session's audience
+    ("attendance", "en", "how many people attended?"), ("attendance", "fr", "il y avait combien de personnes ?"),
+    ("attendance", "nl", "hoeveel mensen waren er?"), ("attendance", "es", "¿y cuántas personas asistieron?"),
+    ("attendance", "de", "wie viele Leute waren da?"), ("attendance", "ar", "كم عدد الحضور؟"),
+])
+def test_a_detail_no_session_has_gets_the_honest_answer_even_for_a_timed_session(detail, language, text):
+    assert missing_detail(TIMED, text) == detail
     reply = unknown_detail(KB, PROGRAMME, TIMED.id, text, language)
     assert reply is not None and reply.startswith(UNKNOWN[language].split("{")[0])
 
 
 def test_other_questions_about_the_session_are_left_to_its_card():
     assert unknown_detail(KB, PROGRAMME, UNTIMED.id, "who spoke there?", "en") is None
-
-
-@pytest.mark.parametrize("language, text", [("en", "how many people attended?"), ("fr", "il y avait combien de personnes ?"),
-                                            ("nl", "hoeveel mensen waren er?"), ("es", "¿y cuántas personas asistieron?"),
-                                            ("de", "wie viele Leute waren da?"), ("ar", "كم عدد الحضور؟")])
-def test_a_sessions_attendance_no_source_counts_gets_the_honest_answer(language, text):
-    assert missing_detail(TIMED, text) == "attendance"
-    reply = unknown_detail(KB, PROGRAMME, TIMED.id, text, language)
-    assert reply is not None and reply.startswith(UNKNOWN[language].split("{")[0])
