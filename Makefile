@@ -9,7 +9,7 @@ MODEL := models/current.tar.gz
 TRAINING_DATA := data/nlu data/rules
 # The chat widget's JavaScript (socket.io-client), pinned in web/package-lock.json.
 WEB_DEPS := web/node_modules/.installed
-TRAINING_INPUTS := config.yml domain.yml $(wildcard domain/*.yml) data/languages.yml bot/conversation/language_model.py $(shell find data/nlu data/rules bot/plugins/components -type f -name "*.py" -o -type f -name "*.yml" 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard domain/*.yml) data/languages.yml bot/conversation/language_model.py bot/conversation/lemmas.py $(shell find data/nlu data/rules bot/plugins/components -type f -name "*.py" -o -type f -name "*.yml" 2>/dev/null)
 
 # `make evaluate` (and so `make test`) fails when any language is below these.
 EVAL_MIN_ACCURACY ?= 0.95
