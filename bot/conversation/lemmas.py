@@ -11,8 +11,7 @@ when it is trained).
 A word's lemma is what spaCy's lookup lemmatizer gives: the table's entry for the word's
 hash (spaCy's own ``get_string_id``; of the lower-cased word in Dutch), its first lemma
 where the entry is a list, and the word itself where there is none (``tests/unit/test_lemmas.py`` compares the two on
-every training example). One difference: a capitalised word spaCy has no entry for gets
-the lower-cased word's lemma (a message's first word is no other word than inside it).
+every training example).
 """
 
 from __future__ import annotations
@@ -86,22 +85,13 @@ class LemmaTable:
         return cls.from_entries(table.items(), lower_case=code in LOWER_CASE_LOOKUP)
 
     def lemma(self, word: str) -> str:
-        """The lemma spaCy's lookup gives ``word``, or, for a capitalised word it has none
-        for, the lower-cased word's: spaCy's tables are case-sensitive, so a message's
-        first word ("Quiero saber las fechas", "Gibt es …") had no lemma and other
-        features than the same word inside a sentence. ``word`` itself when neither has one."""
+        """The lemma spaCy's lookup gives ``word``; ``word`` itself when it has none."""
         if self.lower_case:
             word = word.lower()
-        found = self._lookup(word)
-        if found is None and word[:1].isupper():
-            found = self._lookup(word.lower())
-        return word if found is None else found
-
-    def _lookup(self, word: str) -> Optional[str]:
         key = np.uint64(get_string_id(word))
         position = int(np.searchsorted(self.hashes, key))
         if position == len(self.hashes) or self.hashes[position] != key:
-            return None
+            return word
         number = int(self.lemma_of[position])
         return self.text[self.offsets[number] : self.offsets[number + 1]].decode("utf-8")
 
