@@ -58,7 +58,7 @@ from bot.conversation.agenda.query import build_query
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
 from bot.conversation.faq.model import INTENT_PREFIX as FAQ_INTENT_PREFIX
 from bot.conversation.languages import DEFAULT_LANGUAGE, Catalogue
-from bot.conversation.mentions import mentioning
+from bot.conversation.mentions import asked_stems, mentioning
 from bot.conversation.text import (
     contains_phrase,
     longest_match,
@@ -253,6 +253,12 @@ def follow_up(
         if of_last and (
             not _names_topic(kb, asked_topic, topic, text) or _of_last_naming(topic, remembered, asked_topic, text)
         ):
+            return FollowUp(topic, None, remembered.facet, last)
+        doing = longest_match(text, words.pointing) or ""
+        if " " in doing and not asked_stems(question, (*words.pointing, *words.details)):
+            # "where do I do that?", "Wo geht das?" after the registration: pointing back at
+            # what the last answer said to do, asking nothing else (the classifier's venue
+            # has no word here); not "how far is it?", a detail the last answer is silent on
             return FollowUp(topic, None, remembered.facet, last)
         return _about_last_answer(kb, topic, remembered.facet, last, question, words)
     if pointing_back:

@@ -621,3 +621,17 @@ def test_the_conference_named_without_pointing_back_or_with_another_subject_is_n
 def test_a_taxi_or_bus_from_the_station_is_the_taxis_answer_not_the_walk(language, text):
     result = follow_up(KB, "ask_travel", text, Remembered("travel", None, "brussels"), CUES[language])
     assert result is not None and result.facet == "taxi"
+
+
+@pytest.mark.parametrize("intent, language, text", [("ask_venue", "en", "where do i do that?"),
+                                                    ("ask_venue", "de", "Wo geht das?"),
+                                                    ("ask_venue", "es", "¿dónde se hace eso?")])
+def test_pointing_back_at_what_the_last_general_answer_said_asking_nothing_else_is_that_answer(intent, language, text):
+    result = follow_up(KB, intent, text, Remembered("dates", None, "registration"), CUES[language])
+    assert result is not None and result.answer is KB.topics_by_intent["ask_dates"].answers[(None, "registration")]
+
+
+def test_pointing_back_while_asking_something_of_its_own_is_not_the_last_answer():
+    registration = Remembered("dates", None, "registration")
+    assert follow_up(KB, "ask_venue", "where is the venue?", registration, CUES["en"]) is None
+    assert follow_up(KB, "faq_wifi", "is there wifi to do that?", registration, CUES["en"]) is None
