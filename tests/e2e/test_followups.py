@@ -222,3 +222,9 @@ def test_a_session_named_beside_a_listing_question_is_the_one_followed_up(chat):
     first = 'Was there anything for young people? Someone mentioned a panel called "Youth Migration: Why the Silence".'
     reply = second_reply(chat, first, "which day was that on?")
     assert "Youth Migration: Why the Silence" in reply and "Friday 17 November" in reply
+
+
+def test_pointing_back_at_what_the_registration_answer_said_is_that_answer(chat):
+    registration = load_content(CONTENT_DIR).topics_by_intent["ask_dates"].answers[(None, "registration")]
+    reply = second_reply(chat, "I still have to register for the conference", "where do I do that?")
+    assert any(reply.startswith(texts["en"][:40]) for texts in (registration.text, registration.after_event) if texts)
