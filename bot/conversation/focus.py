@@ -63,7 +63,7 @@ def _without_courtesy(text: str) -> str:
 @lru_cache(maxsize=1)
 def _pointing_words() -> Tuple[str, ...]:
     """Every language's pointing words: the message's language is not known yet."""
-    return tuple(word for language in load_catalogue().languages.values() for word in language.anaphora)
+    return tuple(word for language in load_catalogue().languages.values() for word in language.pointing)
 
 
 def _asks_on(sentence: str) -> bool:

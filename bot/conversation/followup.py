@@ -143,6 +143,7 @@ class Cues:
     pointing: Tuple[str, ...]
     details: Tuple[str, ...] = ()
     at_event: Tuple[str, ...] = ()  # "at the conference": what the subject did there
+    doing: Tuple[str, ...] = ()  # "do that" (also among ``pointing``): what the last answer said to do
 
 
 def cues(catalogue: Catalogue, *languages: Optional[str]) -> Cues:
@@ -152,9 +153,10 @@ def cues(catalogue: Catalogue, *languages: Optional[str]) -> Cues:
     codes = [code for code in dict.fromkeys(languages) if code is not None and code in catalogue.languages]
     chosen = [catalogue.languages[code] for code in codes] or [catalogue.languages[DEFAULT_LANGUAGE]]
     return Cues(
-        tuple(word for language in chosen for word in language.anaphora),
+        tuple(word for language in chosen for word in language.pointing),
         tuple(word for language in chosen for word in language.details),
         tuple(phrase for language in chosen for phrase in language.at_event),
+        tuple(phrase for language in chosen for phrase in language.doing),
     )
 
 
@@ -254,8 +256,9 @@ def follow_up(
             not _names_topic(kb, asked_topic, topic, text) or _of_last_naming(topic, remembered, asked_topic, text)
         ):
             return FollowUp(topic, None, remembered.facet, last)
-        doing = longest_match(text, words.pointing) or ""
-        if " " in doing and not asked_stems(question, (*words.pointing, *words.details)):
+        if longest_match(text, words.doing) is not None and not asked_stems(
+            question, (*words.pointing, *words.details)
+        ):
             # "where do I do that?", "Wo geht das?" after the registration: pointing back at
             # what the last answer said to do, asking nothing else (the classifier's venue
             # has no word here); not "how far is it?", a detail the last answer is silent on

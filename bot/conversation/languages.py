@@ -95,9 +95,15 @@ class Language:
     names: Sequence[str] = ()
     foreign_forms: Sequence[str] = ()  # names as others write them where this language does not
     anaphora: Sequence[str] = ()  # normalised; "-ها" is an attached ending
+    doing: Sequence[str] = ()  # normalised "do that": pointing back at what an answer said to do
     details: Sequence[str] = ()  # normalised question words asking for one detail
     at_event: Sequence[str] = ()  # normalised "at the conference": what a subject did there
     joining: Sequence[str] = ()  # normalised "and": "merci, en hoe schrijf ik me in?"
+
+    @property
+    def pointing(self) -> Tuple[str, ...]:
+        """Every phrase that points back: the pronouns and "do that"."""
+        return (*self.anaphora, *self.doing)
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,7 @@ def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
             names=tuple(str(name) for name in entry.get("names") or ()),
             foreign_forms=tuple(str(name) for name in entry.get("foreign_forms") or ()),
             anaphora=tuple(_normalised_anaphora(str(word)) for word in entry.get("anaphora") or ()),
+            doing=tuple(normalise(str(phrase)) for phrase in entry.get("doing") or ()),
             details=tuple(normalise(str(word)) for word in entry.get("details") or ()),
             at_event=tuple(normalise(str(phrase)) for phrase in entry.get("at_event") or ()),
             joining=tuple(normalise(str(word)) for word in entry.get("joining") or ()),
