@@ -19,8 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.conversation.clock import Clock
 from bot.conversation.content import ContentError, LiveContent
 from bot.conversation.content.loader import CONTENT_DIR
-from bot.conversation.content.select import chosen_answer, render_answer, unknown_topic
-from bot.conversation.followup import Remembered, cues, follow_up, message_language, render_follow_up
+from bot.conversation.content.select import chosen_answer, render_answer, unanswered_facet, unknown_topic
+from bot.conversation.followup import FollowUp, Remembered, cues, follow_up, message_language, render_follow_up
 from bot.conversation.languages import load_catalogue
 
 logger = logging.getLogger(__name__)
@@ -49,16 +49,20 @@ def utter_knowledge_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -
     remembered = Remembered.parse(tracker.get_slot(SUBJECT_SLOT))
     words = cues(CATALOGUE, language, message_language(message))
     result = follow_up(kb, intent, question, remembered, words)
-    if result is not None:
-        dispatcher.utter_message(text=render_follow_up(kb, result, language, CLOCK.after_event()))
-        return [SlotSet(SUBJECT_SLOT, Remembered.of(result.topic, result.subject, result.facet).key)]
-    chosen = chosen_answer(kb, intent, question)
-    if chosen is None:
-        dispatcher.utter_message(text=unknown_topic(kb, language))
-        return []
-    topic, answer = chosen
-    dispatcher.utter_message(text=render_answer(kb, answer, language, CLOCK.after_event()))
-    return [SlotSet(SUBJECT_SLOT, Remembered.of(topic, answer.subject, answer.facet).key)]
+    if result is None:
+        chosen = chosen_answer(kb, intent, question)
+        if chosen is None:
+            dispatcher.utter_message(text=unknown_topic(kb, language))
+            return []
+        topic, answer = chosen
+        unknown = unanswered_facet(topic, question)
+        if unknown is None:
+            dispatcher.utter_message(text=render_answer(kb, answer, language, CLOCK.after_event()))
+            return [SlotSet(SUBJECT_SLOT, Remembered.of(topic, answer.subject, answer.facet).key)]
+        # a facet no source answers ("is there a live stream?"): not the overview
+        result = FollowUp(topic, unknown[0], unknown[1], None)
+    dispatcher.utter_message(text=render_follow_up(kb, result, language, CLOCK.after_event()))
+    return [SlotSet(SUBJECT_SLOT, Remembered.of(result.topic, result.subject, result.facet).key)]
 
 
 class ActionAnswer(Action):

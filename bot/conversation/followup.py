@@ -144,6 +144,7 @@ class Cues:
     details: Tuple[str, ...] = ()
     at_event: Tuple[str, ...] = ()  # "at the conference": what the subject did there
     doing: Tuple[str, ...] = ()  # "do that" (also among ``pointing``): what the last answer said to do
+    relating: Tuple[str, ...] = ()  # "to do with": how the remembered subject relates to another
 
 
 def cues(catalogue: Catalogue, *languages: Optional[str]) -> Cues:
@@ -157,6 +158,7 @@ def cues(catalogue: Catalogue, *languages: Optional[str]) -> Cues:
         tuple(word for language in chosen for word in language.details),
         tuple(phrase for language in chosen for phrase in language.at_event),
         tuple(phrase for language in chosen for phrase in language.doing),
+        tuple(phrase for language in chosen for phrase in language.relating),
     )
 
 
@@ -196,9 +198,18 @@ def follow_up(
         or facet in topic.unanswered_facets
         or _named_in_own_answer(kb, topic, remembered.subject, text, (*topic.facet_keywords, *describing))
     )
+    if facet_word in words.details and not held and _names_facet_of_asked(kb, intent, topic, text, words.details):
+        # "¿dónde me registro?" after the city: "where" of the registration the classifier
+        # read, not the city's location
+        return None
     if _part_in_the_event(kb, topic, remembered, facet, pointing_back, question, text, words, describing):
         # "what did they run at the conference?" after UCLG-CISDP, "Wann hat er bei der
         # Konferenz gesprochen?" after Parks Tau: the subject's own answer says its part
+        return FollowUp(topic, remembered.subject, None, topic.answers.get((remembered.subject, None)))
+    if facet is None and _relating_to_another(kb, topic, remembered, text, words):
+        # "quel rapport avec le pacte mondial ?", "was hat die mit dem Migrationspakt zu tun?"
+        # after the New York Declaration: not the Compact's answer, but the Declaration's,
+        # which says how the two relate
         return FollowUp(topic, remembered.subject, None, topic.answers.get((remembered.subject, None)))
     if facet is None and topic.thing_name:
         general = _general_topic_follow_up(kb, intent, topic, text, words.details)
@@ -301,6 +312,37 @@ def _part_in_the_event(
         and longest_match(text, words.at_event) is not None
         and not names_a_subject(kb, question, topic.facet_keywords, describing)
     )
+
+
+def _names_facet_of_asked(
+    kb: KnowledgeBase, intent: Optional[str], remembered: Topic, text: str, question_words: Sequence[str]
+) -> bool:
+    """Whether the question names, besides a question word, an answered facet of the other
+    general topic the classifier chose (the registration of the dates); not of a topic with
+    subjects or one thing ("¿dónde se adoptó?" after the Compact read as the Declaration's)."""
+    asked = kb.topics_by_intent.get(intent or "")
+    if asked is None or asked is remembered or asked.subject_aliases or asked.thing_name:
+        return False
+    word = longest_match(text, asked.facet_keywords)
+    return word is not None and word not in question_words and asked.facet_keywords[word] not in asked.unanswered_facets
+
+
+def _relating_to_another(kb: KnowledgeBase, topic: Topic, remembered: Remembered, text: str, words: Cues) -> bool:
+    """Whether the question asks how the remembered subject relates to another subject it
+    names after the relating words ("what does it have to do with the Compact?") or after
+    pointing back ("was hat die mit dem Migrationspakt zu tun?"); not "what does UN-Habitat
+    have to do with it?", which asks about UN-Habitat."""
+    if remembered.subject is None or (remembered.subject, None) not in topic.answers:
+        return False
+    relation = longest_match(text, words.relating)
+    named = longest_match(text, kb.all_subject_aliases)
+    if relation is None or named is None or topic.subject_aliases.get(named) == remembered.subject:
+        return False
+    named_at = phrase_position(text, named)
+    if named_at is None:
+        return True  # attached to a preposition (Arabic "بالميثاق"): after what relates it
+    before = [phrase_position(text, phrase) for phrase in (relation, *words.pointing)]
+    return any(at is not None and at < named_at for at in before)
 
 
 def _detail_of_last_answer(topic: Topic, remembered: Remembered, text: str, facet_word: str) -> bool:

@@ -99,6 +99,8 @@ class Language:
     details: Sequence[str] = ()  # normalised question words asking for one detail
     at_event: Sequence[str] = ()  # normalised "at the conference": what a subject did there
     joining: Sequence[str] = ()  # normalised "and": "merci, en hoe schrijf ik me in?"
+    asking: Sequence[str] = ()  # normalised "information about": a greeting asking about a name
+    relating: Sequence[str] = ()  # normalised "to do with": how the remembered subject relates to another
 
     @property
     def pointing(self) -> Tuple[str, ...]:
@@ -162,6 +164,8 @@ def load_catalogue(path: Path = LANGUAGES_FILE) -> Catalogue:
             details=tuple(normalise(str(word)) for word in entry.get("details") or ()),
             at_event=tuple(normalise(str(phrase)) for phrase in entry.get("at_event") or ()),
             joining=tuple(normalise(str(word)) for word in entry.get("joining") or ()),
+            asking=tuple(normalise(str(phrase)) for phrase in entry.get("asking") or ()),
+            relating=tuple(normalise(str(phrase)) for phrase in entry.get("relating") or ()),
         )
     neutral = tuple(str(name) for name in raw.get("neutral") or ())
     return Catalogue(languages, tuple(raw.get("unsupported") or ()), neutral)

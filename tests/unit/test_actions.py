@@ -72,3 +72,12 @@ def test_the_knowledge_action_answers_by_the_conference_clock(content_dir, monke
     monkeypatch.setattr(knowledge, "CLOCK", Clock.from_environment({"BOT_CLOCK": moment} if moment else {}))
     messages, _ = run("Quelle est l'adresse ?", "ask_venue", "fr")
     assert messages[0]["text"].startswith("[fr] over\n" if after else "[fr] address\n")
+
+
+def test_a_question_for_what_no_source_answers_gets_the_honest_reply_not_the_overview():
+    messages, events = run("will the conference be live streamed?", "ask_dates", "en")
+    kb = knowledge.STORE.get()
+    assert messages[0]["text"] == kb.strings["unknown_topic"]["en"]
+    assert events == [SlotSet("subject", "dates::livestream")]
+    messages, _ = run("which party is Bart Somers in?", "ask_speakers", "fr")
+    assert messages[0]["text"] == kb.strings["unknown_facet"]["fr"].format(subject="Somers")

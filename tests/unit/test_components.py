@@ -224,6 +224,8 @@ def test_a_message_the_classifier_could_not_place_that_names_a_subject_is_about_
     ("hallo, ne frage zur Deklaration von Mechelen", "action_answer"),
     ("Servus, kurze Frage zu Mecheln", "action_answer"),
     ("hello UCLG", "action_answer"),
+    ("goeiemorgen, ik zoek info over Mohamed Boussraoui", "action_answer"),  # asking for information
+    ("Bonjour, je cherche des informations sur Maimunah Mohd Sharif", "action_answer"),
     ("hello", None),
     ("Hi, I'm with the city council of Ghent and I have been asked to attend", None),  # introduces the writer
 ])

@@ -2,7 +2,7 @@ import pytest
 
 from bot.conversation.content import load_content, render_answer, select_answer
 from bot.conversation.content.loader import CONTENT_DIR
-from bot.conversation.content.select import answer_question, topic_for
+from bot.conversation.content.select import answer_question, topic_for, unanswered_facet
 from tests.conftest import six, venue_topic, write_yaml
 
 
@@ -90,3 +90,16 @@ def test_the_classifiers_thing_named_before_another_topics_subject_stands():
     assert topic_for(kb, "ask_declaration", text) is kb.topics_by_intent["ask_declaration"]
     # named after the other subject, the subject is what is asked about
     assert topic_for(kb, "ask_declaration", "did UN-Habitat sign the declaration?") is kb.topics_by_intent["ask_organisers"]
+
+
+@pytest.mark.parametrize("intent, question, expected", [
+    ("ask_dates", "will the conference be live streamed?", (None, "livestream")),
+    ("ask_dates", "komt er een volgende editie?", (None, "edition")),
+    ("ask_speakers", "which party is Bart Somers in?", ("somers", "party")),
+    ("ask_mechelen", "¿qué hay que ver en Malinas para los turistas?", (None, "sights")),
+    ("ask_dates", "when is the conference?", None),
+    ("ask_speakers", "who is Bart Somers?", None),
+])
+def test_a_question_only_for_a_facet_no_source_answers_is_known_as_such(intent, question, expected):
+    kb = load_content(CONTENT_DIR)
+    assert unanswered_facet(kb.topics_by_intent[intent], question) == expected

@@ -636,3 +636,32 @@ def test_pointing_back_while_asking_something_of_its_own_is_not_the_last_answer(
     registration = Remembered("dates", None, "registration")
     assert follow_up(KB, "ask_venue", "where is the venue?", registration, CUES["en"]) is None
     assert follow_up(KB, "faq_wifi", "is there wifi to do that?", registration, CUES["en"]) is None
+
+
+@pytest.mark.parametrize("language, text", [
+    ("en", "what does it have to do with the Global Compact?"),
+    ("fr", "et quel lien avec le Pacte mondial ?"),
+    ("nl", "wat heeft ze te maken met het Migratiepact?"),
+    ("es", "¿qué tiene que ver con el Pacto Mundial?"),
+    ("de", "was hat das mit dem Migrationspakt zu tun?"),
+    ("ar", "ما علاقتها بالميثاق العالمي للهجرة؟"),
+])
+def test_how_the_remembered_subject_relates_to_another_one_named_is_its_own_answer(language, text):
+    new_york = Remembered("context", "new_york_declaration")
+    result = follow_up(KB, "ask_context", text, new_york, CUES[language])
+    assert result is not None and result.subject == "new_york_declaration"
+    assert result.answer is KB.topics_by_intent["ask_context"].answers[("new_york_declaration", None)]
+
+
+def test_the_other_subject_asked_about_itself_is_not_the_remembered_ones_relation():
+    iom = Remembered("organisers", "iom")
+    result = follow_up(KB, "ask_organisers", "what does UN-Habitat have to do with it?", iom, CUES["en"])
+    assert result is None or result.subject != "iom"
+
+
+def test_a_question_word_with_a_facet_of_the_general_topic_asked_is_that_topics_question():
+    # "where" of the registration, not the city's location
+    assert follow_up(KB, "ask_dates", "¿dónde me registro?", Remembered("mechelen", None), CUES["es"]) is None
+    # the Declaration (one thing, like the Compact) does not take "where was it adopted?" from the Compact
+    result = follow_up(KB, "ask_declaration", "¿y al final dónde se adoptó?", Remembered("context", "gcm"), CUES["es"])
+    assert result is not None and result.subject == "gcm"

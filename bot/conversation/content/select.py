@@ -29,6 +29,22 @@ def select_answer(topic: Topic, question: str) -> Answer:
     raise KeyError(f"{topic.file}: no overview answer")  # the loader guarantees one
 
 
+def unanswered_facet(topic: Topic, question: str) -> Optional[Tuple[Optional[str], str]]:
+    """The subject named (or None) and the facet asked, when the question asks only for a
+    facet the content declares without any answer ("is there a live stream?", "which party
+    is Bart Somers in?"): the overview would answer another question, so the reply is the
+    honest "I don't have that"."""
+    text = normalise(question)
+    word = longest_match(text, topic.facet_keywords)
+    if word is None or topic.facet_keywords[word] not in topic.unanswered_facets:
+        return None
+    rest = f" {text} ".replace(f" {word} ", " ").strip()
+    other = _named(rest, topic.facet_keywords)
+    if other is not None and other not in topic.unanswered_facets:
+        return None  # "when will the recording be online?": "when" has an answer; as before
+    return _named(text, topic.subject_aliases), topic.facet_keywords[word]
+
+
 def topic_for(kb: KnowledgeBase, intent: Optional[str], question: str) -> Optional[Topic]:
     """The topic that answers the question: the intent's, unless the question names no
     subject of it but names one of another topic ("I'd like to know more about the IOM"

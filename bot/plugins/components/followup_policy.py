@@ -93,7 +93,9 @@ class FollowUpPolicy(UntrainedPolicy):
         self._greeting_naming = frozenset(self.config["greeting_naming"])
         self._unsure_naming = frozenset(self.config["unsure_naming"])
         self._unsure_below = float(self.config["unsure_below"])
-        self._courtesies = tuple(word for language in self._catalogue.languages.values() for word in language.lexicon)
+        languages = self._catalogue.languages.values()
+        self._courtesies = tuple(word for language in languages for word in language.lexicon)
+        self._asking = tuple(phrase for language in languages for phrase in language.asking)
         self._need_facet = self._facet_only | self._facet_pointing | self._facet_question
 
     @staticmethod
@@ -186,14 +188,15 @@ class FollowUpPolicy(UntrainedPolicy):
 
     def _greets_naming(self, kb: KnowledgeBase, text: str) -> bool:
         """Whether a greeting names a subject or a topic that is one thing with at most a
-        few words besides ("Servus, kurze Frage zu Mecheln", "hello UCLG"), not a greeting
+        few words besides ("Servus, kurze Frage zu Mecheln", "hello UCLG"; an asking phrase
+        is not counted: "goeiemorgen, ik zoek info over Mohamed Boussraoui"), not a greeting
         that introduces the writer ("Hi, I'm with the city council of Ghent")."""
         if topic_for(kb, None, text) is None:
             return False
         normalised = normalise(text)
         things = [anchor for topic in kb.topics_by_intent.values() if topic.thing_name for anchor in topic.anchors]
         named = longest_match(normalised, kb.all_subject_aliases) or longest_match(normalised, things) or ""
-        rest = without_phrases(normalised, (named, *self._courtesies))
+        rest = without_phrases(normalised, (named, *self._courtesies, *self._asking))
         return len(rest.split()) <= GREETING_OTHER_WORDS
 
     def _allowed(self, intent: Optional[str], facet: Optional[str], text: str, words: Cues) -> bool:
