@@ -56,6 +56,7 @@ from bot.conversation.agenda.details import asks_what_no_session_has
 from bot.conversation.agenda.model import Programme
 from bot.conversation.agenda.query import build_query
 from bot.conversation.content.model import Answer, KnowledgeBase, Topic
+from bot.conversation.content.select import topic_for
 from bot.conversation.faq.model import INTENT_PREFIX as FAQ_INTENT_PREFIX
 from bot.conversation.languages import DEFAULT_LANGUAGE, Catalogue
 from bot.conversation.mentions import asked_stems, mentioning
@@ -531,8 +532,9 @@ def session_follow_up(
 def session_named_first(kb: KnowledgeBase, programme: Programme, intent: Optional[str], text: str) -> Optional[str]:
     """The one session a message opens with, before anything of the classifier's topic:
     "closing session + adoption of the declaration", "de slotsessie met de goedkeuring van
-    de verklaring" are about the session (its card), not the Declaration it adopted."""
-    topic = kb.topics_by_intent.get(intent or "")
+    de verklaring" are about the session (its card), not the Declaration it adopted, also
+    when the classifier gave no intent (then the topic is the one the message names)."""
+    topic = kb.topics_by_intent.get(intent or "") or (topic_for(kb, None, text) if intent == NOT_UNDERSTOOD else None)
     if topic is None:
         return None
     normalised = normalise(text)

@@ -206,8 +206,18 @@ def test_a_cloakroom_at_the_venue_is_honestly_unknown(chat):
     ("fr", "Je viens de Montréal pour la conférence de Malines", "faut-il un visa ?", ("ask_travel", None, "visa")),
     ("fr", "Parlez-moi de Maimunah Mohd Sharif svp", "elle dirigeait deja ONU-Habitat en novembre 2017 ?",
      ("ask_speakers", "sharif", None)),
+    # Round 17: a greeting asking for information about a name is about the name; how the
+    # remembered subject relates to another one named after it is its own answer; "where" of
+    # the registration the classifier read is not the city's location.
+    ("nl", "goeiemorgen, ik zoek info over Mohamed Boussraoui", "welke sessie leidde hij?",
+     ("ask_speakers", "boussraoui", None)),
+    ("fr", "C'est quoi la Déclaration de New York de 2016 ?", "et quel lien avec le Pacte mondial ?",
+     ("ask_context", "new_york_declaration", None)),
+    ("de", "die New Yorker Erklärung von 2016", "was hat das mit dem Migrationspakt zu tun?",
+     ("ask_context", "new_york_declaration", None)),
+    ("es", "Quiero inscribirme a la conferencia de Malinas", "¿dónde me registro?", ("ask_dates", None, "registration")),
 ])
-def test_round_14_follow_ups_get_the_answer_about_what_was_asked(chat, language, first, second, answer):
+def test_round_14_and_17_follow_ups_get_the_answer_about_what_was_asked(chat, language, first, second, answer):
     intent, subject, facet = answer
     expected = load_content(CONTENT_DIR).topics_by_intent[intent].answers[(subject, facet)]
     assert second_reply(chat, first, second).startswith(expected.text_for(True)[language][:40])
@@ -228,3 +238,10 @@ def test_pointing_back_at_what_the_registration_answer_said_is_that_answer(chat)
     registration = load_content(CONTENT_DIR).topics_by_intent["ask_dates"].answers[(None, "registration")]
     reply = second_reply(chat, "I still have to register for the conference", "where do I do that?")
     assert any(reply.startswith(texts["en"][:40]) for texts in (registration.text, registration.after_event) if texts)
+
+
+@pytest.mark.parametrize("language, text", [("en", "will the conference be live streamed?"),
+                                            ("nl", "komt er een volgende editie van de conferentie?")])
+def test_a_first_question_for_what_no_source_says_gets_the_honest_reply(chat, language, text):
+    reply = chat().say(text)
+    assert reply.startswith(STRINGS["unknown_topic"][language][:25]) and language_of(reply) == language

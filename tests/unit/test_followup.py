@@ -185,8 +185,9 @@ PROGRAMME = load_programme()
     "closing session + adoption of the declaration", "de slotsessie met de goedkeuring van de verklaring",
     "جلسة الختام واعتماد الإعلان",
 ])
-def test_a_session_named_before_the_declaration_is_the_subject(text):
-    assert session_named_first(KB, PROGRAMME, "ask_declaration", text) == "closing"
+@pytest.mark.parametrize("intent", ["ask_declaration", "nlu_fallback"])  # also when not understood
+def test_a_session_named_before_the_declaration_is_the_subject(text, intent):
+    assert session_named_first(KB, PROGRAMME, intent, text) == "closing"
 
 
 @pytest.mark.parametrize("text", [
