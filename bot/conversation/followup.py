@@ -573,10 +573,11 @@ def answer_key(result: FollowUp) -> Tuple[str, Optional[str], Optional[str]]:
 
 
 def subject_name(topic: Topic, subject: Optional[str], language: str) -> Optional[str]:
-    """How the subject is written in the content (its first alias: "UN-Habitat", "Bart Somers"),
-    or the name of a topic that is one thing ("the Mechelen Declaration")."""
+    """How replies in ``language`` name the subject ("la OIM", "Bart Somers"), or the name of
+    a topic that is one thing ("the Mechelen Declaration")."""
     if subject is not None:
-        return topic.subject_names.get(subject)
+        names = topic.subject_names.get(subject) or {}
+        return names.get(language) or names.get(DEFAULT_LANGUAGE)
     return topic.thing_name.get(language)
 
 

@@ -80,4 +80,4 @@ def test_a_question_for_what_no_source_answers_gets_the_honest_reply_not_the_ove
     assert messages[0]["text"] == kb.strings["unknown_topic"]["en"]
     assert events == [SlotSet("subject", "dates::livestream")]
     messages, _ = run("which party is Bart Somers in?", "ask_speakers", "fr")
-    assert messages[0]["text"] == kb.strings["unknown_facet"]["fr"].format(subject="Somers")
+    assert messages[0]["text"] == kb.strings["unknown_facet"]["fr"].format(subject="Bart Somers")

@@ -24,6 +24,22 @@ def test_valid_content_loads(content_dir):
     assert topic.answers[(None, None)].sources[0].supports == "page a says so"
 
 
+def test_a_subject_is_named_in_replies_by_its_name_else_by_its_first_alias(tmp_path):
+    topic = venue_topic()
+    topic["subjects"]["lamot"]["aliases"].append("لاموت")
+    names = load_content(write_content(tmp_path, topic)).topics_by_intent["ask_venue"].subject_names["lamot"]
+    assert names["fr"] == "Lamot" and names["ar"] == "لاموت"  # an Arabic reply: the alias in Arabic script
+    topic["subjects"]["lamot"]["name"] = six("the Lamot centre")
+    names = load_content(write_content(tmp_path, topic)).topics_by_intent["ask_venue"].subject_names["lamot"]
+    assert names["es"] == "[es] the Lamot centre"
+
+
+def test_a_subjects_name_needs_every_language(tmp_path):
+    topic = venue_topic()
+    topic["subjects"]["lamot"]["name"] = {"en": "Lamot"}
+    assert "venue.yml: subjects.lamot: the 'fr' name text is missing or empty" in problems_for(tmp_path, topic)
+
+
 def test_the_registry_beside_the_folder_is_used_else_the_projects(tmp_path):
     assert sources_file_for(write_content(tmp_path)) == tmp_path / "sources.yml"
     assert sources_file_for(tmp_path / "elsewhere" / "content") == SOURCES_FILE

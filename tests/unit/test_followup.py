@@ -72,7 +72,7 @@ def test_a_facet_the_subject_lacks_gets_an_honest_answer_about_that_subject():
                        CUES["en"])
     assert result is not None and result.answer is None and result.subject == missing[0]
     reply = render_follow_up(KB, result, "de", after_event=True)
-    assert reply == KB.strings["unknown_facet"]["de"].format(subject=topic.subject_names[missing[0]])
+    assert reply == KB.strings["unknown_facet"]["de"].format(subject=topic.subject_names[missing[0]]["de"])
 
 
 def test_the_subject_is_named_as_the_content_writes_it():
@@ -151,7 +151,7 @@ def test_a_role_word_alone_still_names_someone_new():
 def test_a_topic_that_is_one_thing_is_held_to_like_a_subject_and_named_in_the_reply():
     result = follow_up(KB, "ask_speakers", "who wrote it?", Remembered("declaration", None), CUES["en"])
     assert result is not None and result.answer is None
-    assert render_follow_up(KB, result, "fr", after_event=True).startswith("Au sujet de la Déclaration de Malines,")
+    assert render_follow_up(KB, result, "fr", after_event=True).startswith("Concernant la Déclaration de Malines,")
 
 
 def test_after_a_general_topic_the_classifiers_topic_stands():
@@ -666,3 +666,14 @@ def test_a_question_word_with_a_facet_of_the_general_topic_asked_is_that_topics_
     # the Declaration (one thing, like the Compact) does not take "where was it adopted?" from the Compact
     result = follow_up(KB, "ask_declaration", "¿y al final dónde se adoptó?", Remembered("context", "gcm"), CUES["es"])
     assert result is not None and result.subject == "gcm"
+
+
+@pytest.mark.parametrize("remembered, language, name", [
+    (Remembered("organisers", "belgian_ministry"), "es", "Sobre el Ministerio belga de Asuntos Exteriores,"),
+    (Remembered("organisers", "iom"), "fr", "Concernant l'OIM,"),
+    (Remembered("speakers", "somers"), "ar", "بخصوص بارت سومرز،"),
+])
+def test_the_honest_reply_names_the_subject_in_the_conversation_language(remembered, language, name):
+    result = follow_up(KB, "ask_organisers", "what was their budget?", remembered, CUES["en"])
+    assert result is not None and result.answer is None
+    assert render_follow_up(KB, result, language, after_event=True).startswith(name)

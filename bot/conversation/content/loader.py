@@ -9,6 +9,7 @@ answers carry the text for after the event.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -27,6 +28,7 @@ STRINGS_FILE = "ui.yml"
 # Every answer must exist in every language of data/languages.yml.
 LANGUAGE_CODES = tuple(load_catalogue().codes)
 MAX_ANSWER_CHARS = 600
+_ARABIC = re.compile("[\u0600-\u06ff]")  # an alias in Arabic script names the subject in Arabic replies
 REQUIRED_STRINGS = ("source_label", "unknown_topic", "unknown_facet", "content_unavailable")
 ANSWER_KEYS = (
     "id",
@@ -340,7 +342,7 @@ def load_topic(path: Path, problems: List[str], registry: Optional[Mapping[str, 
         if (subject, None) not in answers:
             problems.append(f"{where}: subject '{subject}' needs an answer without a facet")
     names = {
-        str(subject): str(entry["aliases"][0])
+        str(subject): _subject_name(f"{where}: subjects.{subject}", entry, problems)
         for subject, entry in (subjects_raw.items() if isinstance(subjects_raw, dict) else ())
         if isinstance(entry, dict) and isinstance(entry.get("aliases"), list) and entry["aliases"]
     }
@@ -356,6 +358,16 @@ def load_topic(path: Path, problems: List[str], registry: Optional[Mapping[str, 
     return Topic(
         topic_name, intent, where, aliases, keywords, answers, names, anchors, thing_name, also, of_last_answer
     )
+
+
+def _subject_name(where: str, entry: Mapping[str, Any], problems: List[str]) -> Dict[str, str]:
+    """How replies name the subject in each language ("About IOM", "Sobre la OIM"): its
+    ``name`` if given, else its first alias (an Arabic reply, its first alias in Arabic script)."""
+    if entry.get("name") is not None:
+        return _texts(where, entry["name"], problems, "name")
+    aliases = [str(alias) for alias in entry["aliases"]]
+    arabic = next((alias for alias in aliases if _ARABIC.search(alias)), aliases[0])
+    return {code: arabic if code == "ar" else aliases[0] for code in LANGUAGE_CODES}
 
 
 def _words(where: str, topic: Mapping[str, Any], key: str, problems: List[str]) -> FrozenSet[str]:

@@ -80,7 +80,8 @@ class Topic:
     subject_aliases: Mapping[str, str] = field(default_factory=dict)  # alias → subject
     facet_keywords: Mapping[str, str] = field(default_factory=dict)  # keyword → facet
     answers: Mapping[Tuple[Optional[str], Optional[str]], Answer] = field(default_factory=dict)
-    subject_names: Mapping[str, str] = field(default_factory=dict)  # subject → its first alias, as written
+    # subject → language → how replies name it ("About IOM", "Sobre la OIM"): its ``name``, or its first alias
+    subject_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # Words that name the topic itself ("venue", "programme"): a question naming them
     # asks about this topic, not about the subject of the previous answer.
     anchors: FrozenSet[str] = frozenset()
