@@ -49,6 +49,7 @@ says it does not have that. A person's card in the agenda leaves the person to f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -70,6 +71,7 @@ from bot.conversation.text import (
 )
 
 NOT_UNDERSTOOD = "nlu_fallback"
+_CLAUSE_BREAK = re.compile(r"[?¿!¡,;.…؟،]+")  # where a question's clauses end
 SHOW_MORE = "show_more"  # "cuéntame más de él": pointing back, the subject's own answer
 OUT_OF_SCOPE = "out_of_scope"
 # "session:<id>": the last answer was one session of the programme (bot/conversation/agenda).
@@ -235,6 +237,7 @@ def follow_up(
         and not held
         and _names_topic(kb, asked_topic, topic, text)
         and not _of_last_naming(topic, remembered, asked_topic, text)
+        and not _own_facet_named_first(topic, remembered, facet, facet_word, asked_topic, question, words.details)
     ):
         return None  # "where is the venue?", "when is the conference?": that topic's own question
     subject = remembered.subject
@@ -313,6 +316,30 @@ def _part_in_the_event(
         and longest_match(text, words.at_event) is not None
         and not names_a_subject(kb, question, topic.facet_keywords, describing)
     )
+
+
+def _own_facet_named_first(
+    topic: Topic,
+    remembered: Remembered,
+    facet: Optional[str],
+    facet_word: Optional[str],
+    asked: Optional[Topic],
+    question: str,
+    question_words: Sequence[str],
+) -> bool:
+    """Whether the question asks, in a clause before the one naming the classifier's topic,
+    for a facet of the remembered one that has an answer: "¿y cómo estaba organizada?
+    sesiones, eventos paralelos…" after the dates asks for their format; the sessions and
+    side events after it say what format means. Not "what is the address of the venue?"
+    (one clause: the venue's address), nor a question word."""
+    if facet is None or facet_word is None or facet_word in question_words or asked is None:
+        return False
+    if (remembered.subject, facet) not in topic.answers and (None, facet) not in topic.answers:
+        return False
+    clauses = [normalise(clause) for clause in _CLAUSE_BREAK.split(question)]
+    facet_in = next((n for n, clause in enumerate(clauses) if contains_phrase(clause, facet_word)), None)
+    anchor_in = next((n for n, clause in enumerate(clauses) if longest_match(clause, asked.anchors)), None)
+    return facet_in is not None and anchor_in is not None and facet_in < anchor_in
 
 
 def _names_facet_of_asked(

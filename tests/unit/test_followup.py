@@ -677,3 +677,12 @@ def test_the_honest_reply_names_the_subject_in_the_conversation_language(remembe
     result = follow_up(KB, "ask_organisers", "what was their budget?", remembered, CUES["en"])
     assert result is not None and result.answer is None
     assert render_follow_up(KB, result, language, after_event=True).startswith(name)
+
+
+def test_a_facet_of_the_remembered_topic_asked_before_the_classifiers_topic_is_named_is_that_facet():
+    dates = Remembered("dates", None)
+    result = follow_up(KB, "ask_programme", "¿y cómo estaba organizada? sesiones, eventos paralelos...?", dates, CUES["es"])
+    assert result is not None and (result.topic.name, result.facet) == ("dates", "format")
+    # the classifier's topic named first, or in the same clause, is its own question
+    assert follow_up(KB, "ask_programme", "what's on the programme, and what's the format?", dates, CUES["en"]) is None
+    assert follow_up(KB, "ask_venue", "what is the address of the venue?", UN_HABITAT, CUES["en"]) is None
