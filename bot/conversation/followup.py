@@ -349,7 +349,7 @@ def _names_facet_of_asked(
     general topic the classifier chose (the registration of the dates); not of a topic with
     subjects or one thing ("¿dónde se adoptó?" after the Compact read as the Declaration's)."""
     asked = kb.topics_by_intent.get(intent or "")
-    if asked is None or asked is remembered or asked.subject_aliases or asked.thing_name:
+    if asked is None or asked is remembered or not asked.general:
         return False
     word = longest_match(text, asked.facet_keywords)
     return word is not None and word not in question_words and asked.facet_keywords[word] not in asked.unanswered_facets
@@ -393,9 +393,7 @@ def _general_topic_follow_up(
     when the classifier chose no topic, another general topic whose answers speak of the
     thing ("faut-il un visa ?" after the city, read as out of scope: the travel's visa answer)."""
     asked = kb.topics_by_intent.get(intent or "")
-    general = [
-        t for t in kb.topics_by_intent.values() if t is not remembered and not (t.subject_aliases or t.thing_name)
-    ]
+    general = [t for t in kb.topics_by_intent.values() if t is not remembered and t.general]
     # Another general topic only when the classifier chose none ("le budget annuel de la
     # ville ?" read as the participants is not their cities)
     candidates = [asked] if asked in general else general if asked is None else []

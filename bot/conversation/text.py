@@ -55,7 +55,7 @@ def without_phrases(normalised_text: str, phrases: Iterable[str]) -> str:
     for phrase in sorted(set(phrases), key=len, reverse=True):
         if phrase:
             padded = padded.replace(f" {phrase} ", " ")
-            if arabic and _has_arabic_letter(phrase):
+            if arabic and has_arabic_letter(phrase):
                 padded = f" {_without_attached(padded.split(), phrase)} "
     return padded.strip()
 
@@ -79,14 +79,15 @@ _MIN_ARABIC_STEM = 3
 
 
 @lru_cache(maxsize=8192)  # phrases come from fixed word lists: each is looked at once
-def _has_arabic_letter(phrase: str) -> bool:
+def has_arabic_letter(phrase: str) -> bool:
+    """Whether the phrase has a letter of the Arabic script."""
     return bool(_ARABIC_LETTER.search(phrase))
 
 
 @lru_cache(maxsize=65536)
 def _without_prefix(word: str) -> Tuple[str, ...]:
     """The word behind one attached Arabic prefix (و/ب/ل/ال …), if it has one."""
-    if not _has_arabic_letter(word):
+    if not has_arabic_letter(word):
         return ()
     return tuple(word[len(p) :] for p in ARABIC_PREFIXES if len(word) > len(p) and word.startswith(p))
 
@@ -95,7 +96,7 @@ def _without_prefix(word: str) -> Tuple[str, ...]:
 def _without_ending(word: str) -> Tuple[str, ...]:
     """The noun under an attached Arabic possessive ending, without and with the article
     (a noun with a possessive takes none: "عنوانها" is "العنوان" of it)."""
-    if not _has_arabic_letter(word):
+    if not has_arabic_letter(word):
         return ()
     stems: List[str] = []
     for ending in ARABIC_ENDINGS:
@@ -108,7 +109,7 @@ def _without_ending(word: str) -> Tuple[str, ...]:
 def arabic_stems(word: str) -> Tuple[str, ...]:
     """An Arabic word as written, behind one attached prefix and under one possessive
     ending ("وكلمته": "كلمته", "كلمه", "الكلمه"); nothing for a word of another script."""
-    if not _has_arabic_letter(word):
+    if not has_arabic_letter(word):
         return ()
     forms = [word, *_without_prefix(word)]
     return tuple(dict.fromkeys([*forms, *(stem for form in forms for stem in _without_ending(form))]))
@@ -133,7 +134,7 @@ def _attached_forms(words: Sequence[str], start: int, count: int) -> Iterator[st
 def arabic_attached(normalised_text: str, phrase: str) -> bool:
     """Arabic attaches و/ب/ل/ال in front of words and possessive endings behind nouns:
     whether the phrase is in the text behind one such prefix or under one such ending."""
-    if not phrase or not _has_arabic_letter(phrase):
+    if not phrase or not has_arabic_letter(phrase):
         return False
     words = normalised_text.split()
     count = phrase.count(" ") + 1
@@ -174,7 +175,7 @@ class _PhraseIndex:
 
     def longest(self, words: List[str]) -> Optional[str]:
         best: Optional[str] = None
-        arabic = [_has_arabic_letter(word) for word in words]
+        arabic = [has_arabic_letter(word) for word in words]
         for start in range(len(words)):
             for count in range(1, min(self.max_words, len(words) - start) + 1):
                 phrase = " ".join(words[start : start + count])

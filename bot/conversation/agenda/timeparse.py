@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 from bot.conversation import yaml_files
-from bot.conversation.text import normalise
+from bot.conversation.text import has_arabic_letter, normalise
 
 WORDS_FILE = Path(__file__).with_name("time_words.yml")
 LANGUAGES = ("en", "fr", "nl", "es", "de", "ar")
@@ -71,7 +71,7 @@ def fold(text: str) -> Tuple[str, List[int]]:
 def _phrase_pattern(phrase: str) -> str:
     words = [w for w in re.split(r"[\s'\-]+", fold(phrase)[0]) if w]
     body = _SEPARATOR.join(re.escape(w) for w in words)
-    arabic_prefix = "[وفبل]?" if re.search("[\u0600-\u06ff]", phrase) else ""
+    arabic_prefix = "[وفبل]?" if has_arabic_letter(phrase) else ""
     return rf"{arabic_prefix}{body}(?!\w)"  # preceded by WORD_START (see _alternation)
 
 

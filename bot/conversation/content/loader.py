@@ -9,7 +9,6 @@ answers carry the text for after the event.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -19,7 +18,7 @@ from bot import PROJECT_ROOT
 from bot.conversation import yaml_files
 from bot.conversation.content.model import TAGS, WEAK_RANK, Answer, KnowledgeBase, Source, SourceRef, Topic
 from bot.conversation.languages import load_catalogue
-from bot.conversation.text import normalise
+from bot.conversation.text import has_arabic_letter, normalise
 
 CONTENT_DIR = PROJECT_ROOT / "data" / "content"
 SOURCES_FILE_NAME = "sources.yml"
@@ -28,7 +27,6 @@ STRINGS_FILE = "ui.yml"
 # Every answer must exist in every language of data/languages.yml.
 LANGUAGE_CODES = tuple(load_catalogue().codes)
 MAX_ANSWER_CHARS = 600
-_ARABIC = re.compile("[\u0600-\u06ff]")  # an alias in Arabic script names the subject in Arabic replies
 REQUIRED_STRINGS = ("source_label", "unknown_topic", "unknown_facet", "content_unavailable")
 ANSWER_KEYS = (
     "id",
@@ -366,7 +364,7 @@ def _subject_name(where: str, entry: Mapping[str, Any], problems: List[str]) -> 
     if entry.get("name") is not None:
         return _texts(where, entry["name"], problems, "name")
     aliases = [str(alias) for alias in entry["aliases"]]
-    arabic = next((alias for alias in aliases if _ARABIC.search(alias)), aliases[0])
+    arabic = next((alias for alias in aliases if has_arabic_letter(alias)), aliases[0])
     return {code: arabic if code == "ar" else aliases[0] for code in LANGUAGE_CODES}
 
 

@@ -95,6 +95,12 @@ class Topic:
     # itself ("how long", "how far"), whatever topic the classifier guessed.
     of_last_answer: FrozenSet[str] = frozenset()
 
+    @property
+    def general(self) -> bool:
+        """A topic with no subjects that is not one thing (the travel, the dates): its
+        follow-ups remember the facet it last answered (bot/conversation/followup.py)."""
+        return not (self.subject_aliases or self.thing_name)
+
     @cached_property
     def unanswered_facets(self) -> FrozenSet[str]:
         """Facets declared without an answer for anyone (the Declaration's author, length)."""
